@@ -1,0 +1,62 @@
+/// A backend's answer as it is produced: a type-erased sequence of ``ReplyChunk``s, read once.
+public struct ReplyStream: AsyncSequence, Sendable {
+    public typealias Element = ReplyChunk
+    public typealias Failure = any Error
+
+    private let makeNext: @Sendable () -> () async throws -> ReplyChunk?
+
+    /// Wraps any sendable sequence of chunks.
+    public init<Base: AsyncSequence & Sendable>(_ base: Base) where Base.Element == ReplyChunk, Base.AsyncIterator: SendableMetatype {
+        makeNext = {
+            var iterator = base.makeAsyncIterator()
+            return { try await iterator.next() }
+        }
+    }
+
+    /// A stream of chunks that are already known.
+    public init(chunks: [ReplyChunk]) {
+        makeNext = {
+            var index = 0
+            return {
+                guard index < chunks.count else { return nil }
+                defer { index += 1 }
+                return chunks[index]
+            }
+        }
+    }
+
+    /// Replays a finished reply.
+    public init(reply: Reply) {
+        self.init(chunks: reply.chunks)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let nextChunk: () async throws -> ReplyChunk?
+        public mutating func next() async throws -> ReplyChunk? {
+            try await nextChunk()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(nextChunk: makeNext())
+    }
+
+    /// Reads the stream to its end and returns the whole reply. Adapters that cannot stream use
+    /// this. Throws ``ReplyIncomplete`` when the stream finishes without `.end`.
+    public func collect() async throws -> Reply {
+        var reply = Reply()
+        var ended = false
+        for try await chunk in self {
+            if chunk == .end { ended = true }
+            reply.apply(chunk)
+        }
+        guard ended else { throw ReplyIncomplete() }
+        return reply
+    }
+}
+
+/// The backend's stream finished without saying it was done.
+public struct ReplyIncomplete: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the backend's answer stopped before it was complete" }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+
+extension Engine {
+    /// The reply-state key under which a finished backend answer is kept, so that a delivery
+    /// retry replays it instead of asking the backend again.
+    static let finishedReplyKey = "engine.reply"
+
+    /// Works on one leased job to its end: completed, scheduled for retry, failed, or — when
+    /// interrupted by shutdown — given back.
+    func process(_ lease: JobLease) async {
+        let event = lease.job.event
+        var logger = self.logger
+        logger[metadataKey: "event_id"] = "\(event.id)"
+        logger[metadataKey: "bot"] = "\(event.bot)"
+        logger[metadataKey: "conversation"] = "\(event.conversation.id)"
+        logger[metadataKey: "attempt"] = "\(lease.attempt)"
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.keepLeased(lease) }
+                try await self.work(on: lease, logger: logger)
+                group.cancelAll()
+            }
+            try await store.complete(lease, now: clock())
+            logger.debug("job done")
+        } catch where Task.isCancelled {
+            logger.info("job interrupted by shutdown; it will be resumed")
+            try? await store.release(lease)
+        } catch {
+            await failed(lease, error: error, logger: logger)
+        }
+    }
+
+    /// Renews the lease while the job runs; throws (ending the job) if the lease is lost.
+    private func keepLeased(_ lease: JobLease) async throws {
+        var lease = lease
+        while true {
+            try await Task.sleep(for: configuration.leaseDuration / 3)
+            lease = try await store.renew(lease, for: configuration.leaseDuration, now: clock())
+        }
+    }
+
+    private func work(on lease: JobLease, logger: Logger) async throws {
+        let event = lease.job.event
+        guard let adapter = adapters[event.bot] else { throw EngineError.noAdapter(bot: event.bot) }
+        let reply: ReplyStream
+        switch router.route(event) {
+        case .ignore:
+            return
+        case .command(.help, _):
+            reply = ReplyStream(reply: Reply(markdown: helpText))
+        case .command(.reset, let targets):
+            for target in targets {
+                try await store.removeConversation(target.scope.key(for: event, backend: target.backend))
+            }
+            reply = ReplyStream(reply: Reply(markdown: "✅ 已开始新的对话。/ Started a new conversation."))
+        case .reply(let match):
+            reply = try await backendReply(for: match, lease: lease)
+        }
+        let context = DeliveryContext(
+            transport: transport, idempotencyKey: lease.job.id, attempt: lease.attempt,
+            replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
+        )
+        let receipt = try await adapter.deliver(reply, to: event, context: context)
+        logger.info("reply delivered", metadata: ["messages": "\(receipt.messageIDs.count)"])
+    }
+
+    /// The backend's answer as a stream — or, when an earlier attempt got the whole answer but
+    /// failed to deliver it, that stored answer.
+    private func backendReply(for match: RouteMatch, lease: JobLease) async throws -> ReplyStream {
+        let replyState = ReplyStateHandle(store: store, jobID: lease.job.id)
+        if let finished = try await replyState.load(Reply.self, Self.finishedReplyKey) {
+            return ReplyStream(reply: finished)
+        }
+        guard let backend = backends[match.backend] else { throw EngineError.noBackend(match.backend) }
+        let event = lease.job.event
+        let scopeKey = match.scope.key(for: event, backend: match.backend)
+        let stored = try await store.conversation(scopeKey)
+        let request = BackendRequest(
+            query: match.query,
+            user: "\(event.platform):\(event.bot):\(event.sender.id)",
+            conversationID: stored?.id,
+            route: match.rule,
+            event: event
+        )
+        let recorder = ReplyRecorder(
+            backend: match.backend, base: backend.respond(to: request), store: store, scopeKey: scopeKey,
+            replyState: replyState, clock: clock
+        )
+        return ReplyStream(recorder)
+    }
+
+    private func failed(_ lease: JobLease, error: any Error, logger: Logger) async {
+        let retryable = (error as? any RetryableError)?.isRetryable ?? true
+        let finalAttempt = !retryable || lease.attempt >= configuration.retry.maxAttempts
+        let now = clock()
+        let retryAt = finalAttempt ? nil : now.adding(configuration.retry.delay(afterAttempt: lease.attempt))
+        do {
+            try await store.fail(lease, error: "\(error)", retryAt: retryAt, now: now)
+        } catch {
+            logger.error("could not record the failure in the state store: \(error)")
+        }
+        guard finalAttempt else {
+            logger.warning("job failed; will retry", metadata: ["error": "\(error)", "retry_at": "\(retryAt!)"])
+            return
+        }
+        logger.error("job failed for good", metadata: ["error": "\(error)"])
+        if error is BackendFailure {
+            await tellUserBackendFailed(lease, logger: logger)
+        }
+    }
+
+    /// When the backend (not the platform) failed for good, the user gets a short notice instead
+    /// of silence. Best effort: a failure here is only logged.
+    private func tellUserBackendFailed(_ lease: JobLease, logger: Logger) async {
+        guard let adapter = adapters[lease.job.event.bot] else { return }
+        let notice = Reply(markdown: "⚠️ 抱歉，这次没能回答，请稍后再试。/ Sorry, I could not answer this time. Please try again later.")
+        let context = DeliveryContext(
+            transport: transport, idempotencyKey: "\(lease.job.id):failure-notice", attempt: 1,
+            replyState: ReplyStateHandle(store: store, jobID: "\(lease.job.id):failure-notice"), logger: logger
+        )
+        do {
+            _ = try await adapter.deliver(ReplyStream(reply: notice), to: lease.job.event, context: context)
+        } catch {
+            logger.warning("could not deliver the failure notice: \(error)")
+        }
+    }
+
+    var helpText: String {
+        var lines = ["**命令 / Commands**"]
+        if let words = router.commands.words[.reset], !words.isEmpty {
+            lines.append("- \(words.joined(separator: ", ")) — 开始新的对话 / start a new conversation")
+        }
+        if let words = router.commands.words[.help], !words.isEmpty {
+            lines.append("- \(words.joined(separator: ", ")) — 显示本帮助 / show this help")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Passes a backend's chunks through while keeping what must outlive the attempt: the backend
+/// conversation id (stored as soon as it is seen) and, at `.end`, the whole answer, so a retry of
+/// a failed delivery replays it rather than asking the backend twice. Errors from the backend
+/// come out as ``BackendFailure``.
+private struct ReplyRecorder: AsyncSequence, Sendable {
+    typealias Element = ReplyChunk
+    let backend: String
+    let base: ReplyStream
+    let store: any StateStore
+    let scopeKey: String
+    let replyState: ReplyStateHandle
+    let clock: @Sendable () -> Date
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let recorder: ReplyRecorder
+        var base: ReplyStream.AsyncIterator
+        var reply = Reply()
+
+        mutating func next() async throws -> ReplyChunk? {
+            let chunk: ReplyChunk?
+            do {
+                chunk = try await base.next()
+            } catch {
+                throw BackendFailure(backend: recorder.backend, underlying: error)
+            }
+            guard let chunk else { return nil }
+            reply.apply(chunk)
+            switch chunk {
+            case .conversation(let id):
+                try await recorder.store.saveConversation(recorder.scopeKey, id: id, now: recorder.clock())
+            case .end:
+                try await recorder.replyState.save(Engine.finishedReplyKey, reply)
+            default:
+                break
+            }
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(recorder: self, base: base.makeAsyncIterator())
+    }
+}

@@ -1,0 +1,160 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Owns the store, the router, the backends and the adapters. ``accept(_:)`` is the only way in:
+/// it deduplicates and persists, so the caller can ack at once. Running as a `Service`, the
+/// engine leases jobs and works on them — route ▸ backend ▸ deliver ▸ complete — at most
+/// `concurrency` at a time, one at a time per conversation, in order.
+public final class Engine: EventSink, Service {
+    let store: any StateStore
+    let router: RoutingTable
+    let backends: [String: any ChatBackend]
+    let adapters: [String: any ChatAdapter]
+    let transport: any HTTPTransport
+    let configuration: EngineConfiguration
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    private let signals: AsyncStream<Signal>
+    private let signal: AsyncStream<Signal>.Continuation
+    private let phase = Mutex(Phase.idle)
+
+    private enum Signal {
+        case work, finished, shutdown, drainDeadline
+    }
+
+    private enum Phase {
+        case idle, running, draining, stopped
+    }
+
+    public init(
+        store: any StateStore,
+        router: RoutingTable,
+        backends: [String: any ChatBackend],
+        adapters: [String: any ChatAdapter],
+        transport: any HTTPTransport,
+        configuration: EngineConfiguration,
+        logger: Logger = Logger(label: "switchboard.engine"),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.router = router
+        self.backends = backends
+        self.adapters = adapters
+        self.transport = transport
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        (signals, signal) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Whether the worker loop runs and takes new work (for `/readyz`).
+    public var isRunning: Bool {
+        phase.withLock { $0 == .running }
+    }
+
+    // MARK: Intake
+
+    /// Deduplicates and persists the events; returns once they are durable. Events no rule would
+    /// answer are not stored at all. Throws when the store fails, so the caller answers with an
+    /// error and the platform redelivers: nothing is acked that was not kept.
+    public func accept(_ events: [ChatEvent]) async throws -> AcceptResult {
+        var result = AcceptResult()
+        for event in events {
+            guard let orderingKey = orderingKey(for: event) else {
+                logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
+                continue
+            }
+            let job = Job(event: event, orderingKey: orderingKey)
+            if try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) {
+                result.accepted.append(event.id)
+            } else {
+                result.duplicates.append(event.id)
+                logger.info("redelivery dropped", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
+            }
+        }
+        if !result.accepted.isEmpty { signal.yield(.work) }
+        return result
+    }
+
+    /// Jobs of one backend conversation run in order; different ones run concurrently. Nil when
+    /// nothing will answer the event.
+    private func orderingKey(for event: ChatEvent) -> String? {
+        switch router.route(event) {
+        case .ignore: nil
+        case .reply(let match): match.scope.key(for: event, backend: match.backend)
+        case .command(_, let targets): targets.first.map { $0.scope.key(for: event, backend: $0.backend) }
+        }
+    }
+
+    // MARK: Worker loop
+
+    public func run() async throws {
+        phase.withLock { $0 = .running }
+        defer { phase.withLock { $0 = .stopped } }
+        let signal = self.signal
+        let pollInterval = configuration.pollInterval
+        let drainTimeout = configuration.drainTimeout
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    signal.yield(.work)
+                }
+            }
+            await withGracefulShutdownHandler {
+                var inFlight = 0
+                var draining = false
+                signal.yield(.work)
+                for await event in signals {
+                    switch event {
+                    case .work: break
+                    case .finished: inFlight -= 1
+                    case .shutdown:
+                        guard !draining else { break }
+                        draining = true
+                        phase.withLock { $0 = .draining }
+                        logger.info("draining", metadata: ["jobs_in_flight": "\(inFlight)"])
+                        group.addTask {
+                            try? await Task.sleep(for: drainTimeout)
+                            signal.yield(.drainDeadline)
+                        }
+                    case .drainDeadline:
+                        logger.warning("drain deadline passed; interrupting jobs", metadata: ["jobs_in_flight": "\(inFlight)"])
+                        return
+                    }
+                    if draining {
+                        if inFlight == 0 { return }
+                        continue
+                    }
+                    for lease in await leaseJobs(limit: configuration.concurrency - inFlight) {
+                        inFlight += 1
+                        group.addTask {
+                            await self.process(lease)
+                            signal.yield(.finished)
+                        }
+                    }
+                }
+            } onGracefulShutdown: {
+                signal.yield(.shutdown)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func leaseJobs(limit: Int) async -> [JobLease] {
+        guard limit > 0 else { return [] }
+        let request = LeaseRequest(
+            owner: configuration.replicaID, limit: limit, duration: configuration.leaseDuration,
+            maxAttempts: configuration.retry.maxAttempts, now: clock()
+        )
+        do {
+            return try await store.lease(request)
+        } catch {
+            logger.error("could not lease jobs from the state store: \(error)")
+            return []
+        }
+    }
+}

@@ -1,0 +1,51 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Deletes expired dedup keys and old finished jobs on a timer, so the store does not grow
+/// without bound.
+public struct RetentionService: Service {
+    let store: any StateStore
+    let policy: RetentionPolicy
+    let interval: Duration
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    public init(
+        store: any StateStore,
+        policy: RetentionPolicy = RetentionPolicy(),
+        interval: Duration = .seconds(60),
+        logger: Logger = Logger(label: "switchboard.retention"),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.policy = policy
+        self.interval = interval
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        do {
+            try await purgeForever()
+        } catch is CancellationError {
+            // Shutting down.
+        }
+    }
+
+    private func purgeForever() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: interval)
+                do {
+                    let report = try await store.purge(now: clock(), policy: policy)
+                    if report.dedupKeys + report.jobs > 0 {
+                        logger.debug("purged", metadata: ["dedup_keys": "\(report.dedupKeys)", "jobs": "\(report.jobs)"])
+                    }
+                } catch {
+                    logger.warning("purge failed; will try again: \(error)")
+                }
+            }
+        }
+    }
+}

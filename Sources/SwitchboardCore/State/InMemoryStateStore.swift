@@ -1,0 +1,176 @@
+public import Foundation
+
+/// A ``StateStore`` in process memory: for tests and for trying Switchboard out. Everything is
+/// lost when the process ends; use the SQLite or PostgreSQL store in production.
+public actor InMemoryStateStore: StateStore {
+    private enum Status: Equatable {
+        case pending
+        case leased(token: String, expiresAt: Date)
+        case done
+        case failed
+    }
+
+    private struct Record {
+        var job: Job
+        var sequence: Int
+        var status: Status = .pending
+        var attempts = 0
+        var notBefore: Date?
+        var lastError: String?
+        var finishedAt: Date?
+        var replyState: [String: Data] = [:]
+    }
+
+    private var dedup: [String: Date] = [:]
+    private var records: [String: Record] = [:]
+    /// Unfinished job ids per ordering key, oldest first.
+    private var queues: [String: [String]] = [:]
+    private var sequence = 0
+    private var conversations: [String: StoredConversation] = [:]
+
+    public init() {}
+
+    // MARK: Dedup
+
+    public func claim(_ key: String, ttl: Duration, now: Date) -> Bool {
+        if let expiry = dedup[key], expiry > now { return false }
+        dedup[key] = now.adding(ttl)
+        return true
+    }
+
+    // MARK: Jobs
+
+    public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) -> Bool {
+        guard claim(job.id, ttl: dedupTTL, now: now), records[job.id] == nil else { return false }
+        sequence += 1
+        records[job.id] = Record(job: job, sequence: sequence)
+        queues[job.orderingKey, default: []].append(job.id)
+        return true
+    }
+
+    public func lease(_ request: LeaseRequest) -> [JobLease] {
+        let heads = queues.values.compactMap(\.first).compactMap { records[$0] }.sorted { $0.sequence < $1.sequence }
+        var leases: [JobLease] = []
+        for head in heads where leases.count < request.limit {
+            var record = head
+            switch record.status {
+            case .leased(_, let expiresAt) where expiresAt > request.now:
+                continue
+            case .leased:
+                // The holder died mid-job: its attempt counts.
+                guard record.attempts < request.maxAttempts else {
+                    finish(&record, as: .failed, error: "the worker holding the job stopped responding", now: request.now)
+                    continue
+                }
+            case .pending:
+                if let notBefore = record.notBefore, notBefore > request.now { continue }
+            case .done, .failed:
+                continue
+            }
+            record.attempts += 1
+            let token = UUID().uuidString
+            let expiresAt = request.now.adding(request.duration)
+            record.status = .leased(token: token, expiresAt: expiresAt)
+            records[record.job.id] = record
+            leases.append(JobLease(job: record.job, token: token, expiresAt: expiresAt, attempt: record.attempts))
+        }
+        return leases
+    }
+
+    public func renew(_ lease: JobLease, for duration: Duration, now: Date) throws -> JobLease {
+        var record = try held(lease)
+        var renewed = lease
+        renewed.expiresAt = now.adding(duration)
+        record.status = .leased(token: lease.token, expiresAt: renewed.expiresAt)
+        records[lease.job.id] = record
+        return renewed
+    }
+
+    public func complete(_ lease: JobLease, now: Date) throws {
+        var record = try held(lease)
+        finish(&record, as: .done, error: nil, now: now)
+    }
+
+    public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) throws {
+        var record = try held(lease)
+        guard let retryAt else {
+            finish(&record, as: .failed, error: error, now: now)
+            return
+        }
+        record.status = .pending
+        record.notBefore = retryAt
+        record.lastError = error
+        records[lease.job.id] = record
+    }
+
+    public func release(_ lease: JobLease) throws {
+        var record = try held(lease)
+        record.status = .pending
+        record.attempts = max(0, record.attempts - 1)
+        records[lease.job.id] = record
+    }
+
+    private func held(_ lease: JobLease) throws -> Record {
+        guard let record = records[lease.job.id], case .leased(let token, _) = record.status, token == lease.token else {
+            throw StateStoreError.leaseLost(job: lease.job.id)
+        }
+        return record
+    }
+
+    private func finish(_ record: inout Record, as status: Status, error: String?, now: Date) {
+        record.status = status
+        record.lastError = error
+        record.finishedAt = now
+        records[record.job.id] = record
+        let key = record.job.orderingKey
+        queues[key]?.removeAll { $0 == record.job.id }
+        if queues[key]?.isEmpty == true { queues[key] = nil }
+    }
+
+    // MARK: Conversations
+
+    public func conversation(_ key: String) -> StoredConversation? {
+        conversations[key]
+    }
+
+    public func saveConversation(_ key: String, id: String, now: Date) {
+        conversations[key] = StoredConversation(id: id, lastUsed: now)
+    }
+
+    public func removeConversation(_ key: String) {
+        conversations[key] = nil
+    }
+
+    // MARK: Per-reply state
+
+    public func replyState(job: String, key: String) -> Data? {
+        records[job]?.replyState[key]
+    }
+
+    public func saveReplyState(job: String, key: String, value: Data) {
+        records[job]?.replyState[key] = value
+    }
+
+    // MARK: Retention
+
+    public func purge(now: Date, policy: RetentionPolicy) -> PurgeReport {
+        let expiredKeys = dedup.filter { $0.value <= now }.map(\.key)
+        for key in expiredKeys { dedup[key] = nil }
+        let cutoff = now.adding(.zero - policy.finishedJobs)
+        let oldJobs = records.values.filter { ($0.finishedAt ?? .distantFuture) < cutoff }.map(\.job.id)
+        for id in oldJobs { records[id] = nil }
+        return PurgeReport(dedupKeys: expiredKeys.count, jobs: oldJobs.count)
+    }
+
+    // MARK: Inspection (tests, diagnostics)
+
+    /// How many jobs are not finished.
+    public var unfinishedJobCount: Int {
+        queues.values.reduce(0) { $0 + $1.count }
+    }
+
+    /// The last error recorded for a job, if any.
+    public func lastError(job: String) -> String? {
+        records[job]?.lastError
+    }
+}

@@ -1,0 +1,160 @@
+public import Foundation
+
+/// Everything the engine must not lose: dedup keys, the job queue, the backend conversation map
+/// and small per-reply state.
+///
+/// Every operation is atomic in the store itself — a SQL store implements each in one transaction
+/// — so several replicas can share one store. Times are passed in (`now`) so stores never read a
+/// clock of their own and tests can move time.
+public protocol StateStore: Sendable {
+    // MARK: Dedup
+
+    /// Records `key` for `ttl`. Returns false when it is already recorded and not expired.
+    func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool
+
+    // MARK: Jobs
+
+    /// Atomically claims `job.id` as a dedup key for `dedupTTL` and stores the job. Returns false,
+    /// storing nothing, when the key was already claimed (a redelivery).
+    func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool
+
+    /// Leases up to `request.limit` ready jobs. A job is ready when it is the oldest unfinished job
+    /// of its ordering key, is not leased (or its lease has expired), and its retry time has come.
+    /// So one ordering key never has two jobs leased at once, and jobs of a key run in order.
+    /// Leasing counts an attempt; a job whose expired lease was its last allowed attempt is
+    /// finished as failed instead of being leased again.
+    func lease(_ request: LeaseRequest) async throws -> [JobLease]
+
+    /// Extends a lease; throws ``StateStoreError/leaseLost`` when it is no longer held.
+    func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease
+
+    /// Finishes the job successfully.
+    func complete(_ lease: JobLease, now: Date) async throws
+
+    /// Records a failed attempt: the job is ready again at `retryAt`, or, when `retryAt` is nil,
+    /// finished as failed.
+    func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws
+
+    /// Gives the job back without counting the attempt (shutting down before it could run).
+    func release(_ lease: JobLease) async throws
+
+    // MARK: Conversations
+
+    /// The backend conversation stored under a scope key.
+    func conversation(_ key: String) async throws -> StoredConversation?
+
+    func saveConversation(_ key: String, id: String, now: Date) async throws
+
+    func removeConversation(_ key: String) async throws
+
+    // MARK: Per-reply state
+
+    /// Small state a delivery keeps for one job (stream text a poll reads, parts already sent).
+    func replyState(job: String, key: String) async throws -> Data?
+
+    func saveReplyState(job: String, key: String, value: Data) async throws
+
+    // MARK: Retention
+
+    /// Deletes expired dedup keys, and finished jobs (with their reply state) older than the
+    /// policy allows.
+    func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport
+}
+
+/// A unit of work: answer one accepted event.
+public struct Job: Sendable, Equatable, Codable {
+    /// The event id; also the dedup key.
+    public var id: String
+    public var event: ChatEvent
+    /// Jobs with the same key are worked on one at a time, in order (one backend conversation).
+    public var orderingKey: String
+
+    public init(event: ChatEvent, orderingKey: String) {
+        self.id = event.id
+        self.event = event
+        self.orderingKey = orderingKey
+    }
+}
+
+public struct LeaseRequest: Sendable {
+    /// Who holds the leases (a replica id), for diagnostics.
+    public var owner: String
+    public var limit: Int
+    public var duration: Duration
+    public var maxAttempts: Int
+    public var now: Date
+
+    public init(owner: String, limit: Int, duration: Duration, maxAttempts: Int, now: Date) {
+        self.owner = owner
+        self.limit = limit
+        self.duration = duration
+        self.maxAttempts = maxAttempts
+        self.now = now
+    }
+}
+
+/// A job held by one worker until `expiresAt`.
+public struct JobLease: Sendable, Equatable {
+    public var job: Job
+    /// Proves the lease in `complete`/`fail`/`renew`; a new lease gets a new token.
+    public var token: String
+    public var expiresAt: Date
+    /// 1 for the first attempt.
+    public var attempt: Int
+
+    public init(job: Job, token: String, expiresAt: Date, attempt: Int) {
+        self.job = job
+        self.token = token
+        self.expiresAt = expiresAt
+        self.attempt = attempt
+    }
+}
+
+public struct StoredConversation: Sendable, Equatable {
+    public var id: String
+    public var lastUsed: Date
+
+    public init(id: String, lastUsed: Date) {
+        self.id = id
+        self.lastUsed = lastUsed
+    }
+}
+
+/// How long finished work is kept.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Finished (done or failed) jobs and their reply state.
+    public var finishedJobs: Duration
+
+    public init(finishedJobs: Duration = .seconds(7 * 24 * 3600)) {
+        self.finishedJobs = finishedJobs
+    }
+}
+
+public struct PurgeReport: Sendable, Equatable {
+    public var dedupKeys: Int
+    public var jobs: Int
+
+    public init(dedupKeys: Int = 0, jobs: Int = 0) {
+        self.dedupKeys = dedupKeys
+        self.jobs = jobs
+    }
+}
+
+public enum StateStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The lease expired and was taken by someone else, or the job is already finished.
+    case leaseLost(job: String)
+
+    public var description: String {
+        switch self {
+        case .leaseLost(let job): "the lease on job \(job) was lost (it expired or the job was finished elsewhere)"
+        }
+    }
+}
+
+extension Date {
+    /// `self` moved by a `Duration`.
+    public func adding(_ duration: Duration) -> Date {
+        let (seconds, attoseconds) = duration.components
+        return addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,51 @@
+public import Foundation
+public import HTTPTypes
+
+/// Outbound HTTP, as adapters and backends see it. The server provides an AsyncHTTPClient
+/// implementation; tests provide a recording one or point at a loopback server.
+public protocol HTTPTransport: Sendable {
+    /// Sends the request and returns once the response head has arrived; the body streams.
+    /// Throws on a network failure or timeout, not on an HTTP error status.
+    func execute(_ request: OutboundRequest) async throws -> OutboundResponse
+}
+
+public struct OutboundRequest: Sendable {
+    public var method: HTTPRequest.Method
+    /// An absolute `http(s)://` URL.
+    public var url: String
+    public var headers: HTTPFields
+    public var body: Data?
+    /// How long the whole exchange may take, reading the body included: a streaming caller sets
+    /// it as long as the longest stream it will wait for.
+    public var timeout: Duration
+
+    public init(method: HTTPRequest.Method, url: String, headers: HTTPFields = [:], body: Data? = nil, timeout: Duration = .seconds(30)) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+public struct OutboundResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    /// The body as it arrives; read it once.
+    public var body: HTTPBody
+
+    public init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: HTTPBody = HTTPBody()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Failures of the transport itself (as opposed to an HTTP error status).
+public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

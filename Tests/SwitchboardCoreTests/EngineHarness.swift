@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+
+/// Runs an engine with a generic bot whose callback is a loopback server, for as long as `body`
+/// runs.
+struct EngineHarness {
+    static let secret = "engine-test-secret-0123456789"
+
+    let engine: Engine
+    let store: InMemoryStateStore
+    let callback: LoopbackServer
+
+    static func run(
+        backend: any ChatBackend,
+        callbackResponder: @escaping LoopbackServer.Responder = { _ in LoopbackResponse() },
+        configure: (inout EngineConfiguration) -> Void = { _ in },
+        _ body: (EngineHarness) async throws -> Void
+    ) async throws {
+        try await LoopbackServer.withRunning(respond: callbackResponder) { callback in
+            let store = InMemoryStateStore()
+            let adapter = GenericAdapter(botID: "bot", secret: secret, callbackURL: URL(string: "\(callback.url)/callback"))
+            var configuration = EngineConfiguration(replicaID: "test")
+            configuration.pollInterval = .milliseconds(50)
+            configuration.retry = RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+            configure(&configuration)
+            let router = RoutingTable(rules: [RoutingRule(name: "all", backend: "b")])
+            var logger = Logger(label: "engine-test")
+            logger.logLevel = .warning
+            let engine = Engine(
+                store: store, router: router, backends: ["b": backend], adapters: ["bot": adapter],
+                transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                try await body(EngineHarness(engine: engine, store: store, callback: callback))
+            }
+        }
+    }
+
+    /// The `reply.markdown` of each callback so far.
+    static func replies(_ requests: [RecordedRequest]) throws -> [String] {
+        try requests.map { request in
+            let object = try JSONSerialization.jsonObject(with: request.body) as? [String: Any]
+            return ((object?["reply"] as? [String: Any])?["markdown"] as? String) ?? ""
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Synchronization
+import Testing
+
+@Suite("Engine")
+struct EngineTests {
+    func message(_ id: String, _ text: String, chat: String = "c1") -> ChatEvent {
+        ChatEvent(
+            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: chat, type: .direct),
+            sender: Participant(id: "u1"), text: text, messageID: id, timestamp: Date(timeIntervalSince1970: 1_718_000_000)
+        )
+    }
+
+    @Test func acceptDeduplicatesAndTheReplyIsDeliveredOnce() async throws {
+        let backend = ScriptedBackend(answer: "pong")
+        try await EngineHarness.run(backend: backend) { h in
+            #expect(try await h.engine.accept([message("m1", "ping")]) == AcceptResult(accepted: ["bot:m1"]))
+            #expect(try await h.engine.accept([message("m1", "ping")]) == AcceptResult(duplicates: ["bot:m1"]))
+            _ = try await h.engine.accept([message("m2", "again")])
+            let requests = try await h.callback.waitForRequests(count: 2)
+            #expect(try EngineHarness.replies(requests) == ["pong", "pong"])
+            #expect(backend.requests.map(\.query) == ["ping", "again"])
+            #expect(backend.requests.first?.user == "generic:bot:u1")
+        }
+    }
+
+    @Test func aFailedDeliveryIsRetriedWithoutAskingTheBackendAgain() async throws {
+        let backend = ScriptedBackend(answer: "answer")
+        let calls = Mutex(0)
+        let flaky: LoopbackServer.Responder = { _ in
+            calls.withLock { $0 += 1; return $0 } == 1 ? LoopbackResponse(status: .serviceUnavailable) : LoopbackResponse()
+        }
+        try await EngineHarness.run(backend: backend, callbackResponder: flaky) { h in
+            _ = try await h.engine.accept([message("m1", "q")])
+            let requests = try await h.callback.waitForRequests(count: 2)
+            #expect(try EngineHarness.replies(requests) == ["answer", "answer"])
+            #expect(backend.requests.count == 1)
+        }
+    }
+
+    @Test func aStreamCutShortIsNotDeliveredAsIfComplete() async throws {
+        let attempts = Mutex(0)
+        let backend = ScriptedBackend { _ in
+            attempts.withLock { $0 += 1; return $0 } == 1 ? [.delta("half an ans")] : [.delta("whole answer"), .end]
+        }
+        try await EngineHarness.run(backend: backend) { h in
+            _ = try await h.engine.accept([message("m1", "q")])
+            let requests = try await h.callback.waitForRequests(count: 1)
+            #expect(try EngineHarness.replies(requests) == ["whole answer"])
+        }
+    }
+
+    struct Unauthorized: Error, RetryableError {
+        var isRetryable: Bool { false }
+    }
+
+    @Test func aBackendThatCannotAnswerIsNotRetriedAndTheUserIsTold() async throws {
+        let backend = ScriptedBackend { _ in throw Unauthorized() }
+        try await EngineHarness.run(backend: backend) { h in
+            _ = try await h.engine.accept([message("m1", "q")])
+            let requests = try await h.callback.waitForRequests(count: 1)
+            #expect(try EngineHarness.replies(requests).first?.contains("could not answer") == true)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(backend.requests.count == 1)
+            #expect(h.callback.requests.count == 1)
+        }
+    }
+
+    @Test func transientBackendErrorsAreRetriedUpToTheLimit() async throws {
+        struct Flaky: Error {}
+        let backend = ScriptedBackend { _ in throw Flaky() }
+        try await EngineHarness.run(backend: backend) { h in
+            _ = try await h.engine.accept([message("m1", "q")])
+            _ = try await h.callback.waitForRequests(count: 1)
+            #expect(backend.requests.count == 3)
+        }
+    }
+
+    @Test func conversationIDsAreKeptPerScopeAndResetForgetsThem() async throws {
+        let backend = ScriptedBackend { request in
+            [.conversation(request.conversationID ?? "conv-\(request.event.messageID ?? "")"), .delta("ok"), .end]
+        }
+        try await EngineHarness.run(backend: backend) { h in
+            _ = try await h.engine.accept([message("m1", "first")])
+            _ = try await h.engine.accept([message("m2", "second")])
+            _ = try await h.engine.accept([message("m3", "/reset")])
+            _ = try await h.engine.accept([message("m4", "third")])
+            let requests = try await h.callback.waitForRequests(count: 4)
+            #expect(try EngineHarness.replies(requests)[2].contains("new conversation"))
+            #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1", nil])
+        }
+    }
+
+    @Test func gracefulShutdownLetsTheRunningJobFinish() async throws {
+        let backend = ScriptedBackend { _ in
+            try await Task.sleep(for: .milliseconds(300))
+            return [.delta("late but whole"), .end]
+        }
+        try await LoopbackServer.withRunning { callback in
+            let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .seconds(20))
+            let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                _ = try await engine.accept([message("m1", "q")])
+                try await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(try EngineHarness.replies(callback.requests) == ["late but whole"])
+            #expect(await store.unfinishedJobCount == 0)
+        }
+    }
+
+    @Test func theDrainDeadlineInterruptsAndGivesTheJobBack() async throws {
+        let backend = ScriptedBackend { _ in
+            try await Task.sleep(for: .seconds(30))
+            return [.end]
+        }
+        try await LoopbackServer.withRunning { callback in
+            let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .milliseconds(200))
+            let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                _ = try await engine.accept([message("m1", "q")])
+                try await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(callback.requests.isEmpty)
+            #expect(await store.unfinishedJobCount == 1)
+            let resumed = await store.lease(LeaseRequest(owner: "next", limit: 1, duration: .seconds(30), maxAttempts: 3, now: Date()))
+            #expect(resumed.first?.attempt == 1)
+        }
+    }
+
+    func makeEngine(backend: ScriptedBackend, callback: LoopbackServer, drainTimeout: Duration) -> (Engine, InMemoryStateStore) {
+        let store = InMemoryStateStore()
+        var configuration = EngineConfiguration(replicaID: "test")
+        configuration.drainTimeout = drainTimeout
+        configuration.pollInterval = .milliseconds(50)
+        let adapter = GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))
+        let engine = Engine(
+            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
+            adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration
+        )
+        return (engine, store)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+@Suite("Small parts")
+struct SmallPartsTests {
+    @Test func retryDelaysGrowExponentiallyUpToTheCap() {
+        let policy = RetryPolicy(maxAttempts: 10, initialDelay: .seconds(2), maxDelay: .seconds(60))
+        #expect(policy.delay(afterAttempt: 1, jitter: 1) == .seconds(2))
+        #expect(policy.delay(afterAttempt: 3, jitter: 1) == .seconds(8))
+        #expect(policy.delay(afterAttempt: 10, jitter: 1) == .seconds(60))
+        #expect(policy.delay(afterAttempt: 3, jitter: 0.5) == .seconds(4))
+    }
+
+    @Test func echoStreamsTheTextBackInChunks() async throws {
+        let request = BackendRequest(query: "你好，世界 hello", user: "u", route: "r", event: event("x"))
+        var chunks: [ReplyChunk] = []
+        for try await chunk in EchoBackend().respond(to: request) { chunks.append(chunk) }
+        #expect(chunks.filter { if case .delta = $0 { true } else { false } }.count == 3)
+        #expect(chunks.last == .end)
+        #expect(try await EchoBackend().respond(to: request).collect().markdown == "你好，世界 hello")
+        var followUp = request
+        followUp.conversationID = "echo-1"
+        #expect(try await Array(EchoBackend().respond(to: followUp)).contains(.conversation("echo-1")))
+    }
+
+    @Test func echoWaitsItsDelayBeforeEachChunk() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        _ = try await EchoBackend(delay: .milliseconds(40)).respond(to: BackendRequest(query: "abc", user: "u", route: "r", event: event("x"))).collect()
+        #expect(clock.now - started >= .milliseconds(120))
+    }
+
+    @Test func replyStreamWithoutEndIsIncomplete() async {
+        await #expect(throws: ReplyIncomplete.self) { _ = try await ReplyStream(chunks: [.delta("a")]).collect() }
+    }
+
+    @Test func replyFoldsChunks() {
+        var reply = Reply()
+        for chunk: ReplyChunk in [.delta("a"), .delta("b"), .replace("AB"), .delta("c"), .citations([Citation(title: "d")]), .suggestions(["e"])] {
+            reply.apply(chunk)
+        }
+        #expect(reply == Reply(markdown: "ABc", citations: [Citation(title: "d")], suggestions: ["e"]))
+    }
+
+    @Test func queryItemsKeepPlusSigns() {
+        let request = WebhookRequest(method: .get, url: "/w?echostr=a%2Bb%3D%3D&raw=a+b&empty")
+        #expect(request.query("echostr") == "a+b==")
+        #expect(request.query("raw") == "a+b")
+        #expect(request.query("empty") == "")
+        #expect(request.path == "/w")
+    }
+}
+
+extension Array where Element == ReplyChunk {
+    init(_ stream: ReplyStream) async throws {
+        self = []
+        for try await chunk in stream { append(chunk) }
+    }
+}
