@@ -1,0 +1,104 @@
+public import SwitchboardCore
+
+/// The whole configuration file, read and checked:
+///
+/// ```yaml
+/// server: {host: 0.0.0.0, port: 8080}
+/// state: {memory: true}
+/// engine: {concurrency: 16}
+/// backends: {echo: {type: echo}}
+/// bots: {local: {platform: generic, secret: ${SECRET}, callback_url: http://…}}
+/// routes: [{name: direct, when: {chat: direct}, backend: echo}]
+/// commands: {reset: [/reset], help: [/help]}
+/// ```
+///
+/// Bots and backends are kept as sections here and built by their factories in
+/// ``SwitchboardSetup``, so a plugin's keys are checked by the plugin.
+public struct SwitchboardConfiguration: Sendable {
+    public var file: String?
+    public var server: ServerSettings
+    public var state: StateSettings
+    public var engine: EngineConfiguration
+    public var retention: RetentionPolicy
+    public var commands: CommandWords
+    let backends: [(name: String, section: ConfigSection)]
+    let bots: [(id: String, section: ConfigSection)]
+    /// nil when the file has no `routes:` (the defaults apply).
+    let routes: [ConfigNode]?
+
+    public init(root: ConfigNode, replicaID: String) throws {
+        let top = try ConfigSection(root)
+        file = root.file
+        server = try ServerSettings(section: try top.section("server") ?? .empty(path: "server"))
+        state = try StateSettings(section: try top.section("state") ?? .empty(path: "state"))
+        let engineSection = try top.section("engine") ?? .empty(path: "engine")
+        (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)
+        commands = try CommandWords(config: try top.section("commands") ?? .empty(path: "commands"))
+        let backendsSection = try top.section("backends")
+        backends = try backendsSection?.subsections().map { ($0.key, $0.section) } ?? []
+        bots = try (try top.section("bots"))?.subsections().map { ($0.key, $0.section) } ?? []
+        routes = try top.list("routes")
+        for bot in bots where !Self.isValidBotID(bot.id) {
+            throw ConfigError(file: file, key: "bots.\(bot.id)", reason: "bot ids may use only letters, digits, - and _ (they are part of the webhook URL)")
+        }
+        try top.rejectUnknownKeys()
+    }
+
+    /// Bot ids appear in `/webhooks/<bot-id>`.
+    static func isValidBotID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 < 0x80 && Character(UnicodeScalar($0)).isLetter) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    private static func engineSettings(_ section: ConfigSection, replicaID: String) throws -> (EngineConfiguration, RetentionPolicy) {
+        var engine = EngineConfiguration(replicaID: replicaID)
+        engine.concurrency = try section.int("concurrency", default: engine.concurrency, range: 1...1024)
+        engine.leaseDuration = try section.duration("lease_duration", default: engine.leaseDuration)
+        engine.pollInterval = try section.duration("poll_interval", default: engine.pollInterval)
+        engine.dedupTTL = try section.duration("dedup_ttl", default: engine.dedupTTL)
+        engine.drainTimeout = try section.duration("drain_timeout", default: engine.drainTimeout)
+        engine.retry.maxAttempts = try section.int("max_attempts", default: engine.retry.maxAttempts, range: 1...100)
+        engine.retry.initialDelay = try section.duration("retry_initial_delay", default: engine.retry.initialDelay)
+        engine.retry.maxDelay = try section.duration("retry_max_delay", default: engine.retry.maxDelay)
+        guard engine.leaseDuration >= .seconds(3) else { throw section.error("lease_duration", "must be at least 3s") }
+        guard engine.pollInterval > .zero else { throw section.error("poll_interval", "must be more than 0") }
+        var retention = RetentionPolicy()
+        retention.finishedJobs = try section.duration("finished_job_retention", default: retention.finishedJobs)
+        try section.rejectUnknownKeys()
+        return (engine, retention)
+    }
+}
+
+/// `server:` — where to listen and how much to read.
+public struct ServerSettings: Sendable, Equatable {
+    public var host = "0.0.0.0"
+    public var port = 8080
+    /// Larger webhook bodies are refused with 413 before any adapter sees them.
+    public var maxBodyBytes = 1 << 20
+
+    public init() {}
+
+    init(section: ConfigSection) throws {
+        host = try section.string("host", default: host)
+        port = try section.int("port", default: port, range: 0...65535)
+        maxBodyBytes = try section.int("max_body_bytes", default: maxBodyBytes, range: 1024...(64 << 20))
+        try section.rejectUnknownKeys()
+    }
+}
+
+/// `state:` — where accepted events, jobs and conversation ids are kept.
+public enum StateSettings: Sendable, Equatable {
+    /// In process memory: lost on restart.
+    case memory
+
+    init(section: ConfigSection) throws {
+        if section.contains("sqlite") || section.contains("postgres") {
+            let key = section.contains("sqlite") ? "sqlite" : "postgres"
+            throw section.error(key, "this build has no \(key) store yet; use state: {memory: true}")
+        }
+        guard try section.bool("memory", default: true) else {
+            throw section.error("memory", "memory: false leaves no store; use state: {memory: true}")
+        }
+        try section.rejectUnknownKeys()
+        self = .memory
+    }
+}

@@ -1,0 +1,71 @@
+public import SwitchboardCore
+
+/// Everything a configuration describes, built: the bots' adapters, the backends and the checked
+/// routing table, plus the routing warnings to show.
+public struct SwitchboardSetup: Sendable {
+    public let configuration: SwitchboardConfiguration
+    /// Bot id ▸ adapter.
+    public let adapters: [String: any ChatAdapter]
+    /// Bot ids in file order.
+    public let botIDs: [String]
+    public let backends: [String: any ChatBackend]
+    public let routing: RoutingTable
+    public let warnings: [String]
+
+    /// Builds every bot and backend through the registries and checks the routes. Throws a
+    /// ``ConfigError`` naming the file and key for the first problem.
+    public init(
+        configuration: SwitchboardConfiguration,
+        adapters adapterRegistry: AdapterRegistry,
+        backends backendRegistry: BackendRegistry,
+        environment: FactoryEnvironment
+    ) throws {
+        self.configuration = configuration
+        var warnings: [String] = []
+        var backendSections = configuration.backends
+        if backendSections.isEmpty {
+            backendSections = [("echo", try ConfigSection(ConfigNode(.map([("type", ConfigNode(.scalar("echo")))]), path: "backends.echo")))]
+            warnings.append("backends: none configured; using the echo backend, which repeats each message")
+        }
+        var backends: [String: any ChatBackend] = [:]
+        for (name, section) in backendSections {
+            backends[name] = try backendRegistry.makeBackend(name: name, config: section, environment: environment)
+        }
+        var adapters: [String: any ChatAdapter] = [:]
+        for (id, section) in configuration.bots {
+            adapters[id] = try adapterRegistry.makeAdapter(botID: id, config: section, environment: environment)
+        }
+        if adapters.isEmpty {
+            warnings.append("bots: none configured, so nothing can reach the server")
+        }
+        let rules = try Self.rules(configuration: configuration, backendNames: backendSections.map(\.name))
+        let bots = configuration.bots.compactMap { bot in
+            adapters[bot.id].map { BotDescription(id: bot.id, platform: $0.platform, capabilities: $0.capabilities) }
+        }
+        do {
+            let validated = try RoutingTable.validated(
+                rules: rules, commands: configuration.commands, backends: Set(backends.keys), bots: bots
+            )
+            routing = validated.table
+            warnings += validated.warnings.map(\.description)
+        } catch let error as RoutingError {
+            throw ConfigError(file: configuration.file, key: "", reason: error.description)
+        }
+        self.adapters = adapters
+        self.botIDs = configuration.bots.map(\.id)
+        self.backends = backends
+        self.warnings = warnings
+    }
+
+    /// The configured routes, or — with no `routes:` — direct chats and @-mentions answered by the
+    /// only backend.
+    private static func rules(configuration: SwitchboardConfiguration, backendNames: [String]) throws -> [RoutingRule] {
+        if let nodes = configuration.routes {
+            return try nodes.enumerated().map { try RoutingRule(config: $1, index: $0) }
+        }
+        guard backendNames.count == 1 else {
+            throw ConfigError(file: configuration.file, key: "routes", reason: "required when more than one backend is configured")
+        }
+        return RoutingTable.answeringDirectAndMentions(backend: backendNames[0]).rules
+    }
+}

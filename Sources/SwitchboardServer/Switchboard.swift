@@ -1,0 +1,81 @@
+public import Foundation
+import Hummingbird
+public import Logging
+import ServiceLifecycle
+public import SwitchboardCore
+public import UnixSignals
+
+/// A configured Switchboard, ready to run: the engine, the retention timer, the adapters'
+/// long-running intakes and the HTTP server, in one `ServiceGroup`.
+///
+/// On SIGTERM or SIGINT the HTTP server stops accepting first, then the engine lets running jobs
+/// finish (up to `engine.drain_timeout`), then `run()` returns.
+public struct Switchboard: Sendable {
+    public let setup: SwitchboardSetup
+    let store: any StateStore
+    let transport: any HTTPTransport
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - store: overrides the store the configuration names (tests).
+    ///   - transport: how adapters and backends reach the outside; the same one the setup's
+    ///     factories were given.
+    public init(
+        setup: SwitchboardSetup,
+        store: (any StateStore)? = nil,
+        transport: any HTTPTransport,
+        logger: Logger = Logger(label: "switchboard"),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.setup = setup
+        self.store = store ?? Self.makeStore(setup.configuration.state)
+        self.transport = transport
+        self.logger = logger
+        self.clock = clock
+    }
+
+    private static func makeStore(_ settings: StateSettings) -> any StateStore {
+        switch settings {
+        case .memory: InMemoryStateStore()
+        }
+    }
+
+    /// Runs until a graceful-shutdown signal arrives or the task is cancelled.
+    ///
+    /// - Parameters:
+    ///   - onListening: called with the bound port once the server accepts connections (useful
+    ///     with port 0).
+    ///   - gracefulShutdownSignals: the signals that start a graceful shutdown.
+    public func run(
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let configuration = setup.configuration
+        let engine = Engine(
+            store: store, router: setup.routing, backends: setup.backends, adapters: setup.adapters,
+            transport: transport, configuration: configuration.engine, logger: logger, clock: clock
+        )
+        let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock)
+        let routes = WebhookRoutes(
+            adapters: setup.adapters, engine: engine, maxBodyBytes: configuration.server.maxBodyBytes,
+            logger: logger, clock: clock
+        )
+        let app = Application(
+            router: routes.router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "switchboard"
+            ),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.server.port) },
+            logger: logger
+        )
+        let intakes = setup.botIDs.compactMap { setup.adapters[$0] }.flatMap { $0.services(feeding: engine) }
+        // Services stop in reverse order: the HTTP server first, the engine (draining) last.
+        let services: [any Service] = [engine, retention] + intakes + [app]
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.engine.drainTimeout + .seconds(10)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}

@@ -1,0 +1,13 @@
+import SwitchboardCore
+
+/// The adapters and backends this executable ships. A build with plugins adds their factories
+/// here — the same call a built-in uses.
+enum BuiltIns {
+    static var adapters: AdapterRegistry {
+        AdapterRegistry([GenericAdapterFactory()])
+    }
+
+    static var backends: BackendRegistry {
+        BackendRegistry([EchoBackendFactory()])
+    }
+}

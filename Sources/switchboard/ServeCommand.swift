@@ -1,0 +1,51 @@
+import ArgumentParser
+import SwitchboardCore
+import SwitchboardServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server. With no configuration it starts on an embedded default (echo backend, one generic bot)."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: "Listen on this port instead of the configured one (0 picks a free port).")
+    var port: Int?
+
+    @Option(name: .long, help: "Listen on this address instead of the configured one.")
+    var host: String?
+
+    func run() async throws {
+        let logger = try options.bootstrapLogging()
+        let transport = AsyncHTTPClientTransport()
+        let setup = try withConfigErrorsReported {
+            try options.setup(transport: transport, logger: logger) { configuration in
+                if let port { configuration.server.port = port }
+                if let host { configuration.server.host = host }
+            }
+        }
+        for warning in setup.warnings { printError("warning: \(warning)") }
+        let switchboard = Switchboard(setup: setup, transport: transport, logger: logger)
+        try await switchboard.run { port in
+            printError(Self.banner(setup: setup, port: port))
+        }
+    }
+
+    /// What the server serves, for people.
+    static func banner(setup: SwitchboardSetup, port: Int) -> String {
+        let configuration = setup.configuration
+        let host = configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host
+        let base = "http://\(host):\(port)"
+        var lines = ["switchboard listening on \(base) (config: \(configuration.file ?? "none"))"]
+        for id in setup.botIDs {
+            guard let adapter = setup.adapters[id] else { continue }
+            lines.append("  bot \(id) (\(adapter.platform)): \(base)/webhooks/\(id)")
+        }
+        if configuration.file == "(embedded default)" {
+            lines.append("  the local bot's secret is in \(DefaultConfiguration.secretFile) (or $\(DefaultConfiguration.secretVariable))")
+        }
+        lines.append("  health: \(base)/healthz  readiness: \(base)/readyz")
+        return lines.joined(separator: "\n")
+    }
+}

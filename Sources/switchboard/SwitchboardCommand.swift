@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct SwitchboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "One bot in WeCom, Feishu/Lark and DingTalk, with Dify as its brain.",
+        discussion: "Output meant for programs is JSON on stdout; messages for people go to stderr.",
+        subcommands: [ServeCommand.self, CheckCommand.self, DecodeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
