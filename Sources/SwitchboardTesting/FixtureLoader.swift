@@ -1,0 +1,152 @@
+public import Foundation
+public import SwitchboardCore
+
+/// Finds and reads fixture cases: `Fixtures/<platform>/keys.json` (the bot and its fake
+/// credentials) and `Fixtures/<platform>/<case>/` (`request.json`, the body file, and the golden
+/// `events.json` and/or `response.json`).
+public struct FixtureLoader: Sendable {
+    /// The `Fixtures` directory.
+    public let root: URL
+
+    /// Looks for a `Fixtures` directory in the folders above `filePath` — pass `#filePath` from a
+    /// test, so a package finds its own fixtures wherever it is checked out.
+    public init(filePath: String = #filePath, directoryName: String = "Fixtures") throws {
+        var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent(directoryName)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                root = candidate
+                return
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw FixtureError("no \(directoryName) directory above \(filePath)")
+    }
+
+    public init(root: URL) {
+        self.root = root
+    }
+
+    /// The platform folders (those with a `keys.json`), sorted.
+    public func platforms() throws -> [String] {
+        try subdirectories(of: root).filter {
+            FileManager.default.fileExists(atPath: root.appendingPathComponent($0).appendingPathComponent("keys.json").path)
+        }
+    }
+
+    public func keys(platform: String) throws -> FixtureKeys {
+        let url = root.appendingPathComponent(platform).appendingPathComponent("keys.json")
+        return try JSONDecoder().decode(FixtureKeys.self, from: try read(url))
+    }
+
+    /// Every case of a platform, sorted by name.
+    public func cases(platform: String) throws -> [FixtureCase] {
+        let directory = root.appendingPathComponent(platform)
+        return try subdirectories(of: directory).map { try loadCase(platform: platform, directory: directory.appendingPathComponent($0)) }
+    }
+
+    /// Every case of every platform.
+    public func allCases() throws -> [FixtureCase] {
+        try platforms().flatMap { try cases(platform: $0) }
+    }
+
+    private func loadCase(platform: String, directory: URL) throws -> FixtureCase {
+        let request = try JSONDecoder().decode(FixtureRequest.self, from: try read(directory.appendingPathComponent("request.json")))
+        let body = try request.bodyFile.map { try read(directory.appendingPathComponent($0)) } ?? Data()
+        let eventsURL = directory.appendingPathComponent("events.json")
+        let responseURL = directory.appendingPathComponent("response.json")
+        let events = try optionalRead(eventsURL).map { try EventJSON.decode([ChatEvent].self, from: $0) }
+        let response = try optionalRead(responseURL).map { try JSONDecoder().decode(ExpectedResponse.self, from: $0) }
+        guard events != nil || response != nil else {
+            throw FixtureError("\(directory.path): a case needs events.json, response.json or both")
+        }
+        return FixtureCase(
+            platform: platform, name: directory.lastPathComponent, directory: directory,
+            request: request, body: body, expectedEvents: events, expectedResponse: response
+        )
+    }
+
+    private func subdirectories(of url: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: url.path).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+    }
+
+    private func read(_ url: URL) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw FixtureError("cannot read \(url.path)") }
+        return data
+    }
+
+    private func optionalRead(_ url: URL) throws -> Data? {
+        FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil
+    }
+}
+
+/// `keys.json`: the bot id the cases were made for, its configuration section (fake credentials),
+/// and whether its requests sign the body (then a tampered body must be refused with 401/403).
+public struct FixtureKeys: Decodable, Sendable {
+    public var bot: String
+    public var config: JSONValue
+    public var bodySigned: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case bot, config
+        case bodySigned = "body_signed"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        bot = try c.decode(String.self, forKey: .bot)
+        config = try c.decode(JSONValue.self, forKey: .config)
+        bodySigned = try c.decodeIfPresent(Bool.self, forKey: .bodySigned) ?? true
+    }
+
+    /// The config section, as the server would read it from YAML.
+    public var section: ConfigSection {
+        get throws { try ConfigSection(config.configNode(path: "bots.\(bot)", file: "keys.json")) }
+    }
+}
+
+/// `request.json`: one raw request and the clock it was made at.
+public struct FixtureRequest: Decodable, Sendable {
+    public var method: String
+    /// Path and query, as the platform sent them.
+    public var url: String
+    public var headers: [String: String]
+    /// The body file next to `request.json`; none for a bodiless request.
+    public var bodyFile: String?
+    /// The Unix time the case was made at; the runner uses it as "now".
+    public var now: Double
+
+    enum CodingKeys: String, CodingKey {
+        case method, url, headers
+        case bodyFile = "body_file"
+        case now
+    }
+}
+
+/// `response.json`: the expected status and, optionally, the exact body.
+public struct ExpectedResponse: Decodable, Sendable {
+    public var status: Int
+    public var body: String?
+}
+
+public struct FixtureCase: Sendable, CustomStringConvertible {
+    public var platform: String
+    public var name: String
+    public var directory: URL
+    public var request: FixtureRequest
+    public var body: Data
+    public var expectedEvents: [ChatEvent]?
+    public var expectedResponse: ExpectedResponse?
+
+    public var description: String { "\(platform)/\(name)" }
+}
+
+public struct FixtureError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,46 @@
+public import SwitchboardCore
+
+/// Any JSON value; used to read a bot's config section from `keys.json`.
+public enum JSONValue: Decodable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let value = try? c.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? c.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? c.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? c.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    /// The value as configuration, the way YAML would give it (scalars as text).
+    public func configNode(path: String, file: String?) -> ConfigNode {
+        let parent = ConfigNode(.null, path: path, file: file)
+        switch self {
+        case .null: return parent
+        case .bool(let value): return ConfigNode(.scalar(String(value)), path: path, file: file)
+        case .number(let value):
+            let text = value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            return ConfigNode(.scalar(text), path: path, file: file)
+        case .string(let value): return ConfigNode(.scalar(value), path: path, file: file)
+        case .array(let items):
+            return ConfigNode(.list(items.enumerated().map { $1.configNode(path: parent.childPath(index: $0), file: file) }), path: path, file: file)
+        case .object(let entries):
+            let sorted = entries.sorted { $0.key < $1.key }
+            return ConfigNode(.map(sorted.map { ($0.key, $0.value.configNode(path: parent.childPath($0.key), file: file)) }), path: path, file: file)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+public import Foundation
+import Hummingbird
+public import HTTPTypes
+import Logging
+import NIOCore
+import Synchronization
+
+/// A real HTTP server on `127.0.0.1` and a free port that records every request and answers from a
+/// closure: the far side of an end-to-end test (a generic bot's callback, a platform API, Dify).
+///
+/// ```swift
+/// try await LoopbackServer.withRunning { server in
+///     // point the code under test at server.url …
+///     let requests = try await server.waitForRequests(count: 1)
+/// }
+/// ```
+public final class LoopbackServer: Sendable {
+    public typealias Responder = @Sendable (RecordedRequest) async -> LoopbackResponse
+
+    public let port: Int
+    private let log: RequestLog
+
+    private init(port: Int, log: RequestLog) {
+        self.port = port
+        self.log = log
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The requests received so far, in arrival order.
+    public var requests: [RecordedRequest] {
+        log.requests.withLock { $0 }
+    }
+
+    /// Waits until at least `count` requests have arrived and returns them all; throws after
+    /// `timeout`.
+    public func waitForRequests(count: Int, timeout: Duration = .seconds(30)) async throws -> [RecordedRequest] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let received = requests
+            if received.count >= count { return received }
+            guard ContinuousClock.now < deadline else {
+                throw LoopbackTimeout(expected: count, received: received.count, timeout: timeout)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Starts a server, runs `body` with it, and stops it.
+    public static func withRunning<T: Sendable>(
+        respond: @escaping Responder = { _ in LoopbackResponse() },
+        _ body: (LoopbackServer) async throws -> T
+    ) async throws -> T {
+        let log = RequestLog()
+        let router = Router(context: BasicRequestContext.self)
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("**", method: method) { request, _ -> Response in
+                var request = request
+                let buffer = try await request.collectBody(upTo: 16 << 20)
+                let recorded = RecordedRequest(
+                    method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+                    headers: request.headers, body: Data(buffer.readableBytesView)
+                )
+                log.requests.withLock { $0.append(recorded) }
+                let answer = await respond(recorded)
+                return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "loopback")
+        // Stopping the server by cancellation makes Hummingbird log errors that mean nothing here.
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw LoopbackTimeout(expected: 0, received: 0, timeout: .zero) }
+            defer { group.cancelAll() }
+            return try await body(LoopbackServer(port: port, log: log))
+        }
+    }
+}
+
+/// The requests, shared by the route handler and the server object.
+private final class RequestLog: Sendable {
+    let requests = Mutex<[RecordedRequest]>([])
+}
+
+/// One request as the loopback server received it.
+public struct RecordedRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: String?
+    public var headers: HTTPFields
+    public var body: Data
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// What the loopback server answers.
+public struct LoopbackResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    public var body: Data
+
+    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ text: String, status: HTTPResponse.Status = .ok) -> LoopbackResponse {
+        LoopbackResponse(status: status, headers: [.contentType: "application/json"], body: Data(text.utf8))
+    }
+}
+
+public struct LoopbackTimeout: Error, CustomStringConvertible {
+    public var expected: Int
+    public var received: Int
+    public var timeout: Duration
+    public var description: String { "waited \(timeout) for \(expected) requests; \(received) arrived" }
+}
