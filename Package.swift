@@ -89,12 +89,23 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardCore", "SwitchboardServer", "SwitchboardTesting"],
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SwitchboardTestingTests",
-            dependencies: ["SwitchboardCore", "SwitchboardTesting"],
+            dependencies: [
+                "SwitchboardCore",
+                // For a real HTTP client talking to the loopback server.
+                "SwitchboardServer",
+                "SwitchboardTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -50,14 +50,11 @@ public struct ConfigLoader: Sendable {
             return ConfigNode(.list(items), path: path, file: file)
         case .mapping(let mapping):
             let parent = ConfigNode(.null, path: path, file: file)
-            var seen = Set<String>()
+            // Yams refuses duplicate keys while composing.
             var entries: [(key: String, node: ConfigNode)] = []
             for (keyNode, valueNode) in mapping {
                 guard case .scalar(let key) = keyNode else {
                     throw ConfigError(file: file, key: path, reason: "keys must be plain words")
-                }
-                guard seen.insert(key.string).inserted else {
-                    throw ConfigError(file: file, key: parent.childPath(key.string), reason: "appears twice")
                 }
                 entries.append((key.string, try convert(valueNode, path: parent.childPath(key.string), file: file)))
             }
