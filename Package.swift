@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "switchboardTests",
-            dependencies: ["switchboard", "SwitchboardTesting"],
+            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardServer", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,106 @@
+import Foundation
+import Synchronization
+
+/// The `switchboard` binary built next to the test bundle, run as a child process.
+struct CLIProcess {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard")
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs to completion.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A long-running `switchboard serve` whose stderr is collected as it arrives.
+final class ServerProcess: Sendable {
+    private let process: Process
+    private let stderr = TextBuffer()
+
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = CLIProcess.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        self.process = process
+        err.fileHandleForReading.readabilityHandler = { [stderr] handle in
+            let data = handle.availableData
+            stderr.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var output: String { stderr.text.withLock { $0 } }
+
+    /// The port from the "listening on" banner.
+    func port(timeout: Duration = .seconds(60)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let range = output.range(of: #"listening on http://[0-9.]+:(\d+)"#, options: .regularExpression) {
+                let text = output[range]
+                return Int(text[text.index(after: text.lastIndex(of: ":")!)...])!
+            }
+            guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CLIError("no listening banner: \(output)")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        process.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw CLIError("serve did not exit after SIGTERM: \(output)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Text appended by a pipe's handler and read by the test.
+final class TextBuffer: Sendable {
+    let text = Mutex("")
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh empty directory.
+func scratchDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite("switchboard check")
+struct CheckCommandTests {
+    static let secret = "cli-secret-0123456789-never-shown"
+
+    func check(_ yaml: String, environment: [String: String] = [:]) throws -> CLIProcess.Output {
+        let directory = try scratchDirectory()
+        try yaml.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+        return try CLIProcess.run(["check", "--config", "switchboard.yaml"], in: directory, environment: environment)
+    }
+
+    @Test func listsBotsWebhookPathsRoutesAndWarnings() throws {
+        let output = try check("""
+            backends:
+              helpdesk: {type: echo}
+              finance: {type: echo}
+            bots:
+              ops: {platform: generic, secret: "${OPS_SECRET}", callback_url: "https://ops.example.com/hook"}
+              hr: {platform: generic, secret: "\(Self.secret)"}
+            routes:
+              - {name: finance, when: {keywords: [报销, 发票]}, backend: finance}
+              - {name: everything, backend: helpdesk}
+              - {name: never, when: {chat: direct}, backend: helpdesk}
+            """, environment: ["OPS_SECRET": Self.secret])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("ops (generic): GET|POST /webhooks/ops"))
+        #expect(output.stderr.contains("hr (generic): GET|POST /webhooks/hr"))
+        #expect(output.stderr.contains("1. finance: keywords 报销|发票 → finance (per_user_in_chat)"))
+        #expect(output.stderr.contains("2. everything: every message → helpdesk (per_user_in_chat)"))
+        #expect(output.stderr.contains("route never (routes[2]): never fires: the earlier route everything takes every message it would match"))
+        #expect(!output.stderr.contains(Self.secret))
+    }
+
+    @Test func anUnknownBackendFailsWithOneLineNamingTheKey() throws {
+        let output = try check("""
+            bots:
+              ops: {platform: generic, secret: "\(Self.secret)"}
+            routes:
+              - {name: finance, when: {keywords: [报销]}, backend: finance}
+            """)
+        #expect(output.status != 0)
+        #expect(output.stderr == "error: switchboard.yaml: route finance (routes[0]): backend: unknown backend; configured backends: echo\n")
+    }
+
+    @Test func anUnsetVariableFailsWithOneLineNamingTheKey() throws {
+        let output = try check("bots:\n  ops: {platform: generic, secret: \"${OPS_SECRET}\"}\n", environment: ["OPS_SECRET": ""])
+        #expect(output.status != 0)
+        #expect(output.stderr == "error: switchboard.yaml: bots.ops.secret: environment variable OPS_SECRET is not set\n")
+    }
+
+    @Test func aMissingFileIsReported() throws {
+        let output = try CLIProcess.run(["check", "--config", "nope.yaml"], in: try scratchDirectory())
+        #expect(output.status != 0)
+        #expect(output.stderr == "error: nope.yaml: cannot read the file (no such file)\n")
+    }
+}
