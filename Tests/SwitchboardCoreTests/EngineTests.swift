@@ -102,14 +102,7 @@ struct EngineTests {
         }
         try await LoopbackServer.withRunning { callback in
             let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .seconds(20))
-            let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                _ = try await engine.accept([message("m1", "q")])
-                try await Task.sleep(for: .milliseconds(100))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            try await acceptThenShutDown(engine)
             #expect(try EngineHarness.replies(callback.requests) == ["late but whole"])
             #expect(await store.unfinishedJobCount == 0)
         }
@@ -122,18 +115,24 @@ struct EngineTests {
         }
         try await LoopbackServer.withRunning { callback in
             let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .milliseconds(200))
-            let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                _ = try await engine.accept([message("m1", "q")])
-                try await Task.sleep(for: .milliseconds(100))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            try await acceptThenShutDown(engine)
             #expect(callback.requests.isEmpty)
             #expect(await store.unfinishedJobCount == 1)
             let resumed = await store.lease(LeaseRequest(owner: "next", limit: 1, duration: .seconds(30), maxAttempts: 3, now: Date()))
             #expect(resumed.first?.attempt == 1)
+        }
+    }
+
+    /// Runs the engine in a service group, accepts one message, starts a graceful shutdown while it
+    /// is being worked on, and waits for the engine to stop.
+    func acceptThenShutDown(_ engine: Engine) async throws {
+        let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            _ = try await engine.accept([message("m1", "q")])
+            try await Task.sleep(for: .milliseconds(100))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
     }
 
