@@ -3,10 +3,11 @@ import Hummingbird
 public import HTTPTypes
 import Logging
 import NIOCore
+public import SwitchboardCore
 import Synchronization
 
 /// A real HTTP server on `127.0.0.1` and a free port that records every request and answers from a
-/// closure: the far side of an end-to-end test (a generic bot's callback, a platform API, Dify).
+/// closure (with a `WebhookResponse`, since what it receives are webhooks and API calls): the far side of an end-to-end test (a generic bot's callback, a platform API, Dify).
 ///
 /// ```swift
 /// try await LoopbackServer.withRunning { server in
@@ -15,7 +16,7 @@ import Synchronization
 /// }
 /// ```
 public final class LoopbackServer: Sendable {
-    public typealias Responder = @Sendable (RecordedRequest) async -> LoopbackResponse
+    public typealias Responder = @Sendable (RecordedRequest) async -> WebhookResponse
 
     public let port: Int
     private let log: RequestLog
@@ -49,7 +50,7 @@ public final class LoopbackServer: Sendable {
 
     /// Starts a server, runs `body` with it, and stops it.
     public static func withRunning<T: Sendable>(
-        respond: @escaping Responder = { _ in LoopbackResponse() },
+        respond: @escaping Responder = { _ in WebhookResponse() },
         _ body: (LoopbackServer) async throws -> T
     ) async throws -> T {
         let log = RequestLog()
@@ -104,23 +105,6 @@ public struct RecordedRequest: Sendable {
     public var body: Data
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// What the loopback server answers.
-public struct LoopbackResponse: Sendable {
-    public var status: HTTPResponse.Status
-    public var headers: HTTPFields
-    public var body: Data
-
-    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: Data = Data()) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    public static func json(_ text: String, status: HTTPResponse.Status = .ok) -> LoopbackResponse {
-        LoopbackResponse(status: status, headers: [.contentType: "application/json"], body: Data(text.utf8))
-    }
 }
 
 public struct LoopbackTimeout: Error, CustomStringConvertible {

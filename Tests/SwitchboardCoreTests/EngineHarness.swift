@@ -16,7 +16,7 @@ struct EngineHarness {
 
     static func run(
         backend: any ChatBackend,
-        callbackResponder: @escaping LoopbackServer.Responder = { _ in LoopbackResponse() },
+        callbackResponder: @escaping LoopbackServer.Responder = { _ in WebhookResponse() },
         configure: (inout EngineConfiguration) -> Void = { _ in },
         _ body: (EngineHarness) async throws -> Void
     ) async throws {

@@ -32,7 +32,7 @@ struct EngineTests {
         let backend = ScriptedBackend(answer: "answer")
         let calls = Mutex(0)
         let flaky: LoopbackServer.Responder = { _ in
-            calls.withLock { $0 += 1; return $0 } == 1 ? LoopbackResponse(status: .serviceUnavailable) : LoopbackResponse()
+            calls.withLock { $0 += 1; return $0 } == 1 ? WebhookResponse(status: .serviceUnavailable) : WebhookResponse()
         }
         try await EngineHarness.run(backend: backend, callbackResponder: flaky) { h in
             _ = try await h.engine.accept([message("m1", "q")])

@@ -82,7 +82,7 @@ struct AdapterFixtureRunnerTests {
 struct LoopbackServerTests {
     @Test func recordsRequestsAndAnswersFromTheClosure() async throws {
         try await LoopbackServer.withRunning(respond: { request in
-            .json(#"{"path":"\#(request.path)"}"#, status: .created)
+            .json(raw: #"{"path":"\#(request.path)"}"#, status: .created)
         }) { server in
             let transport = AsyncHTTPClientTransport()
             let response = try await transport.execute(OutboundRequest(method: .post, url: "\(server.url)/hook?x=1", body: Data("hello".utf8)))

@@ -9,8 +9,6 @@ public struct WebhookResult: Sendable {
     public var events: [ChatEvent]
     /// Set when the adapter refused the request.
     public var rejection: WebhookRejection?
-    /// Whether the adapter answered without creating events (a handshake).
-    public var isHandshake: Bool
 
     /// The `decode` / fixture form: `{"status": …, "body": …, "events": […]}`.
     public var summary: WebhookSummary {
@@ -38,17 +36,17 @@ extension ChatAdapter {
         do {
             switch try await receive(request, context: context) {
             case .respond(let response):
-                return WebhookResult(response: response, events: [], rejection: nil, isHandshake: true)
+                return WebhookResult(response: response, events: [], rejection: nil)
             case .accept(let events, let ack):
-                return WebhookResult(response: ack, events: events, rejection: nil, isHandshake: false)
+                return WebhookResult(response: ack, events: events, rejection: nil)
             }
         } catch let rejection as WebhookRejection {
             context.logger.notice("webhook rejected", metadata: ["bot": "\(botID)", "status": "\(rejection.status.code)", "reason": "\(rejection.reason)"])
-            return WebhookResult(response: rejection.response, events: [], rejection: rejection, isHandshake: false)
+            return WebhookResult(response: rejection.response, events: [], rejection: rejection)
         } catch {
             context.logger.error("adapter failed on a webhook", metadata: ["bot": "\(botID)", "error": "\(error)"])
             let rejection = WebhookRejection(status: .internalServerError, reason: "internal error")
-            return WebhookResult(response: rejection.response, events: [], rejection: rejection, isHandshake: false)
+            return WebhookResult(response: rejection.response, events: [], rejection: rejection)
         }
     }
 }

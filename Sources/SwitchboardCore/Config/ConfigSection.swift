@@ -30,9 +30,6 @@ public final class ConfigSection: Sendable {
 
     public var path: String { node.path }
 
-    /// The keys present, in file order.
-    public var keys: [String] { entries.map(\.key) }
-
     /// The raw node at `key`; marks the key as understood.
     public func value(_ key: String) -> ConfigNode? {
         askedKeys.withLock { _ = $0.insert(key) }

@@ -40,12 +40,3 @@ public struct OutboundResponse: Sendable {
         self.body = body
     }
 }
-
-/// Failures of the transport itself (as opposed to an HTTP error status).
-public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
