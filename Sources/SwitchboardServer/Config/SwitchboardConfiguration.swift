@@ -1,3 +1,4 @@
+import Foundation
 public import SwitchboardCore
 
 /// The whole configuration file, read and checked:
@@ -46,7 +47,7 @@ public struct SwitchboardConfiguration: Sendable {
 
     /// Bot ids appear in `/webhooks/<bot-id>`.
     static func isValidBotID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 < 0x80 && Character(UnicodeScalar($0)).isLetter) || ($0 >= 0x30 && $0 <= 0x39) }
+        !id.isEmpty && id.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
     }
 
     private static func engineSettings(_ section: ConfigSection, replicaID: String) throws -> (EngineConfiguration, RetentionPolicy) {
