@@ -18,27 +18,21 @@ public struct Switchboard: Sendable {
     let clock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - store: overrides the store the configuration names (tests).
+    ///   - store: the opened store (`setup.state.open()`, or another for tests).
     ///   - transport: how adapters and backends reach the outside; the same one the setup's
     ///     factories were given.
     public init(
         setup: SwitchboardSetup,
-        store: (any StateStore)? = nil,
+        store: any StateStore,
         transport: any HTTPTransport,
         logger: Logger = Logger(label: "switchboard"),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.setup = setup
-        self.store = store ?? Self.makeStore(setup.configuration.state)
+        self.store = store
         self.transport = transport
         self.logger = logger
         self.clock = clock
-    }
-
-    private static func makeStore(_ settings: StateSettings) -> any StateStore {
-        switch settings {
-        case .memory: InMemoryStateStore()
-        }
     }
 
     /// Runs until a graceful-shutdown signal arrives or the task is cancelled.
@@ -70,8 +64,9 @@ public struct Switchboard: Sendable {
             logger: logger
         )
         let intakes = setup.botIDs.compactMap { setup.adapters[$0] }.flatMap { $0.services(feeding: engine) }
-        // Services stop in reverse order: the HTTP server first, the engine (draining) last.
-        let services: [any Service] = [engine, retention] + intakes + [app]
+        // Services stop in reverse order: the HTTP server first, then the engine (draining), and the
+        // store's connection pool last.
+        let services: [any Service] = store.services + [engine, retention] + intakes + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

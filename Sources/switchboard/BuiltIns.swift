@@ -1,4 +1,6 @@
 import SwitchboardCore
+import SwitchboardPostgres
+import SwitchboardSQLite
 
 /// The adapters and backends this executable ships. A build with plugins adds their factories
 /// here — the same call a built-in uses.
@@ -9,5 +11,13 @@ enum BuiltIns {
 
     static var backends: BackendRegistry {
         BackendRegistry([EchoBackendFactory()])
+    }
+
+    /// SQLite is the default when `state:` names no store.
+    static var stateStores: StateStoreRegistry {
+        StateStoreRegistry(
+            [InMemoryStateStoreFactory(), SQLiteStateStoreFactory(), PostgresStateStoreFactory()],
+            defaultKind: "sqlite"
+        )
     }
 }

@@ -20,7 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     static func report(_ setup: SwitchboardSetup) -> String {
         let configuration = setup.configuration
-        var lines = ["config: \(configuration.file ?? "none") is valid", "", "bots:"]
+        var lines = ["config: \(configuration.file ?? "none") is valid", "", "state: \(setup.state)", "", "bots:"]
         if setup.botIDs.isEmpty { lines.append("  (none)") }
         for id in setup.botIDs {
             guard let adapter = setup.adapters[id] else { continue }

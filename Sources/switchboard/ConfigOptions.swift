@@ -53,7 +53,7 @@ struct ConfigOptions: ParsableArguments {
         adjust(&configuration)
         return try SwitchboardSetup(
             configuration: configuration, adapters: BuiltIns.adapters, backends: BuiltIns.backends,
-            environment: FactoryEnvironment(transport: transport, logger: logger)
+            stateStores: BuiltIns.stateStores, environment: FactoryEnvironment(transport: transport, logger: logger)
         )
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// What `serve` runs with when there is no configuration file: the echo backend, the default
-/// routes (direct chats and @-mentions) and one generic bot, `local`, whose secret is
+/// What `serve` runs with when there is no configuration file: state in
+/// `.switchboard/state.sqlite`, the echo backend, the default routes (direct chats and
+/// @-mentions) and one generic bot, `local`, whose secret is
 /// `$SWITCHBOARD_LOCAL_SECRET` or, when that is unset, a random one kept in
 /// `.switchboard/local-secret`.
 enum DefaultConfiguration {
@@ -11,7 +12,7 @@ enum DefaultConfiguration {
 
     static let yaml = """
         server: {host: 0.0.0.0, port: 8080}
-        state: {memory: true}
+        state: {sqlite: .switchboard/state.sqlite}
         backends:
           echo: {type: echo}
         bots:

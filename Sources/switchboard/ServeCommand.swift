@@ -26,7 +26,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         for warning in setup.warnings { printError("warning: \(warning)") }
-        let switchboard = Switchboard(setup: setup, transport: transport, logger: logger)
+        let store: any StateStore
+        do {
+            store = try await setup.state.open()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        let switchboard = Switchboard(setup: setup, store: store, transport: transport, logger: logger)
         try await switchboard.run { port in
             printError(Self.banner(setup: setup, port: port))
         }
@@ -37,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = setup.configuration
         let host = configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host
         let base = "http://\(host):\(port)"
-        var lines = ["switchboard listening on \(base) (config: \(configuration.file ?? "none"))"]
+        var lines = ["switchboard listening on \(base) (config: \(configuration.file ?? "none"); state: \(setup.state))"]
         for id in setup.botIDs {
             guard let adapter = setup.adapters[id] else { continue }
             lines.append("  bot \(id) (\(adapter.platform)): \(base)/webhooks/\(id)")

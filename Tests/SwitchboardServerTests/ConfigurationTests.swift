@@ -13,6 +13,7 @@ func build(_ yaml: String, environment: [String: String] = [:]) -> Result<Switch
         return .success(try SwitchboardSetup(
             configuration: configuration, adapters: AdapterRegistry([GenericAdapterFactory()]),
             backends: BackendRegistry([EchoBackendFactory()]),
+            stateStores: StateStoreRegistry([InMemoryStateStoreFactory()], defaultKind: "memory"),
             environment: FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "test"))
         ))
     } catch let error as ConfigError {
@@ -97,7 +98,8 @@ struct ConfigurationTests {
         #expect(errorLine("bots:\n  \"my bot\": {platform: generic, secret: \(Self.secret)}\n")?.contains("bots.my bot: bot ids may use only") == true)
         #expect(errorLine(Self.bot + "backends:\n  a: {type: echo}\n  b: {type: echo}\n") == "switchboard.yaml: routes: required when more than one backend is configured")
         #expect(errorLine(Self.bot + "backends:\n  a: {type: echo, delay_ms: -1}\n") == "switchboard.yaml: backends.a.delay_ms: must be between 0 and 600000")
-        #expect(errorLine(Self.bot + "state: {sqlite: x.db}\n")?.contains("state.sqlite: this build has no sqlite store yet") == true)
+        #expect(errorLine(Self.bot + "state: {sqlite: x.db}\n") == "switchboard.yaml: state.sqlite: unknown key")
+        #expect(errorLine(Self.bot + "state: {memory: false}\n") == "switchboard.yaml: state.memory: memory: false names no store; name another one instead")
         #expect(errorLine(Self.bot + "server: {port: eighty}\n") == "switchboard.yaml: server.port: must be a whole number")
         #expect(errorLine(Self.bot + "engine: {drain_timeout: soon}\n") == "switchboard.yaml: engine.drain_timeout: must be a duration like 500ms, 30s, 5m, 24h or 7d")
         #expect(errorLine("bots:\n  app: {platform: generic, secret: a}\n  app: {platform: generic, secret: b}\n") == "switchboard.yaml: key app appears twice (line 2)")

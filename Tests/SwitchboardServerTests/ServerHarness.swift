@@ -34,9 +34,10 @@ struct RunningSwitchboard {
         let setup = try SwitchboardSetup(
             configuration: configuration, adapters: AdapterRegistry([GenericAdapterFactory()]),
             backends: BackendRegistry([EchoBackendFactory()] + extra),
+            stateStores: StateStoreRegistry([InMemoryStateStoreFactory()], defaultKind: "memory"),
             environment: FactoryEnvironment(transport: transport, logger: logger)
         )
-        let switchboard = Switchboard(setup: setup, transport: transport, logger: logger)
+        let switchboard = Switchboard(setup: setup, store: try await setup.state.open(), transport: transport, logger: logger)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         // Stopped the way SIGTERM stops it: a graceful shutdown of the enclosing group.
         let group = ServiceGroup(configuration: .init(services: [ServerService(switchboard: switchboard, listening: listening)], logger: logger))

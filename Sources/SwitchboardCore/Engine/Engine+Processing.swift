@@ -25,10 +25,17 @@ extension Engine {
             logger.debug("job done")
         } catch where Task.isCancelled {
             logger.info("job interrupted by shutdown; it will be resumed")
-            try? await store.release(lease)
+            await Self.evenIfCancelled { [store] in try? await store.release(lease) }
         } catch {
             await failed(lease, error: error, logger: logger)
         }
+    }
+
+    /// Runs `operation` to the end although the current task is cancelled: a job interrupted by
+    /// shutdown must still give its lease back, and store clients refuse work in a cancelled task.
+    /// The new task does not inherit the cancellation; it is awaited, so it never outlives us.
+    private static func evenIfCancelled(_ operation: @escaping @Sendable () async -> Void) async {
+        await Task { await operation() }.value
     }
 
     /// Renews the lease while the job runs; throws (ending the job) if the lease is lost.

@@ -4,7 +4,8 @@ public struct EngineConfiguration: Sendable {
     /// At most this many jobs — and so backend calls — run at once.
     public var concurrency = 16
     /// How long a worker holds a job before another replica may take it; renewed while it works.
-    public var leaseDuration: Duration = .seconds(60)
+    /// After a crash, the crashed process's jobs are taken up again once their leases expire.
+    public var leaseDuration: Duration = .seconds(30)
     /// How often the queue is checked for retries that came due and for work of other replicas.
     public var pollInterval: Duration = .seconds(1)
     /// How long a platform event id is remembered for dedup. Platforms redeliver for hours

@@ -7,20 +7,17 @@ public import ServiceLifecycle
 public struct RetentionService: Service {
     let store: any StateStore
     let policy: RetentionPolicy
-    let interval: Duration
     let logger: Logger
     let clock: @Sendable () -> Date
 
     public init(
         store: any StateStore,
         policy: RetentionPolicy = RetentionPolicy(),
-        interval: Duration = .seconds(60),
         logger: Logger = Logger(label: "switchboard.retention"),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
         self.policy = policy
-        self.interval = interval
         self.logger = logger
         self.clock = clock
     }
@@ -36,7 +33,7 @@ public struct RetentionService: Service {
     private func purgeForever() async throws {
         try await cancelWhenGracefulShutdown {
             while true {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: policy.purgeInterval)
                 do {
                     let report = try await store.purge(now: clock(), policy: policy)
                     if report.dedupKeys + report.jobs > 0 {

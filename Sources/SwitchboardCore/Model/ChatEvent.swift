@@ -88,7 +88,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         mentions = try c.decodeIfPresent([Participant].self, forKey: .mentions) ?? []
         segments = try c.decodeIfPresent([Segment].self, forKey: .segments) ?? []
         messageID = try c.decodeIfPresent(String.self, forKey: .messageID)
-        timestamp = EventTimestamp.date(milliseconds: try c.decode(Int64.self, forKey: .timestamp))
+        timestamp = Date(unixMilliseconds: try c.decode(Int64.self, forKey: .timestamp))
         replyAddress = try c.decodeIfPresent(ReplyAddress.self, forKey: .replyAddress) ?? ReplyAddress()
     }
 
@@ -105,7 +105,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         try c.encode(mentions, forKey: .mentions)
         try c.encode(segments, forKey: .segments)
         try c.encodeIfPresent(messageID, forKey: .messageID)
-        try c.encode(EventTimestamp.milliseconds(timestamp), forKey: .timestamp)
+        try c.encode(timestamp.unixMilliseconds, forKey: .timestamp)
         try c.encode(replyAddress, forKey: .replyAddress)
     }
 }
@@ -184,13 +184,14 @@ public struct Participant: Sendable, Codable, Equatable, Hashable {
     }
 }
 
-/// The Event JSON carries time as integer Unix milliseconds: exact, and trivial in every language.
-enum EventTimestamp {
-    static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+/// Time as integer Unix milliseconds: how the Event JSON and the SQL stores carry it — exact, and
+/// trivial in every language.
+extension Date {
+    public var unixMilliseconds: Int64 {
+        Int64((timeIntervalSince1970 * 1000).rounded())
     }
 
-    static func date(milliseconds: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    public init(unixMilliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(unixMilliseconds) / 1000)
     }
 }

@@ -18,7 +18,6 @@ public actor InMemoryStateStore: StateStore {
         var notBefore: Date?
         var lastError: String?
         var finishedAt: Date?
-        var replyState: [String: Data] = [:]
     }
 
     private var dedup: [String: Date] = [:]
@@ -27,6 +26,9 @@ public actor InMemoryStateStore: StateStore {
     private var queues: [String: [String]] = [:]
     private var sequence = 0
     private var conversations: [String: StoredConversation] = [:]
+    /// Job id ▸ key ▸ value. Not inside the job record: a delivery may keep state under an id
+    /// that is not a job (the engine's failure notice).
+    private var replyStates: [String: [String: Data]] = [:]
 
     public init() {}
 
@@ -49,6 +51,12 @@ public actor InMemoryStateStore: StateStore {
     }
 
     public func lease(_ request: LeaseRequest) -> [JobLease] {
+        // A job whose lease expired on its last attempt is given up first, so the next job of its
+        // key can be leased in this same call.
+        for var record in records.values {
+            guard case .leased(_, let expiresAt) = record.status, expiresAt <= request.now, record.attempts >= request.maxAttempts else { continue }
+            finish(&record, as: .failed, error: LeaseRequest.abandonedJobError, now: request.now)
+        }
         let heads = queues.values.compactMap(\.first).compactMap { records[$0] }.sorted { $0.sequence < $1.sequence }
         var leases: [JobLease] = []
         for head in heads where leases.count < request.limit {
@@ -57,11 +65,8 @@ public actor InMemoryStateStore: StateStore {
             case .leased(_, let expiresAt) where expiresAt > request.now:
                 continue
             case .leased:
-                // The holder died mid-job: its attempt counts.
-                guard record.attempts < request.maxAttempts else {
-                    finish(&record, as: .failed, error: "the worker holding the job stopped responding", now: request.now)
-                    continue
-                }
+                // The holder died mid-job: its attempt counted, and it has attempts left.
+                break
             case .pending:
                 if let notBefore = record.notBefore, notBefore > request.now { continue }
             case .done, .failed:
@@ -144,11 +149,11 @@ public actor InMemoryStateStore: StateStore {
     // MARK: Per-reply state
 
     public func replyState(job: String, key: String) -> Data? {
-        records[job]?.replyState[key]
+        replyStates[job]?[key]
     }
 
     public func saveReplyState(job: String, key: String, value: Data) {
-        records[job]?.replyState[key] = value
+        replyStates[job, default: [:]][key] = value
     }
 
     // MARK: Retention
@@ -159,6 +164,7 @@ public actor InMemoryStateStore: StateStore {
         let cutoff = now.adding(.zero - policy.finishedJobs)
         let oldJobs = records.values.filter { ($0.finishedAt ?? .distantFuture) < cutoff }.map(\.job.id)
         for id in oldJobs { records[id] = nil }
+        for id in replyStates.keys where records[id] == nil { replyStates[id] = nil }
         return PurgeReport(dedupKeys: expiredKeys.count, jobs: oldJobs.count)
     }
 

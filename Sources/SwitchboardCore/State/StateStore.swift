@@ -1,4 +1,5 @@
 public import Foundation
+public import ServiceLifecycle
 
 /// Everything the engine must not lose: dedup keys, the job queue, the backend conversation map
 /// and small per-reply state.
@@ -56,9 +57,19 @@ public protocol StateStore: Sendable {
 
     // MARK: Retention
 
-    /// Deletes expired dedup keys, and finished jobs (with their reply state) older than the
-    /// policy allows.
+    /// Deletes expired dedup keys, finished jobs older than the policy allows, and reply state
+    /// that belongs to no unfinished or recently finished job.
     func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport
+
+    // MARK: Lifecycle
+
+    /// What must run while the store is used (a connection pool). They run in the server's
+    /// `ServiceGroup` and are stopped last.
+    var services: [any Service] { get }
+}
+
+extension StateStore {
+    public var services: [any Service] { [] }
 }
 
 /// A unit of work: answer one accepted event.
@@ -77,6 +88,9 @@ public struct Job: Sendable, Equatable, Codable {
 }
 
 public struct LeaseRequest: Sendable {
+    /// The error recorded when a job is given up because its lease expired on its last attempt.
+    public static let abandonedJobError = "given up: the worker holding the job stopped responding on its last attempt"
+
     /// Who holds the leases (a replica id), for diagnostics.
     public var owner: String
     public var limit: Int
@@ -120,13 +134,16 @@ public struct StoredConversation: Sendable, Equatable {
     }
 }
 
-/// How long finished work is kept.
+/// How long finished work is kept, and how often old work is deleted. (How long dedup keys live
+/// is set per claim; see `EngineConfiguration.dedupTTL`.)
 public struct RetentionPolicy: Sendable, Equatable {
     /// Finished (done or failed) jobs and their reply state.
     public var finishedJobs: Duration
+    public var purgeInterval: Duration
 
-    public init(finishedJobs: Duration = .seconds(7 * 24 * 3600)) {
+    public init(finishedJobs: Duration = .seconds(7 * 24 * 3600), purgeInterval: Duration = .seconds(60)) {
         self.finishedJobs = finishedJobs
+        self.purgeInterval = purgeInterval
     }
 }
 

@@ -5,7 +5,7 @@ public import SwitchboardCore
 ///
 /// ```yaml
 /// server: {host: 0.0.0.0, port: 8080}
-/// state: {memory: true}
+/// state: {sqlite: .switchboard/state.sqlite}
 /// engine: {concurrency: 16}
 /// backends: {echo: {type: echo}}
 /// bots: {local: {platform: generic, secret: ${SECRET}, callback_url: http://…}}
@@ -18,7 +18,8 @@ public import SwitchboardCore
 public struct SwitchboardConfiguration: Sendable {
     public var file: String?
     public var server: ServerSettings
-    public var state: StateSettings
+    /// `state:`, read by the store factory it names (see ``SwitchboardSetup``).
+    let state: ConfigSection
     public var engine: EngineConfiguration
     public var retention: RetentionPolicy
     public var commands: CommandWords
@@ -31,7 +32,7 @@ public struct SwitchboardConfiguration: Sendable {
         let top = try ConfigSection(root)
         file = root.file
         server = try ServerSettings(section: try top.section("server") ?? .empty(path: "server"))
-        state = try StateSettings(section: try top.section("state") ?? .empty(path: "state"))
+        state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
         (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)
         commands = try CommandWords(config: try top.section("commands") ?? .empty(path: "commands"))
@@ -64,6 +65,8 @@ public struct SwitchboardConfiguration: Sendable {
         guard engine.pollInterval > .zero else { throw section.error("poll_interval", "must be more than 0") }
         var retention = RetentionPolicy()
         retention.finishedJobs = try section.duration("finished_job_retention", default: retention.finishedJobs)
+        retention.purgeInterval = try section.duration("purge_interval", default: retention.purgeInterval)
+        guard retention.purgeInterval > .zero else { throw section.error("purge_interval", "must be more than 0") }
         try section.rejectUnknownKeys()
         return (engine, retention)
     }
@@ -83,23 +86,5 @@ public struct ServerSettings: Sendable, Equatable {
         port = try section.int("port", default: port, range: 0...65535)
         maxBodyBytes = try section.int("max_body_bytes", default: maxBodyBytes, range: 1024...(64 << 20))
         try section.rejectUnknownKeys()
-    }
-}
-
-/// `state:` — where accepted events, jobs and conversation ids are kept.
-public enum StateSettings: Sendable, Equatable {
-    /// In process memory: lost on restart.
-    case memory
-
-    init(section: ConfigSection) throws {
-        if section.contains("sqlite") || section.contains("postgres") {
-            let key = section.contains("sqlite") ? "sqlite" : "postgres"
-            throw section.error(key, "this build has no \(key) store yet; use state: {memory: true}")
-        }
-        guard try section.bool("memory", default: true) else {
-            throw section.error("memory", "memory: false leaves no store; use state: {memory: true}")
-        }
-        try section.rejectUnknownKeys()
-        self = .memory
     }
 }

@@ -10,6 +10,8 @@ public struct SwitchboardSetup: Sendable {
     public let botIDs: [String]
     public let backends: [String: any ChatBackend]
     public let routing: RoutingTable
+    /// The checked `state:` settings; ``StateStoreOpener/open()`` opens the store.
+    public let state: any StateStoreOpener
     public let warnings: [String]
 
     /// Builds every bot and backend through the registries and checks the routes. Throws a
@@ -18,9 +20,11 @@ public struct SwitchboardSetup: Sendable {
         configuration: SwitchboardConfiguration,
         adapters adapterRegistry: AdapterRegistry,
         backends backendRegistry: BackendRegistry,
+        stateStores: StateStoreRegistry,
         environment: FactoryEnvironment
     ) throws {
         self.configuration = configuration
+        state = try stateStores.makeOpener(config: configuration.state, environment: environment)
         var warnings: [String] = []
         var backendSections = configuration.backends
         if backendSections.isEmpty {

@@ -1,0 +1,61 @@
+import Logging
+import PostgresNIO
+
+/// The versioned schema, the same tables as the SQLite store's. Applied in one transaction per
+/// migration under an advisory lock, so replicas starting together migrate once.
+enum PostgresSchema {
+    /// Identifies Switchboard's migration lock among other advisory locks on the database.
+    static let migrationLock: Int64 = 0x5357_4254_4348
+
+    static let migrations: [(version: Int, statements: [PostgresQuery])] = [
+        (1, [
+            "CREATE TABLE dedup (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
+            "CREATE INDEX dedup_expiry ON dedup (expires_at)",
+            """
+            CREATE TABLE jobs (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                ordering_key TEXT NOT NULL,
+                event TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'leased', 'done', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before BIGINT,
+                lease_token TEXT,
+                lease_owner TEXT,
+                lease_expires BIGINT,
+                last_error TEXT,
+                enqueued_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX jobs_unfinished ON jobs (ordering_key, seq) WHERE status IN ('pending', 'leased')",
+            "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL",
+            "CREATE TABLE conversations (key TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, last_used BIGINT NOT NULL)",
+            "CREATE TABLE reply_state (job_id TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL, PRIMARY KEY (job_id, key))",
+        ]),
+    ]
+
+    static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+        if let schema {
+            // The name is checked to be a plain identifier, so it can be written into the statement.
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+        }
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS switchboard_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            logger: logger
+        )
+        for migration in migrations {
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+                let applied = try await connection.query("SELECT 1 FROM switchboard_migrations WHERE version = \(migration.version)", logger: logger)
+                    .collect()
+                guard applied.isEmpty else { return }
+                for statement in migration.statements {
+                    try await connection.query(statement, logger: logger)
+                }
+                try await connection.query("INSERT INTO switchboard_migrations (version) VALUES (\(migration.version))", logger: logger)
+                logger.info("state schema migrated", metadata: ["version": "\(migration.version)"])
+            }
+        }
+    }
+}

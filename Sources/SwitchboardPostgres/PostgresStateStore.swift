@@ -1,0 +1,259 @@
+public import Foundation
+public import Logging
+import PostgresNIO
+public import ServiceLifecycle
+public import SwitchboardCore
+
+/// A ``StateStore`` on PostgreSQL that several Switchboard replicas share.
+///
+/// Dedup is a unique key claimed with `INSERT … ON CONFLICT` in the same statement that stores the
+/// job; leasing takes ready jobs with `FOR UPDATE SKIP LOCKED`, only the head of each ordering key
+/// and never a key with a live lease elsewhere, so one conversation is worked on by one replica at
+/// a time, in order. A replica that dies mid-job gives the job back when its lease expires.
+public final class PostgresStateStore: StateStore {
+    let client: PostgresClient
+    let logger: Logger
+    public let configuration: PostgresStoreConfiguration
+
+    private init(client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The connection pool; it must run (in the server's `ServiceGroup`, or a test's task group)
+    /// while the store is used.
+    public var services: [any Service] { [client] }
+
+    /// Connects once to migrate, then returns a store whose pool is not yet running. Throws
+    /// ``PostgresStateStoreError`` — one line, no password — when the server cannot be used.
+    public static func open(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws -> PostgresStateStore {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try configuration.connectionConfiguration(), id: 0, logger: logger
+            )
+            do {
+                try await PostgresSchema.migrate(connection, schema: configuration.schema, logger: logger)
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch {
+            throw PostgresStateStoreError(configuration: configuration, underlying: error)
+        }
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        return PostgresStateStore(client: client, configuration: configuration, logger: logger)
+    }
+
+    // MARK: Dedup
+
+    public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {
+        let expires = now.adding(ttl).unixMilliseconds
+        let rows = try await client.query(
+            """
+            INSERT INTO dedup (key, expires_at) VALUES (\(key), \(expires))
+            ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(now.unixMilliseconds)
+            RETURNING key
+            """,
+            logger: logger
+        ).collect()
+        return rows.count == 1
+    }
+
+    // MARK: Jobs
+
+    public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
+        let event = String(decoding: try EventJSON.encode(job.event), as: UTF8.self)
+        let nowMS = now.unixMilliseconds
+        let expires = now.adding(dedupTTL).unixMilliseconds
+        // One statement, so claiming the key and storing the job are one atomic step.
+        let rows = try await client.query(
+            """
+            WITH claimed AS (
+                INSERT INTO dedup (key, expires_at) VALUES (\(job.id), \(expires))
+                ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
+                RETURNING key
+            )
+            INSERT INTO jobs (id, ordering_key, event, status, enqueued_at)
+            SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS) FROM claimed
+            ON CONFLICT (id) DO NOTHING
+            RETURNING seq
+            """,
+            logger: logger
+        ).collect()
+        return rows.count == 1
+    }
+
+    public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
+        let now = request.now.unixMilliseconds
+        let expires = request.now.adding(request.duration).unixMilliseconds
+        let leased = try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                UPDATE jobs SET status = 'failed', finished_at = \(now), last_error = \(LeaseRequest.abandonedJobError), lease_token = NULL
+                WHERE status = 'leased' AND lease_expires <= \(now) AND attempts >= \(request.maxAttempts)
+                """,
+                logger: logger
+            )
+            var leased: [(seq: Int64, lease: JobLease)] = []
+            let rows = try await connection.query(
+                """
+                WITH ready AS (
+                    SELECT j.seq FROM jobs j
+                    WHERE j.status IN ('pending', 'leased')
+                      AND ((j.status = 'pending' AND (j.not_before IS NULL OR j.not_before <= \(now)))
+                           OR (j.status = 'leased' AND j.lease_expires <= \(now)))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM jobs e
+                          WHERE e.ordering_key = j.ordering_key AND e.seq <> j.seq AND e.status IN ('pending', 'leased')
+                            AND (e.seq < j.seq OR (e.status = 'leased' AND e.lease_expires > \(now))))
+                    ORDER BY j.seq
+                    LIMIT \(request.limit)
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
+                    lease_owner = \(request.owner), lease_expires = \(expires)
+                FROM ready WHERE jobs.seq = ready.seq
+                RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.lease_token, jobs.lease_expires, jobs.attempts
+                """,
+                logger: logger
+            )
+            for try await (seq, orderingKey, event, token, leaseExpires, attempts) in rows.decode((Int64, String, String, String, Int64, Int).self) {
+                let job = Job(event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey)
+                leased.append((seq, JobLease(job: job, token: token, expiresAt: Date(unixMilliseconds: leaseExpires), attempt: attempts)))
+            }
+            return leased
+        }
+        return leased.sorted { $0.seq < $1.seq }.map(\.lease)
+    }
+
+    public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
+        var renewed = lease
+        renewed.expiresAt = now.adding(duration)
+        try await expectHeld(lease, try await client.query(
+            "UPDATE jobs SET lease_expires = \(renewed.expiresAt.unixMilliseconds) WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq",
+            logger: logger
+        ))
+        return renewed
+    }
+
+    public func complete(_ lease: JobLease, now: Date) async throws {
+        try await expectHeld(lease, try await client.query(
+            """
+            UPDATE jobs SET status = 'done', finished_at = \(now.unixMilliseconds), lease_token = NULL
+            WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+            """,
+            logger: logger
+        ))
+    }
+
+    public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
+        let rows: PostgresRowSequence
+        if let retryAt {
+            rows = try await client.query(
+                """
+                UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
+                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                """,
+                logger: logger
+            )
+        } else {
+            rows = try await client.query(
+                """
+                UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
+                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                """,
+                logger: logger
+            )
+        }
+        try await expectHeld(lease, rows)
+    }
+
+    public func release(_ lease: JobLease) async throws {
+        try await expectHeld(lease, try await client.query(
+            """
+            UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), lease_token = NULL
+            WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+            """,
+            logger: logger
+        ))
+    }
+
+    /// An update guarded by the lease changed exactly one row, or the lease was lost.
+    private func expectHeld(_ lease: JobLease, _ rows: PostgresRowSequence) async throws {
+        guard try await rows.collect().count == 1 else { throw StateStoreError.leaseLost(job: lease.job.id) }
+    }
+
+    // MARK: Conversations
+
+    public func conversation(_ key: String) async throws -> StoredConversation? {
+        let rows = try await client.query("SELECT conversation_id, last_used FROM conversations WHERE key = \(key)", logger: logger)
+        for try await (id, lastUsed) in rows.decode((String, Int64).self) {
+            return StoredConversation(id: id, lastUsed: Date(unixMilliseconds: lastUsed))
+        }
+        return nil
+    }
+
+    public func saveConversation(_ key: String, id: String, now: Date) async throws {
+        try await client.query(
+            """
+            INSERT INTO conversations (key, conversation_id, last_used) VALUES (\(key), \(id), \(now.unixMilliseconds))
+            ON CONFLICT (key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, last_used = EXCLUDED.last_used
+            """,
+            logger: logger
+        )
+    }
+
+    public func removeConversation(_ key: String) async throws {
+        try await client.query("DELETE FROM conversations WHERE key = \(key)", logger: logger)
+    }
+
+    // MARK: Per-reply state
+
+    public func replyState(job: String, key: String) async throws -> Data? {
+        let rows = try await client.query("SELECT value FROM reply_state WHERE job_id = \(job) AND key = \(key)", logger: logger)
+        for try await value in rows.decode(Data.self) {
+            return value
+        }
+        return nil
+    }
+
+    public func saveReplyState(job: String, key: String, value: Data) async throws {
+        try await client.query(
+            """
+            INSERT INTO reply_state (job_id, key, value) VALUES (\(job), \(key), \(value))
+            ON CONFLICT (job_id, key) DO UPDATE SET value = EXCLUDED.value
+            """,
+            logger: logger
+        )
+    }
+
+    // MARK: Retention
+
+    public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
+        let cutoff = now.adding(.zero - policy.finishedJobs).unixMilliseconds
+        let keys = try await client.query("DELETE FROM dedup WHERE expires_at <= \(now.unixMilliseconds) RETURNING key", logger: logger).collect().count
+        let jobs = try await client.query("DELETE FROM jobs WHERE finished_at < \(cutoff) RETURNING seq", logger: logger).collect().count
+        try await client.query("DELETE FROM reply_state r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = r.job_id)", logger: logger)
+        return PurgeReport(dedupKeys: keys, jobs: jobs)
+    }
+}
+
+/// The PostgreSQL server cannot be used; said in one line without the password.
+public struct PostgresStateStoreError: Error, CustomStringConvertible {
+    public var configuration: PostgresStoreConfiguration
+    public var underlying: any Error
+
+    public var description: String {
+        "\(configuration): \(Self.reason(underlying))"
+    }
+
+    /// `PSQLError`'s own description hides everything; this shows what a person needs.
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+}

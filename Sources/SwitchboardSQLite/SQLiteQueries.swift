@@ -1,0 +1,32 @@
+/// The leasing statements, kept together because they only work as a set.
+enum SQLiteQueries {
+    /// Finishes as failed every job whose lease expired on its last allowed attempt: its holders
+    /// keep dying on it. Arguments: now, error, now, max attempts.
+    static let giveUpAbandoned = """
+        UPDATE jobs SET status = 'failed', finished_at = ?, last_error = ?, lease_token = NULL
+        WHERE status = 'leased' AND lease_expires <= ? AND attempts >= ?
+        """
+
+    /// The jobs that may be leased now, oldest first: pending and due, or leased with the lease
+    /// expired — and the head of their ordering key: no earlier unfinished job of the key, and no
+    /// other job of the key under a live lease. Arguments: now, now, now, limit.
+    static let readyHeads = """
+        SELECT j.seq FROM jobs j
+        WHERE j.status IN ('pending', 'leased')
+          AND ((j.status = 'pending' AND (j.not_before IS NULL OR j.not_before <= ?))
+               OR (j.status = 'leased' AND j.lease_expires <= ?))
+          AND NOT EXISTS (
+              SELECT 1 FROM jobs e
+              WHERE e.ordering_key = j.ordering_key AND e.seq <> j.seq AND e.status IN ('pending', 'leased')
+                AND (e.seq < j.seq OR (e.status = 'leased' AND e.lease_expires > ?)))
+        ORDER BY j.seq
+        LIMIT ?
+        """
+
+    /// Leases one job, counting the attempt. Arguments: token, owner, lease expiry, seq.
+    static let takeLease = """
+        UPDATE jobs SET status = 'leased', attempts = attempts + 1, lease_token = ?, lease_owner = ?, lease_expires = ?
+        WHERE seq = ?
+        RETURNING ordering_key, event, lease_token, lease_expires, attempts
+        """
+}

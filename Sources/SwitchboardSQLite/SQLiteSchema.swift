@@ -1,0 +1,50 @@
+import GRDB
+
+/// The versioned schema. Times are integer Unix milliseconds; a job's `seq` orders it within its
+/// ordering key. Add a migration for every change; never edit a released one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1: dedup, jobs, conversations, reply state") { db in
+            try db.execute(sql: """
+                CREATE TABLE dedup (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX dedup_expiry ON dedup (expires_at);
+
+                CREATE TABLE jobs (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    ordering_key TEXT NOT NULL,
+                    event BLOB NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'leased', 'done', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    not_before INTEGER,
+                    lease_token TEXT,
+                    lease_owner TEXT,
+                    lease_expires INTEGER,
+                    last_error TEXT,
+                    enqueued_at INTEGER NOT NULL,
+                    finished_at INTEGER
+                );
+                CREATE INDEX jobs_unfinished ON jobs (ordering_key, seq) WHERE status IN ('pending', 'leased');
+                CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+
+                CREATE TABLE conversations (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    last_used INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE reply_state (
+                    job_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value BLOB NOT NULL,
+                    PRIMARY KEY (job_id, key)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

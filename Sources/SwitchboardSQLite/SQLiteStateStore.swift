@@ -1,0 +1,226 @@
+public import Foundation
+import GRDB
+public import SwitchboardCore
+
+/// A ``StateStore`` in one SQLite file: the embedded default, for one Switchboard process.
+///
+/// WAL journal, `synchronous = FULL` (an acknowledged event survives a power cut, not only a
+/// crash), a busy timeout, and versioned migrations. Every operation is one transaction; SQLite
+/// runs one writer at a time, which makes each of them atomic.
+public final class SQLiteStateStore: StateStore {
+    static let busyTimeout: TimeInterval = 5
+
+    let pool: DatabasePool
+    public let path: String
+
+    private init(pool: DatabasePool, path: String) {
+        self.pool = pool
+        self.path = path
+    }
+
+    /// Opens (creating the file and its directory if needed) and migrates. Throws
+    /// ``SQLiteStateStoreError`` — one line naming the path — when the file cannot be used.
+    public static func open(path: String) throws -> SQLiteStateStore {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteStateStoreError(path: path, reason: "cannot create its directory \(directory)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteSchema.migrator.migrate(pool)
+            return SQLiteStateStore(pool: pool, path: path)
+        } catch let error as DatabaseError {
+            throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
+        }
+    }
+
+    private static func describe(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: "it is not a Switchboard state database or it is corrupt; move it away to start with an empty state"
+        case .SQLITE_CANTOPEN: "cannot open it (is the path a directory, or its folder not writable?)"
+        case .SQLITE_READONLY, .SQLITE_PERM: "it is not writable"
+        case .SQLITE_FULL: "the disk is full"
+        default: error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+    }
+
+    // MARK: Dedup
+
+    public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {
+        try await pool.write { db in try Self.claim(db, key: key, expiresAt: now.adding(ttl), now: now) }
+    }
+
+    /// Records the key unless it is recorded and unexpired; true when recorded.
+    private static func claim(_ db: Database, key: String, expiresAt: Date, now: Date) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO dedup (key, expires_at) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dedup.expires_at <= ?
+                """,
+            arguments: [key, expiresAt.unixMilliseconds, now.unixMilliseconds]
+        )
+        return db.changesCount == 1
+    }
+
+    // MARK: Jobs
+
+    public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
+        let event = try EventJSON.encode(job.event)
+        return try await pool.write { db in
+            guard try Self.claim(db, key: job.id, expiresAt: now.adding(dedupTTL), now: now) else { return false }
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at) VALUES (?, ?, ?, 'pending', ?)
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
+        let now = request.now.unixMilliseconds
+        let expires = request.now.adding(request.duration)
+        let leased = try await pool.write { db -> [LeasedRow] in
+            try db.execute(sql: SQLiteQueries.giveUpAbandoned, arguments: [now, LeaseRequest.abandonedJobError, now, request.maxAttempts])
+            let ready = try Int64.fetchAll(db, sql: SQLiteQueries.readyHeads, arguments: [now, now, now, request.limit])
+            return try ready.map { seq in
+                let row = try Row.fetchOne(
+                    db, sql: SQLiteQueries.takeLease,
+                    arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq]
+                )!
+                return LeasedRow(
+                    orderingKey: row["ordering_key"], event: row["event"], token: row["lease_token"],
+                    expiresAt: row["lease_expires"], attempt: row["attempts"]
+                )
+            }
+        }
+        return try leased.map { row in
+            JobLease(
+                job: Job(event: try EventJSON.decode(ChatEvent.self, from: row.event), orderingKey: row.orderingKey),
+                token: row.token, expiresAt: Date(unixMilliseconds: row.expiresAt), attempt: row.attempt
+            )
+        }
+    }
+
+    /// A leased job as read inside the transaction.
+    private struct LeasedRow: Sendable {
+        var orderingKey: String
+        var event: Data
+        var token: String
+        var expiresAt: Int64
+        var attempt: Int
+    }
+
+    public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
+        var renewed = lease
+        renewed.expiresAt = now.adding(duration)
+        try await updateHeld(lease, sql: "UPDATE jobs SET lease_expires = ?", arguments: [renewed.expiresAt.unixMilliseconds])
+        return renewed
+    }
+
+    public func complete(_ lease: JobLease, now: Date) async throws {
+        try await updateHeld(
+            lease, sql: "UPDATE jobs SET status = 'done', finished_at = ?, lease_token = NULL", arguments: [now.unixMilliseconds]
+        )
+    }
+
+    public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
+        if let retryAt {
+            try await updateHeld(
+                lease, sql: "UPDATE jobs SET status = 'pending', not_before = ?, last_error = ?, lease_token = NULL",
+                arguments: [retryAt.unixMilliseconds, error]
+            )
+        } else {
+            try await updateHeld(
+                lease, sql: "UPDATE jobs SET status = 'failed', finished_at = ?, last_error = ?, lease_token = NULL",
+                arguments: [now.unixMilliseconds, error]
+            )
+        }
+    }
+
+    public func release(_ lease: JobLease) async throws {
+        try await updateHeld(lease, sql: "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), lease_token = NULL", arguments: [])
+    }
+
+    /// Runs `sql … WHERE <the lease is held>`; throws `leaseLost` when it is not.
+    private func updateHeld(_ lease: JobLease, sql: String, arguments: StatementArguments) async throws {
+        let changed = try await pool.write { db in
+            try db.execute(sql: sql + " WHERE id = ? AND lease_token = ? AND status = 'leased'", arguments: arguments + [lease.job.id, lease.token])
+            return db.changesCount
+        }
+        guard changed == 1 else { throw StateStoreError.leaseLost(job: lease.job.id) }
+    }
+
+    // MARK: Conversations
+
+    public func conversation(_ key: String) async throws -> StoredConversation? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT conversation_id, last_used FROM conversations WHERE key = ?", arguments: [key]).map {
+                StoredConversation(id: $0["conversation_id"], lastUsed: Date(unixMilliseconds: $0["last_used"]))
+            }
+        }
+    }
+
+    public func saveConversation(_ key: String, id: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO conversations (key, conversation_id, last_used) VALUES (?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET conversation_id = excluded.conversation_id, last_used = excluded.last_used
+                    """,
+                arguments: [key, id, now.unixMilliseconds]
+            )
+        }
+    }
+
+    public func removeConversation(_ key: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM conversations WHERE key = ?", arguments: [key]) }
+    }
+
+    // MARK: Per-reply state
+
+    public func replyState(job: String, key: String) async throws -> Data? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM reply_state WHERE job_id = ? AND key = ?", arguments: [job, key])
+        }
+    }
+
+    public func saveReplyState(job: String, key: String, value: Data) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO reply_state (job_id, key, value) VALUES (?, ?, ?) ON CONFLICT (job_id, key) DO UPDATE SET value = excluded.value",
+                arguments: [job, key, value]
+            )
+        }
+    }
+
+    // MARK: Retention
+
+    public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
+        let cutoff = now.adding(.zero - policy.finishedJobs).unixMilliseconds
+        return try await pool.write { db in
+            try db.execute(sql: "DELETE FROM dedup WHERE expires_at <= ?", arguments: [now.unixMilliseconds])
+            let keys = db.changesCount
+            try db.execute(sql: "DELETE FROM jobs WHERE finished_at < ?", arguments: [cutoff])
+            let jobs = db.changesCount
+            try db.execute(sql: "DELETE FROM reply_state WHERE job_id NOT IN (SELECT id FROM jobs)")
+            return PurgeReport(dedupKeys: keys, jobs: jobs)
+        }
+    }
+}
+
+/// The state file cannot be used; said in one line that names it.
+public struct SQLiteStateStoreError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "state file \(path): \(reason)" }
+}

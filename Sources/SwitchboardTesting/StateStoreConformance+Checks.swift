@@ -1,0 +1,180 @@
+import Foundation
+import SwitchboardCore
+
+extension StateStoreConformance {
+    static let dedupChecks: [Check] = [
+        Check(name: "claim dedups until the TTL passes") { store in
+            try expect(try await store.claim("a", ttl: .seconds(60), now: t0), "first claim refused")
+            try expect(!(try await store.claim("a", ttl: .seconds(60), now: t0.addingTimeInterval(59))), "second claim within the TTL accepted")
+            try expect(try await store.claim("a", ttl: .seconds(60), now: t0.addingTimeInterval(61)), "claim after the TTL refused")
+        },
+        Check(name: "concurrent claims of one key: exactly one wins") { store in
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 { group.addTask { try await store.claim("same", ttl: ttl, now: t0) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            try expectEqual(wins, 1, "claims that won")
+        },
+        Check(name: "concurrent enqueues of one event: stored once") { store in
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 { group.addTask { try await store.enqueue(job("same"), dedupTTL: ttl, now: t0) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            try expectEqual(wins, 1, "enqueues that stored the job")
+            try expectEqual(try await leaseJobs(store, at: t0).count, 1, "jobs leasable")
+        },
+        Check(name: "a redelivered event is refused while its key lives") { store in
+            try await enqueue(store, ["e1"])
+            try expect(!(try await store.enqueue(job("e1"), dedupTTL: ttl, now: t0.addingTimeInterval(10))), "redelivery stored again")
+        },
+        Check(name: "expired dedup keys and old finished jobs are purged") { store in
+            try await enqueue(store, ["e1", "e2"], key: "a")
+            try await enqueue(store, ["e3"], key: "b")
+            let held = try await leaseJobs(store, at: t0)
+            try expectEqual(held.map(\.job.id), ["e1", "e3"], "leased")
+            try await store.saveReplyState(job: "e1", key: "parts", value: Data("1".utf8))
+            try await store.complete(held[0], now: t0)
+            try await store.fail(held[1], error: "no", retryAt: nil, now: t0)
+            let policy = RetentionPolicy(finishedJobs: .seconds(7200))
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(60), policy: policy), PurgeReport(dedupKeys: 0, jobs: 0), "early purge")
+            try expectEqual(try await store.replyState(job: "e1", key: "parts"), Data("1".utf8), "reply state of a recently finished job")
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(7201), policy: policy), PurgeReport(dedupKeys: 3, jobs: 2), "late purge")
+            try expect(try await store.replyState(job: "e1", key: "parts") == nil, "reply state of a purged job survived")
+            let left = try await leaseJobs(store, at: t0.addingTimeInterval(7202))
+            try expectEqual(left.map(\.job.id), ["e2"], "unfinished jobs after the purge")
+            try expect(try await store.enqueue(job("e1"), dedupTTL: ttl, now: t0.addingTimeInterval(7203)), "expired key still refused")
+        },
+    ]
+
+    static let jobChecks: [Check] = [
+        Check(name: "a leased job comes back exactly as stored") { store in
+            let original = job("e1", key: "room/1")
+            try expect(try await store.enqueue(original, dedupTTL: ttl, now: t0), "enqueue refused")
+            let held = try await leaseJobs(store, at: t0)
+            try expectEqual(held.map(\.job), [original], "leased job")
+            try expectEqual(held.first?.attempt, 1, "first attempt number")
+            try expect(held.first.map { $0.expiresAt >= t0.addingTimeInterval(29) } ?? false, "lease expiry not about 30 s ahead")
+        },
+        Check(name: "one job per ordering key at a time, oldest first") { store in
+            try await enqueue(store, ["a1", "a2"], key: "A")
+            try await enqueue(store, ["b1"], key: "B")
+            try await enqueue(store, ["a3"], key: "A")
+            let first = try await leaseJobs(store, at: t0)
+            try expectEqual(first.map(\.job.id), ["a1", "b1"], "first lease")
+            try expectEqual(try await leaseJobs(store, at: t0).map(\.job.id), [], "second lease while both are held")
+            try await store.complete(first[0], now: t0)
+            try expectEqual(try await leaseJobs(store, at: t0).map(\.job.id), ["a2"], "after a1 completes")
+        },
+        Check(name: "the limit takes the oldest ready jobs") { store in
+            for (index, key) in ["k1", "k2", "k3", "k4"].enumerated() {
+                try await enqueue(store, ["j\(index)"], key: key, at: t0.addingTimeInterval(Double(index)))
+            }
+            try expectEqual(try await leaseJobs(store, at: t0.addingTimeInterval(10), limit: 2).map(\.job.id), ["j0", "j1"], "limited lease")
+        },
+        Check(name: "a failed job waits for its retry time and keeps its key blocked") { store in
+            try await enqueue(store, ["a1", "a2"], key: "A")
+            let held = try await leaseJobs(store, at: t0)
+            try await store.fail(held[0], error: "boom", retryAt: t0.addingTimeInterval(10), now: t0)
+            try expectEqual(try await leaseJobs(store, at: t0.addingTimeInterval(5)).map(\.job.id), [], "before the retry time")
+            let retried = try await leaseJobs(store, at: t0.addingTimeInterval(10))
+            try expectEqual(retried.map(\.job.id), ["a1"], "at the retry time")
+            try expectEqual(retried.first?.attempt, 2, "attempt after one failure")
+        },
+        Check(name: "failing without a retry finishes the job and frees its key") { store in
+            try await enqueue(store, ["a1", "a2"], key: "A")
+            let held = try await leaseJobs(store, at: t0)
+            try await store.fail(held[0], error: "bad key", retryAt: nil, now: t0)
+            try expectEqual(try await leaseJobs(store, at: t0).map(\.job.id), ["a2"], "after a1 failed for good")
+        },
+        Check(name: "an expired lease is taken over and the old holder loses it") { store in
+            try await enqueue(store, ["a1"])
+            let first = try await leaseJobs(store, at: t0)[0]
+            try expectEqual(try await leaseJobs(store, at: t0.addingTimeInterval(29), owner: "replica-b").count, 0, "taken before expiry")
+            let second = try await leaseJobs(store, at: t0.addingTimeInterval(31), owner: "replica-b")
+            try expectEqual(second.map(\.attempt), [2], "attempt of the takeover")
+            try await expectLeaseLost("complete by the old holder") { try await store.complete(first, now: t0) }
+            try await expectLeaseLost("renew by the old holder") { _ = try await store.renew(first, for: lease, now: t0) }
+            try await expectLeaseLost("fail by the old holder") { try await store.fail(first, error: "x", retryAt: nil, now: t0) }
+            try await expectLeaseLost("release by the old holder") { try await store.release(first) }
+            try await store.complete(second[0], now: t0)
+            try await expectLeaseLost("complete twice") { try await store.complete(second[0], now: t0) }
+        },
+        Check(name: "a job whose holders keep dying is given up") { store in
+            try await enqueue(store, ["poison"], key: "A")
+            try await enqueue(store, ["next"], key: "A")
+            var time = t0
+            for attempt in 1...2 {
+                try expectEqual(try await leaseJobs(store, at: time, maxAttempts: 2).map(\.job.id), ["poison"], "lease \(attempt)")
+                time = time.addingTimeInterval(31)
+            }
+            // The poison job is finished as failed, and the next job of its key is ready at once.
+            try expectEqual(try await leaseJobs(store, at: time, maxAttempts: 2).map(\.job.id), ["next"], "lease after the last attempt expired")
+        },
+        Check(name: "renew extends the lease; release gives it back without counting") { store in
+            try await enqueue(store, ["a1"])
+            let held = try await leaseJobs(store, at: t0)[0]
+            let renewed = try await store.renew(held, for: lease, now: t0.addingTimeInterval(25))
+            try expectEqual(try await leaseJobs(store, at: t0.addingTimeInterval(40)).count, 0, "taken while renewed")
+            try await store.release(renewed)
+            try expectEqual(try await leaseJobs(store, at: t0.addingTimeInterval(40)).map(\.attempt), [1], "attempt after a release")
+        },
+    ]
+
+    static let concurrencyChecks: [Check] = [
+        Check(name: "replicas leasing at once never share a job or a conversation") { store in
+            let keys = (0..<5).map { "conversation-\($0)" }
+            for round in 0..<6 {
+                for key in keys { try await enqueue(store, ["\(key)-\(round)"], key: key) }
+            }
+            var done: [String: [String]] = [:]
+            var time = t0
+            while done.values.reduce(0, { $0 + $1.count }) < 30 {
+                let now = time
+                let batches = try await withThrowingTaskGroup(of: [JobLease].self) { group in
+                    for replica in ["a", "b", "c"] {
+                        group.addTask { try await leaseJobs(store, at: now, limit: 3, owner: replica) }
+                    }
+                    return try await group.reduce(into: [[JobLease]]()) { $0.append($1) }
+                }
+                let held = batches.flatMap { $0 }
+                try expect(!held.isEmpty, "nothing leasable though jobs remain")
+                try expectEqual(Set(held.map(\.job.id)).count, held.count, "distinct jobs leased at once")
+                try expectEqual(Set(held.map(\.job.orderingKey)).count, held.count, "distinct conversations leased at once")
+                for lease in held {
+                    done[lease.job.orderingKey, default: []].append(lease.job.id)
+                    try await store.complete(lease, now: time)
+                }
+                time = time.addingTimeInterval(1)
+            }
+            for key in keys {
+                try expectEqual(done[key] ?? [], (0..<6).map { "\(key)-\($0)" }, "order of \(key)")
+            }
+        },
+    ]
+
+    static let mapChecks: [Check] = [
+        Check(name: "the conversation map reads its own writes") { store in
+            try expect(try await store.conversation("k") == nil, "unknown key has a conversation")
+            try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", now: t0)
+            try expectEqual(
+                try await store.conversation("k"), StoredConversation(id: "45701982-8118-4bc5-8e9b-64562b4555f2", lastUsed: t0), "saved"
+            )
+            try await store.saveConversation("k", id: "c2", now: t0.addingTimeInterval(5))
+            try expectEqual(try await store.conversation("k"), StoredConversation(id: "c2", lastUsed: t0.addingTimeInterval(5)), "overwritten")
+            try await store.removeConversation("k")
+            try expect(try await store.conversation("k") == nil, "removed conversation still there")
+            try await store.removeConversation("never-saved")
+        },
+        Check(name: "reply state reads its own writes, per job and key") { store in
+            try await enqueue(store, ["e1"])
+            try await store.saveReplyState(job: "e1", key: "parts", value: Data([0, 1, 2]))
+            try await store.saveReplyState(job: "e1", key: "parts", value: Data([3]))
+            try await store.saveReplyState(job: "e1", key: "other", value: Data("x".utf8))
+            try await store.saveReplyState(job: "not-a-job", key: "parts", value: Data("y".utf8))
+            try expectEqual(try await store.replyState(job: "e1", key: "parts"), Data([3]), "overwritten value")
+            try expectEqual(try await store.replyState(job: "e1", key: "other"), Data("x".utf8), "second key")
+            try expectEqual(try await store.replyState(job: "not-a-job", key: "parts"), Data("y".utf8), "state under a non-job id")
+            try expect(try await store.replyState(job: "e2", key: "parts") == nil, "unknown job has state")
+        },
+    ]
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SwitchboardCore
+@testable import SwitchboardPostgres
+import SwitchboardTesting
+import Testing
+
+/// The PostgreSQL server the tests use: `SWITCHBOARD_TEST_POSTGRES_URL` (`.ci/run` starts one and
+/// sets it; locally, `eval "$(.ci/start-postgres)"`).
+enum TestPostgres {
+    static let url = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let skipReason: Comment = "SWITCHBOARD_TEST_POSTGRES_URL is not set; run eval \"$(.ci/start-postgres)\" first (.ci/run does)"
+
+    /// A store in a schema of its own, its pool running, dropped afterwards.
+    static func withStore(_ body: (PostgresStateStore) async throws -> Void) async throws {
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        var logger = Logger(label: "postgres-test")
+        logger.logLevel = .warning
+        let store = try await PostgresStateStore.open(try PostgresStoreConfiguration(url: url!, schema: String(schema)), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in store.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            do {
+                try await body(store)
+            } catch {
+                _ = try? await store.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                throw error
+            }
+            try await store.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        }
+    }
+}
+
+@Suite("PostgreSQL state store", .enabled(if: TestPostgres.url != nil, TestPostgres.skipReason))
+struct PostgresStateStoreTests {
+    @Test("conformance", arguments: StateStoreConformance.checks)
+    func conformance(_ check: StateStoreConformance.Check) async throws {
+        try await TestPostgres.withStore { store in try await check.run(on: store) }
+    }
+
+    @Test func migratingTwiceIsHarmless() async throws {
+        try await TestPostgres.withStore { store in
+            var logger = Logger(label: "t")
+            logger.logLevel = .warning
+            _ = try await PostgresStateStore.open(store.configuration, logger: logger)
+            try await StateStoreConformance.checks[0].run(on: store)
+        }
+    }
+}
+
+@Suite("PostgreSQL settings")
+struct PostgresStoreConfigurationTests {
+    @Test func readsTheURLAndNeverShowsThePassword() throws {
+        let configuration = try PostgresStoreConfiguration(url: "postgres://switch%40board:p%40ss-secret@db.internal:6543/bots?sslmode=require", schema: "sb")
+        #expect(configuration.host == "db.internal")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "switch@board")
+        #expect(configuration.password == "p@ss-secret")
+        #expect(configuration.database == "bots")
+        #expect(configuration.tls == .require)
+        #expect(configuration.description == "PostgreSQL switch@board@db.internal:6543/bots (schema sb)")
+        #expect(try PostgresStoreConfiguration(url: "postgresql://u@h/db").tls == .prefer)
+    }
+
+    @Test func badURLsAreRefusedWithoutQuotingThem() {
+        for (url, reason) in [
+            ("mysql://u:secretpw@h/db", "must be a postgres://user:password@host:port/database URL"),
+            ("postgres://:secretpw@h/db", "names no user"),
+            ("postgres://u:secretpw@h/db?sslmode=maybe", "sslmode must be disable, prefer or require"),
+        ] {
+            #expect(throws: PostgresURLError.self) { try PostgresStoreConfiguration(url: url) }
+            do {
+                _ = try PostgresStoreConfiguration(url: url)
+            } catch {
+                #expect(error.description == reason)
+                #expect(!error.description.contains("secretpw"))
+            }
+        }
+        #expect(throws: PostgresURLError.self) { try PostgresStoreConfiguration(url: "postgres://u@h/db", schema: "Drop Table") }
+    }
+
+    @Test func anUnreachableServerIsOneLineWithoutThePassword() async throws {
+        let configuration = try PostgresStoreConfiguration(url: "postgres://u:secretpw@127.0.0.1:1/db?sslmode=disable")
+        var options = configuration
+        options.maxConnections = 1
+        let error = await #expect(throws: PostgresStateStoreError.self) {
+            _ = try await PostgresStateStore.open(options, logger: Logger(label: "t"))
+        }
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("PostgreSQL u@127.0.0.1:1/db: "))
+        #expect(!text.contains("secretpw"))
+        #expect(!text.contains("\n"))
+    }
+}
