@@ -135,6 +135,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardServer",
+                "SwitchboardSQLite",
                 "SwitchboardTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,7 +154,15 @@ let package = Package(
         ),
         .testTarget(
             name: "switchboardTests",
-            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardServer", "SwitchboardTesting"],
+            dependencies: [
+                "switchboard",
+                "SwitchboardCore",
+                "SwitchboardPostgres",
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

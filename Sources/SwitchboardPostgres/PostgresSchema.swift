@@ -1,8 +1,9 @@
 import Logging
 import PostgresNIO
 
-/// The versioned schema, the same tables as the SQLite store's. Applied in one transaction per
-/// migration under an advisory lock, so replicas starting together migrate once.
+/// The versioned schema, the same tables as the SQLite store's. The whole migration runs under a
+/// session advisory lock — even `CREATE … IF NOT EXISTS` races between sessions in PostgreSQL — and
+/// each version in one transaction, so replicas starting together migrate once.
 enum PostgresSchema {
     /// Identifies Switchboard's migration lock among other advisory locks on the database.
     static let migrationLock: Int64 = 0x5357_4254_4348
@@ -36,6 +37,8 @@ enum PostgresSchema {
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+        // Held until unlocked or the connection closes.
+        try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
         if let schema {
             // The name is checked to be a plain identifier, so it can be written into the statement.
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
@@ -46,7 +49,6 @@ enum PostgresSchema {
         )
         for migration in migrations {
             try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
                 let applied = try await connection.query("SELECT 1 FROM switchboard_migrations WHERE version = \(migration.version)", logger: logger)
                     .collect()
                 guard applied.isEmpty else { return }
@@ -57,5 +59,6 @@ enum PostgresSchema {
                 logger.info("state schema migrated", metadata: ["version": "\(migration.version)"])
             }
         }
+        try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
     }
 }

@@ -14,12 +14,13 @@ struct SmallPartsTests {
     }
 
     @Test func echoStreamsTheTextBackInChunks() async throws {
-        let request = BackendRequest(query: "你好，世界 hello", user: "u", route: "r", event: event("x"))
+        let request = BackendRequest(query: "你好，世界 hello, and good morning 🌤", user: "u", route: "r", event: event("x"))
         var chunks: [ReplyChunk] = []
         for try await chunk in EchoBackend().respond(to: request) { chunks.append(chunk) }
-        #expect(chunks.filter { if case .delta = $0 { true } else { false } }.count == 3)
+        let deltas = chunks.compactMap { if case .delta(let text) = $0 { text } else { nil } }
+        #expect(deltas == ["你好，世界 hell", "o, and goo", "d morning ", "🌤"])
         #expect(chunks.last == .end)
-        #expect(try await EchoBackend().respond(to: request).collect().markdown == "你好，世界 hello")
+        #expect(try await EchoBackend().respond(to: request).collect().markdown == "你好，世界 hello, and good morning 🌤")
         var followUp = request
         followUp.conversationID = "echo-1"
         #expect(try await Array(EchoBackend().respond(to: followUp)).contains(.conversation("echo-1")))
@@ -28,7 +29,8 @@ struct SmallPartsTests {
     @Test func echoWaitsItsDelayBeforeEachChunk() async throws {
         let clock = ContinuousClock()
         let started = clock.now
-        _ = try await EchoBackend(delay: .milliseconds(40)).respond(to: BackendRequest(query: "abc", user: "u", route: "r", event: event("x"))).collect()
+        // 25 characters: three chunks.
+        _ = try await EchoBackend(delay: .milliseconds(40)).respond(to: BackendRequest(query: "a longer message, 3 parts", user: "u", route: "r", event: event("x"))).collect()
         #expect(clock.now - started >= .milliseconds(120))
     }
 

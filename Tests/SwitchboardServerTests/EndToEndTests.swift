@@ -61,8 +61,8 @@ struct EndToEndTests {
     }
 
     @Test func aSlowBackendDoesNotDelayTheAck() async throws {
-        // Three chunks, 3.4 s before each: about ten seconds in all.
-        let yaml = Self.config(callback: "CALLBACK", backend: "{type: echo, delay_ms: 3400}")
+        // "take your time" is two chunks, 5 s before each: ten seconds in all.
+        let yaml = Self.config(callback: "CALLBACK", backend: "{type: echo, delay_ms: 5000}")
         try await LoopbackServer.withRunning { callback in
             try await RunningSwitchboard.run(
                 yaml: yaml.replacingOccurrences(of: "CALLBACK", with: callback.url), environment: ["APP_SECRET": RunningSwitchboard.secret]

@@ -22,6 +22,7 @@ struct RunningSwitchboard {
         yaml: String,
         environment: [String: String] = [:],
         backends extra: [any BackendFactory] = [],
+        store: (any StateStore)? = nil,
         _ body: (RunningSwitchboard) async throws -> Void
     ) async throws {
         let root = try ConfigLoader(environment: environment).load(yaml: yaml, file: "e2e.yaml")
@@ -37,7 +38,8 @@ struct RunningSwitchboard {
             stateStores: StateStoreRegistry([InMemoryStateStoreFactory()], defaultKind: "memory"),
             environment: FactoryEnvironment(transport: transport, logger: logger)
         )
-        let switchboard = Switchboard(setup: setup, store: try await setup.state.open(), transport: transport, logger: logger)
+        let openedStore = if let store { store } else { try await setup.state.open() }
+        let switchboard = Switchboard(setup: setup, store: openedStore, transport: transport, logger: logger)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         // Stopped the way SIGTERM stops it: a graceful shutdown of the enclosing group.
         let group = ServiceGroup(configuration: .init(services: [ServerService(switchboard: switchboard, listening: listening)], logger: logger))

@@ -83,6 +83,12 @@ final class ServerProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// `kill -9`: no shutdown, no draining, no chance to write anything more.
+    func kill9() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

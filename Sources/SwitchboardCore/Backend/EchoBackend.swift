@@ -1,14 +1,14 @@
 import Foundation
 
-/// Answers with the text it got, streamed in a few chunks — for the demo, for trying a platform
-/// integration before a real backend is set up, and for tests.
+/// Answers with the text it got, streamed in chunks of up to ten characters — for the demo, for
+/// trying a platform integration before a real backend is set up, and for tests.
 ///
 /// Config: `{type: echo, delay_ms: 0}`. `delay_ms` is waited before each chunk, which makes a slow
-/// backend for tests. Each scope gets an `echo-…` conversation id, so the conversation map and
-/// `/reset` can be seen working without Dify.
+/// backend for tests; like a real model, a longer answer then takes longer. Each scope gets an
+/// `echo-…` conversation id, so the conversation map and `/reset` can be seen working without Dify.
 public struct EchoBackend: ChatBackend {
-    /// How many chunks an answer is streamed in.
-    static let chunkCount = 3
+    /// The most characters one chunk carries.
+    static let chunkCharacters = 10
 
     public var delay: Duration
 
@@ -18,16 +18,15 @@ public struct EchoBackend: ChatBackend {
 
     public func respond(to request: BackendRequest) -> ReplyStream {
         let text = request.query.isEmpty ? "(empty message)" : request.query
-        var chunks = Self.split(text, into: Self.chunkCount).map(ReplyChunk.delta)
+        var chunks = Self.split(text, size: Self.chunkCharacters).map(ReplyChunk.delta)
         chunks.insert(.conversation(request.conversationID ?? "echo-\(UUID().uuidString.lowercased())"), at: 0)
         chunks.append(.end)
         return ReplyStream(DelayedChunks(chunks: chunks, delay: delay))
     }
 
-    /// Splits at character boundaries into at most `parts` non-empty pieces.
-    static func split(_ text: String, into parts: Int) -> [String] {
+    /// Splits at character boundaries into pieces of at most `size` characters.
+    static func split(_ text: String, size: Int) -> [String] {
         let characters = Array(text)
-        let size = max(1, (characters.count + parts - 1) / parts)
         return stride(from: 0, to: characters.count, by: size).map {
             String(characters[$0..<min($0 + size, characters.count)])
         }

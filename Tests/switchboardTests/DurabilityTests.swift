@@ -1,0 +1,79 @@
+import Foundation
+import SwitchboardTesting
+import Testing
+
+/// The real binary with SQLite state: what is acknowledged survives a crash, and is answered once.
+@Suite("Durability (SQLite)")
+struct DurabilityTests {
+    static let secret = "durability-secret-0123456789"
+
+    @Test func aJobKilledMidwayIsDeliveredExactlyOnceAfterARestart() async throws {
+        try await LoopbackServer.withRunning { callback in
+            let directory = try scratchDirectory()
+            // Two chunks 1.5 s apart: the reply is far off when the process is killed. A short
+            // lease makes the restarted process take the job over quickly.
+            try """
+                engine: {lease_duration: 3s, poll_interval: 200ms}
+                backends: {slow: {type: echo, delay_ms: 1500}}
+                bots: {app: {platform: generic, secret: "\(Self.secret)", callback_url: "\(callback.url)/reply"}}
+                """.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+            let environment = ["SWITCHBOARD_CONFIG": ""]
+
+            let first = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
+            let client = GenericClient(port: try await first.port(), secret: Self.secret)
+            #expect(try await client.post(GenericClient.message("m-1", "survive this")) == 200)
+            try await Task.sleep(for: .milliseconds(500))
+            try await first.kill9()
+            #expect(callback.requests.isEmpty, "the reply was sent before the crash; the test proves nothing")
+
+            let second = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
+            let restarted = GenericClient(port: try await second.port(), secret: Self.secret)
+            _ = try await callback.waitForRequests(count: 1, timeout: .seconds(60))
+            #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:m-1"])
+
+            // The platform redelivers after the restart: acknowledged, not answered again. A later
+            // message of the same conversation is answered after it, so its reply bounds the wait.
+            #expect(try await restarted.post(GenericClient.message("m-1", "survive this")) == 200)
+            #expect(try await restarted.post(GenericClient.message("m-2", "and this")) == 200)
+            _ = try await callback.waitForRequests(count: 2, timeout: .seconds(60))
+            #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:m-1", "app:m-2"])
+            #expect(second.output.contains("redelivery dropped"))
+            #expect(try await second.terminate() == 0)
+        }
+    }
+
+    @Test func withNoConfigurationTheStateFileIsCreatedAndReused() async throws {
+        let directory = try scratchDirectory()
+        let environment = ["SWITCHBOARD_CONFIG": "", "SWITCHBOARD_LOCAL_SECRET": ""]
+        let first = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
+        let port = try await first.port()
+        #expect(first.output.contains("state: SQLite file .switchboard/state.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".switchboard/state.sqlite").path))
+        let secret = try String(contentsOf: directory.appendingPathComponent(".switchboard/local-secret"), encoding: .utf8)
+        #expect(try await GenericClient(port: port, secret: secret, bot: "local").post(GenericClient.message("m-1", "hi")) == 200)
+        #expect(try await first.terminate() == 0)
+
+        let second = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
+        let client = GenericClient(port: try await second.port(), secret: secret, bot: "local")
+        #expect(try await client.post(GenericClient.message("m-1", "hi")) == 200)
+        #expect(try await second.terminate() == 0)
+        #expect(second.output.contains("redelivery dropped"), "\(second.output)")
+    }
+
+    @Test func anUnusableStateFileIsOneLineNamingIt() throws {
+        let directory = try scratchDirectory()
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".switchboard"), withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 4096).write(to: directory.appendingPathComponent(".switchboard/state.sqlite"))
+        let corrupt = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.hasSuffix(
+            "error: state file .switchboard/state.sqlite: it is not a Switchboard state database or it is corrupt; move it away to start with an empty state\n"
+        ), "\(corrupt.stderr)")
+        #expect(!corrupt.stderr.contains("Fatal error") && !corrupt.stderr.contains("Stack"))
+
+        try "state: {sqlite: /dev/null/state.sqlite}\n".write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+        let unwritable = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.hasSuffix("error: state file /dev/null/state.sqlite: cannot create its directory /dev/null\n"), "\(unwritable.stderr)")
+    }
+}
