@@ -167,3 +167,26 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks are opt-in: `ENABLE_SWITCHBOARD_BENCHMARKS=1 swift package benchmark` (see
+// Benchmarks/README.md). Without the variable the package neither fetches nor builds them.
+if Context.environment["ENABLE_SWITCHBOARD_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "SwitchboardBenchmarks",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardSQLite",
+                "SwitchboardPostgres",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/SwitchboardBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
