@@ -115,7 +115,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardSQLiteTests",
-            dependencies: ["SwitchboardCore", "SwitchboardSQLite", "SwitchboardTesting"],
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardSQLite",
+                "SwitchboardTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,42 @@
+import Foundation
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardSQLite
+import SwitchboardTesting
+import Testing
+
+@Suite("Engine on SQLite")
+struct EngineOnSQLiteTests {
+    /// GRDB refuses work in a cancelled task; the engine must still give an interrupted job's lease
+    /// back, so the next start takes it up at once rather than after the lease expires.
+    @Test func aJobInterruptedAtTheDrainDeadlineIsReleasedAtOnce() async throws {
+        let store = try SQLiteStateStore.open(path: temporaryPath())
+        let backend = ScriptedBackend { _ in
+            try await Task.sleep(for: .seconds(30))
+            return [.end]
+        }
+        var configuration = EngineConfiguration(replicaID: "sqlite-test")
+        configuration.drainTimeout = .milliseconds(200)
+        configuration.pollInterval = .milliseconds(50)
+        let engine = Engine(
+            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
+            adapters: ["bot": GenericAdapter(botID: "bot", secret: "sqlite-test-secret-0123", callbackURL: nil)],
+            transport: RecordingTransport(), configuration: configuration
+        )
+        let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let event = ChatEvent(
+                id: "bot:m-1", platform: "generic", bot: "bot", conversation: Conversation(id: "c", type: .direct),
+                sender: Participant(id: "u"), text: "slow", timestamp: Date()
+            )
+            _ = try await engine.accept([event])
+            while backend.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let next = try await store.lease(LeaseRequest(owner: "next", limit: 1, duration: .seconds(30), maxAttempts: 5, now: Date()))
+        #expect(next.map(\.job.id) == ["bot:m-1"], "the lease was not given back")
+        #expect(next.first?.attempt == 1)
+    }
+}
