@@ -31,15 +31,3 @@ public enum StreamingSupport: String, Sendable, Equatable {
     /// The platform polls for stream frames (WeCom AI bot).
     case frames
 }
-
-/// The Markdown subset a platform renders. An open set, named by the renderer's dialects.
-public struct MarkdownDialect: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public var rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
-
-    /// CommonMark with GFM tables, passed through unchanged.
-    public static let commonMark = MarkdownDialect(rawValue: "commonmark")
-    /// No markup at all.
-    public static let plainText = MarkdownDialect(rawValue: "plain_text")
-}
