@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCore
+
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Print what would be sent for a Markdown answer: the dialect text of each message, split to the platform's limit.",
+        discussion: """
+            Prints {"target", "dialect", "max_bytes", "rule", "parts": [{"text", "bytes"}]} as JSON. Platforms and \
+            modes: wecom (text, markdown, markdown_v2, stream), feishu (card, post), dingtalk (markdown), generic.
+            """
+    )
+
+    @Option(name: .long, help: "wecom, feishu, dingtalk or generic.")
+    var platform: String
+
+    @Option(name: .long, help: "The message kind; default: wecom markdown, feishu card, dingtalk markdown.")
+    var mode: String?
+
+    @Option(name: .long, help: "A file with the Markdown answer, or - for standard input.")
+    var markdown: String
+
+    @Option(name: .long, help: "A JSON file with the answer's sources: [{\"title\", \"url\"?, \"snippet\"?, \"score\"?}].")
+    var citations: String?
+
+    @Option(name: .long, help: "Suggested follow-up questions for the footer (repeat for more).")
+    var suggestion: [String] = []
+
+    @Flag(name: .long, help: "Show <think> reasoning instead of dropping it.")
+    var showThinking = false
+
+    static let defaultModes = ["wecom": "markdown", "feishu": "card", "dingtalk": "markdown", "generic": ""]
+
+    func run() async throws {
+        guard let defaultMode = Self.defaultModes[platform] else {
+            throw ValidationError("--platform must be one of wecom, feishu, dingtalk, generic")
+        }
+        let mode = mode ?? defaultMode
+        let name = mode.isEmpty ? platform : "\(platform).\(mode)"
+        guard let target = RenderTarget.builtIn.first(where: { $0.name == name }) else {
+            let modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { $0.dropFirst(platform.count + 1) }
+            throw ValidationError("--mode for \(platform) must be one of \(modes.joined(separator: ", "))")
+        }
+        let text = try Self.read(markdown, what: "--markdown")
+        var reply = Reply(markdown: String(decoding: text, as: UTF8.self), suggestions: suggestion)
+        if let citations {
+            do {
+                reply.citations = try JSONDecoder().decode([Citation].self, from: try Self.read(citations, what: "--citations"))
+            } catch let error as DecodingError {
+                throw ValidationError("--citations must be a JSON array of {\"title\", \"url\"?, \"snippet\"?, \"score\"?}: \(error.localizedDescription)")
+            }
+        }
+        let parts = ReplyRenderer.render(reply, for: target, options: RenderOptions(showThinking: showThinking))
+        let output = Output(
+            target: target.name, dialect: target.dialect.name, maxBytes: target.maxBytes, rule: target.rule,
+            parts: parts.map { Output.Part(text: $0.text, bytes: $0.size) }
+        )
+        FileHandle.standardOutput.write(try EventJSON.encode(output, pretty: true) + Data("\n".utf8))
+    }
+
+    static func read(_ path: String, what: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(what) file \(path)") }
+        return data
+    }
+
+    struct Output: Encodable {
+        struct Part: Encodable {
+            var text: String
+            var bytes: Int
+        }
+
+        var target: String
+        var dialect: String
+        var maxBytes: Int
+        var rule: String
+        var parts: [Part]
+
+        enum CodingKeys: String, CodingKey {
+            case target, dialect
+            case maxBytes = "max_bytes"
+            case rule, parts
+        }
+    }
+}
