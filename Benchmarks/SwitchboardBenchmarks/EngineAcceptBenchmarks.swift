@@ -21,6 +21,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 20
     )
 
+    renderBenchmarks()
+
     Benchmark("Engine.accept · SQLite file") { benchmark in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)/state.sqlite").path
         let engine = makeEngine(store: try SQLiteStateStore.open(path: path))
