@@ -85,11 +85,12 @@ struct EngineTests {
             [.conversation(request.conversationID ?? "conv-\(request.event.messageID ?? "")"), .delta("ok"), .end]
         }
         try await EngineHarness.run(backend: backend) { h in
-            _ = try await h.engine.accept([message("m1", "first")])
-            _ = try await h.engine.accept([message("m2", "second")])
-            _ = try await h.engine.accept([message("m3", "/reset")])
-            _ = try await h.engine.accept([message("m4", "third")])
-            let requests = try await h.callback.waitForRequests(count: 4)
+            // Each after the previous answer, as a user would: /reset has an order of its own.
+            for (count, (id, text)) in [("m1", "first"), ("m2", "second"), ("m3", "/reset"), ("m4", "third")].enumerated() {
+                _ = try await h.engine.accept([message(id, text)])
+                _ = try await h.callback.waitForRequests(count: count + 1)
+            }
+            let requests = h.callback.requests
             #expect(try EngineHarness.replies(requests)[2].contains("new conversation"))
             #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1", nil])
         }

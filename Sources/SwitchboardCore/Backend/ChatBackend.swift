@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 
 /// Something that answers: Dify, the echo backend, or a plugin's.
@@ -6,6 +7,50 @@ public protocol ChatBackend: Sendable {
     /// thrown from the stream. Throw an error conforming to ``RetryableError`` with
     /// `isRetryable == false` for failures that a retry cannot fix (a bad API key).
     func respond(to request: BackendRequest) -> ReplyStream
+
+    /// A user asked to start over (`/reset`); the stored conversation id is already forgotten.
+    /// A backend stops what it is still generating for that conversation.
+    func conversationReset(_ reset: ConversationReset) async
+
+    /// Checks that the backend is reachable and configured right (`switchboard check --online`).
+    func checkOnline() async -> BackendCheck
+}
+
+extension ChatBackend {
+    public func conversationReset(_ reset: ConversationReset) async {}
+    public func checkOnline() async -> BackendCheck { BackendCheck(status: .notChecked, detail: "this backend has no online check") }
+}
+
+/// Which conversation a `/reset` ended.
+public struct ConversationReset: Sendable, Equatable {
+    /// The user id the backend knows the sender by (as in ``BackendRequest/user``).
+    public var user: String
+    /// The backend conversation id that was stored, if any.
+    public var conversationID: String?
+
+    public init(user: String, conversationID: String?) {
+        self.user = user
+        self.conversationID = conversationID
+    }
+}
+
+/// The result of an online check, for people.
+public struct BackendCheck: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case reachable
+        case keyRejected = "key_rejected"
+        case wrongAppType = "wrong_app_type"
+        case unreachable
+        case notChecked = "not_checked"
+    }
+
+    public var status: Status
+    public var detail: String
+
+    public init(status: Status, detail: String) {
+        self.status = status
+        self.detail = detail
+    }
 }
 
 /// What the engine asks a backend.
@@ -16,6 +61,8 @@ public struct BackendRequest: Sendable {
     public var user: String
     /// The backend conversation id stored for this route's scope, if any.
     public var conversationID: String?
+    /// When that conversation was last used (for backends that start over after a while).
+    public var conversationLastUsed: Date?
     public var inputs: [String: String]
     public var files: [MediaReference]
     /// The routing rule that chose this backend.
@@ -27,6 +74,7 @@ public struct BackendRequest: Sendable {
         query: String,
         user: String,
         conversationID: String? = nil,
+        conversationLastUsed: Date? = nil,
         inputs: [String: String] = [:],
         files: [MediaReference] = [],
         route: String,
@@ -35,6 +83,7 @@ public struct BackendRequest: Sendable {
         self.query = query
         self.user = user
         self.conversationID = conversationID
+        self.conversationLastUsed = conversationLastUsed
         self.inputs = inputs
         self.files = files
         self.route = route

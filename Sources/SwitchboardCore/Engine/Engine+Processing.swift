@@ -58,7 +58,10 @@ extension Engine {
             reply = ReplyStream(reply: Reply(markdown: helpText))
         case .command(.reset, let targets):
             for target in targets {
-                try await store.removeConversation(target.scope.key(for: event, backend: target.backend))
+                let key = target.scope.key(for: event, backend: target.backend)
+                let stored = try await store.conversation(key)
+                try await store.removeConversation(key)
+                await backends[target.backend]?.conversationReset(ConversationReset(user: Self.user(for: event), conversationID: stored?.id))
             }
             reply = ReplyStream(reply: Reply(markdown: "✅ 已开始新的对话。/ Started a new conversation."))
         case .reply(let match):
@@ -85,8 +88,9 @@ extension Engine {
         let stored = try await store.conversation(scopeKey)
         let request = BackendRequest(
             query: match.query,
-            user: "\(event.platform):\(event.bot):\(event.sender.id)",
+            user: Self.user(for: event),
             conversationID: stored?.id,
+            conversationLastUsed: stored?.lastUsed,
             route: match.rule,
             event: event
         )
@@ -131,6 +135,11 @@ extension Engine {
         } catch {
             logger.warning("could not deliver the failure notice: \(error)")
         }
+    }
+
+    /// The stable id a backend knows the sender by: platform, bot and sender.
+    static func user(for event: ChatEvent) -> String {
+        "\(event.platform):\(event.bot):\(event.sender.id)"
     }
 
     var helpText: String {

@@ -80,12 +80,13 @@ public final class Engine: EventSink, Service {
     }
 
     /// Jobs of one backend conversation run in order; different ones run concurrently. Nil when
-    /// nothing will answer the event.
+    /// nothing will answer the event. Commands have an order of their own, so `/reset` is not
+    /// stuck behind the answer it is meant to stop.
     private func orderingKey(for event: ChatEvent) -> String? {
         switch router.route(event) {
         case .ignore: nil
         case .reply(let match): match.scope.key(for: event, backend: match.backend)
-        case .command(_, let targets): targets.first.map { $0.scope.key(for: event, backend: $0.backend) }
+        case .command(_, let targets): targets.first.map { $0.scope.key(for: event, backend: $0.backend) + "|command" }
         }
     }
 

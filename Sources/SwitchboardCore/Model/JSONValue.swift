@@ -1,7 +1,6 @@
-public import SwitchboardCore
-
-/// Any JSON value; used to read a bot's config section from `keys.json`.
-public enum JSONValue: Decodable, Sendable, Equatable {
+/// Any JSON value — for the parts of platform and backend payloads whose shape is open (Dify
+/// `inputs` and workflow `outputs`, a bot's config in a fixture's `keys.json`).
+public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -24,6 +23,24 @@ public enum JSONValue: Decodable, Sendable, Equatable {
         } else {
             self = .object(try c.decode([String: JSONValue].self))
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let value): try c.encode(value)
+        case .number(let value): try c.encode(value)
+        case .string(let value): try c.encode(value)
+        case .array(let value): try c.encode(value)
+        case .object(let value): try c.encode(value)
+        }
+    }
+
+    /// The string, when this is one.
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
     }
 
     /// The value as configuration, the way YAML would give it (scalars as text).
