@@ -8,6 +8,7 @@ public final class ScriptedBackend: ChatBackend {
 
     private let script: Script
     private let received = Mutex<[BackendRequest]>([])
+    private let resetsReceived = Mutex<[ConversationReset]>([])
 
     /// `script` returns the chunks to stream (end them with `.end`) or throws.
     public init(_ script: @escaping Script) {
@@ -27,6 +28,15 @@ public final class ScriptedBackend: ChatBackend {
     /// The requests so far, in order.
     public var requests: [BackendRequest] {
         received.withLock { $0 }
+    }
+
+    public func conversationReset(_ reset: ConversationReset) async {
+        resetsReceived.withLock { $0.append(reset) }
+    }
+
+    /// The `/reset`s the engine passed on, in order.
+    public var resets: [ConversationReset] {
+        resetsReceived.withLock { $0 }
     }
 }
 

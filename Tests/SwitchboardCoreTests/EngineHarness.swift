@@ -17,6 +17,7 @@ struct EngineHarness {
     static func run(
         backend: any ChatBackend,
         callbackResponder: @escaping LoopbackServer.Responder = { _ in WebhookResponse() },
+        rules: [RoutingRule] = [RoutingRule(name: "all", backend: "b")],
         configure: (inout EngineConfiguration) -> Void = { _ in },
         _ body: (EngineHarness) async throws -> Void
     ) async throws {
@@ -27,7 +28,7 @@ struct EngineHarness {
             configuration.pollInterval = .milliseconds(50)
             configuration.retry = RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
             configure(&configuration)
-            let router = RoutingTable(rules: [RoutingRule(name: "all", backend: "b")])
+            let router = RoutingTable(rules: rules)
             var logger = Logger(label: "engine-test")
             logger.logLevel = .warning
             let engine = Engine(

@@ -93,6 +93,25 @@ struct EngineTests {
             let requests = h.callback.requests
             #expect(try EngineHarness.replies(requests)[2].contains("new conversation"))
             #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1", nil])
+            #expect(backend.requests.map(\.user) == ["generic:bot:u1", "generic:bot:u1", "generic:bot:u1"])
+            // The backend hears of the reset, to stop what it may still be generating.
+            #expect(backend.resets == [ConversationReset(user: "generic:bot:u1", conversationID: "conv-m1")])
+        }
+    }
+
+    @Test func underPerChatScopeTheChatIsTheUserSoEveryoneContinuesOneConversation() async throws {
+        let backend = ScriptedBackend { request in
+            [.conversation(request.conversationID ?? "conv-\(request.event.messageID ?? "")"), .delta("ok"), .end]
+        }
+        try await EngineHarness.run(backend: backend, rules: [RoutingRule(name: "all", backend: "b", scope: .perChat)]) { h in
+            for (count, (id, sender)) in [("m1", "u1"), ("m2", "u2")].enumerated() {
+                var event = message(id, "hi", chat: "team")
+                event.sender = Participant(id: sender)
+                _ = try await h.engine.accept([event])
+                _ = try await h.callback.waitForRequests(count: count + 1)
+            }
+            #expect(backend.requests.map(\.user) == ["generic:bot:chat:team", "generic:bot:chat:team"])
+            #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1"])
         }
     }
 

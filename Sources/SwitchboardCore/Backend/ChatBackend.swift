@@ -57,7 +57,9 @@ public struct BackendCheck: Sendable, Equatable {
 public struct BackendRequest: Sendable {
     /// The text to answer: the event's text, with a `prefix` trigger stripped.
     public var query: String
-    /// A stable id for the sender, derived from platform, bot and sender id.
+    /// A stable id for the sender, derived from platform, bot and sender id
+    /// (`wecom:wecom-app:zhangsan`). Under a `per_chat` scope the chat is the user
+    /// (`wecom:wecom-app:chat:<chat id>`), so everyone in it continues the same conversation.
     public var user: String
     /// The backend conversation id stored for this route's scope, if any.
     public var conversationID: String?

@@ -61,7 +61,9 @@ extension Engine {
                 let key = target.scope.key(for: event, backend: target.backend)
                 let stored = try await store.conversation(key)
                 try await store.removeConversation(key)
-                await backends[target.backend]?.conversationReset(ConversationReset(user: Self.user(for: event), conversationID: stored?.id))
+                await backends[target.backend]?.conversationReset(
+                    ConversationReset(user: Self.user(for: event, scope: target.scope), conversationID: stored?.id)
+                )
             }
             reply = ReplyStream(reply: Reply(markdown: "✅ 已开始新的对话。/ Started a new conversation."))
         case .reply(let match):
@@ -88,7 +90,7 @@ extension Engine {
         let stored = try await store.conversation(scopeKey)
         let request = BackendRequest(
             query: match.query,
-            user: Self.user(for: event),
+            user: Self.user(for: event, scope: match.scope),
             conversationID: stored?.id,
             conversationLastUsed: stored?.lastUsed,
             route: match.rule,
@@ -137,9 +139,18 @@ extension Engine {
         }
     }
 
-    /// The stable id a backend knows the sender by: platform, bot and sender.
-    static func user(for event: ChatEvent) -> String {
-        "\(event.platform):\(event.bot):\(event.sender.id)"
+    /// The stable id a backend knows the sender by: platform, bot and sender. A `per_chat`
+    /// conversation is shared by everyone in the chat, and backends such as Dify only continue a
+    /// conversation for the user that started it, so there the chat is the user.
+    static func user(for event: ChatEvent, scope: ConversationScope) -> String {
+        switch scope {
+        case .perUser, .perUserInChat:
+            return "\(event.platform):\(event.bot):\(event.sender.id)"
+        case .perChat:
+            var chat = "\(event.platform):\(event.bot):chat:\(event.conversation.id)"
+            if let thread = event.conversation.thread { chat += "/\(thread)" }
+            return chat
+        }
     }
 
     var helpText: String {
