@@ -17,6 +17,7 @@ import Synchronization
 /// ```
 public final class LoopbackServer: Sendable {
     public typealias Responder = @Sendable (RecordedRequest) async -> WebhookResponse
+    public typealias StreamingResponder = @Sendable (RecordedRequest) async -> LoopbackResponse
 
     public let port: Int
     private let log: RequestLog
@@ -53,6 +54,15 @@ public final class LoopbackServer: Sendable {
         respond: @escaping Responder = { _ in WebhookResponse() },
         _ body: (LoopbackServer) async throws -> T
     ) async throws -> T {
+        try await withRunning(streaming: { LoopbackResponse(await respond($0)) }, body)
+    }
+
+    /// Starts a server whose answers are written piece by piece, with pauses and waits between
+    /// the pieces (a streamed API such as Dify's SSE), runs `body` with it, and stops it.
+    public static func withRunning<T: Sendable>(
+        streaming respond: @escaping StreamingResponder,
+        _ body: (LoopbackServer) async throws -> T
+    ) async throws -> T {
         let log = RequestLog()
         let router = Router(context: BasicRequestContext.self)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
@@ -65,7 +75,8 @@ public final class LoopbackServer: Sendable {
                 )
                 log.requests.withLock { $0.append(recorded) }
                 let answer = await respond(recorded)
-                return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+                if answer.headDelay > .zero { try? await Task.sleep(for: answer.headDelay) }
+                return Response(status: answer.status, headers: answer.headers, body: answer.responseBody)
             }
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

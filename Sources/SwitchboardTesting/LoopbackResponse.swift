@@ -1,0 +1,80 @@
+public import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+public import SwitchboardCore
+
+/// An answer of ``LoopbackServer`` that is written piece by piece: the head (after `headDelay`),
+/// then each body step in turn, each piece flushed as it is written.
+public struct LoopbackResponse: Sendable {
+    public enum Step: Sendable {
+        /// Bytes, written and flushed.
+        case bytes([UInt8])
+        /// Silence for a while.
+        case pause(Duration)
+        /// Silence until the closure returns (a gate the test opens).
+        case wait(@Sendable () async -> Void)
+    }
+
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    /// Waited before the head is sent: a server that is slow to answer at all.
+    public var headDelay: Duration
+    public var steps: [Step]
+
+    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], headDelay: Duration = .zero, steps: [Step] = []) {
+        self.status = status
+        self.headers = headers
+        self.headDelay = headDelay
+        self.steps = steps
+    }
+
+    /// A whole answer at once.
+    public init(_ response: WebhookResponse) {
+        self.init(status: response.status, headers: response.headers, steps: response.body.isEmpty ? [] : [.bytes([UInt8](response.body))])
+    }
+
+    var responseBody: ResponseBody {
+        let steps = self.steps
+        return ResponseBody { writer in
+            for step in steps {
+                switch step {
+                case .bytes(let bytes): try await writer.write(ByteBuffer(bytes: bytes))
+                case .pause(let duration): try await Task.sleep(for: duration)
+                case .wait(let gate): await gate()
+                }
+            }
+            try await writer.finish(nil)
+        }
+    }
+}
+
+/// A one-way gate for tests: `wait()` returns once `open()` has been called (at once, if it
+/// already was).
+public final class TestGate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init() {}
+
+    public func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public var isOpen: Bool { state.withLock { $0.open } }
+
+    public func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}
