@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
+        .library(name: "SwitchboardDify", targets: ["SwitchboardDify"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
@@ -79,6 +80,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardDify",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardCore",
@@ -96,6 +106,7 @@ let package = Package(
                 "SwitchboardServer",
                 "SwitchboardSQLite",
                 "SwitchboardPostgres",
+                "SwitchboardDify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,9 +147,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SwitchboardDifyTests",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardDify",
+                // For the real HTTP client talking to the fake Dify.
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardDify",
                 "SwitchboardServer",
                 "SwitchboardSQLite",
                 "SwitchboardTesting",

@@ -1,0 +1,162 @@
+import Foundation
+import HTTPTypes
+import Logging
+import SwitchboardCore
+
+/// One answer from Dify as a stream of reply chunks, read as Dify produces it. It owns the
+/// recovery rules: a forgotten conversation is started afresh once; a 429, 5xx, network failure
+/// or timeout before any text is retried with backoff; a failure nothing can fix becomes the
+/// fallback text; a failure after text was shown keeps that text and adds a notice.
+struct DifyAnswer: AsyncSequence, Sendable {
+    typealias Element = ReplyChunk
+
+    let backend: DifyBackend
+    let request: BackendRequest
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(backend: backend, request: request)
+    }
+
+    /// Appended when the answer broke off after part of it was shown.
+    static let interruptedNotice = "\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."
+
+    struct Iterator: AsyncIteratorProtocol {
+        private let backend: DifyBackend
+        private let request: BackendRequest
+        private var configuration: DifyConfiguration { backend.configuration }
+        /// The conversation to continue; nil starts a new one.
+        private var conversationID: String?
+        private var assembler: DifyAnswerAssembler
+        private var reader: DifyEventReader?
+        private var pending: [ReplyChunk] = []
+        private var done = false
+        private var failedAttempts = 0
+        private var registration: InFlightAnswers.Registration?
+
+        init(backend: DifyBackend, request: BackendRequest) {
+            self.backend = backend
+            self.request = request
+            conversationID = backend.conversationToContinue(request)
+            assembler = DifyAnswerAssembler(configuration: backend.configuration)
+        }
+
+        mutating func next() async throws -> ReplyChunk? {
+            while pending.isEmpty {
+                if done {
+                    registration = nil
+                    return nil
+                }
+                do {
+                    try await advance()
+                } catch let error as DifyError {
+                    try await recover(from: error)
+                }
+            }
+            return pending.removeFirst()
+        }
+
+        private mutating func advance() async throws {
+            if registration == nil {
+                registration = backend.inFlight.register(user: request.user, conversationID: conversationID)
+            }
+            guard let reader else {
+                try await start()
+                return
+            }
+            guard let payload = try await reader.next() else {
+                throw DifyError(backend: configuration.name, kind: .network("the stream ended before the answer did"))
+            }
+            try await take(assembler.consume(payload))
+        }
+
+        private mutating func start() async throws {
+            let deadline = ContinuousClock.now + configuration.timeouts.total
+            let response = try await backend.client.send(method: .post, path: backend.client.answerPath, body: requestBody())
+            if configuration.streaming {
+                reader = DifyEventReader(response, configuration: configuration, deadline: deadline)
+            } else {
+                try await take(assembler.consumeBlocking(backend.client.json(response)))
+            }
+        }
+
+        /// Queues what an event produced; throws the failure it reported.
+        private mutating func take(_ result: (chunks: [ReplyChunk], outcome: DifyAnswerAssembler.Outcome)) async throws {
+            var chunks = result.chunks
+            if let registration {
+                let state = registration.update(taskID: assembler.taskID, conversationID: assembler.conversationID)
+                if let task = state.stopTask {
+                    await backend.stop(task: task, user: request.user)
+                }
+                if state.reset {
+                    // `/reset` ended this conversation while it answered: do not bring it back.
+                    chunks.removeAll { if case .conversation = $0 { true } else { false } }
+                }
+            }
+            pending += chunks
+            switch result.outcome {
+            case .more:
+                break
+            case .finished:
+                done = true
+                reader = nil
+            case .failed(let error):
+                throw error
+            }
+        }
+
+        private mutating func recover(from error: DifyError) async throws {
+            reader = nil
+            let logger = backend.logger
+            if assembler.shownText {
+                logger.warning("\(error); the part already shown is kept")
+                pending += assembler.flush() + [.delta(DifyAnswer.interruptedNotice), .end]
+                done = true
+                return
+            }
+            if error.kind == .conversationGone, conversationID != nil {
+                logger.notice("\(error)")
+                conversationID = nil
+                assembler.restart()
+                return
+            }
+            if error.isRetryable, failedAttempts < configuration.retries {
+                failedAttempts += 1
+                let delay = backoff(attempt: failedAttempts)
+                logger.warning("\(error); retry \(failedAttempts) of \(configuration.retries) in \(delay)")
+                try await Task.sleep(for: delay)
+                assembler.restart()
+                return
+            }
+            logger.error("\(error); the user gets the fallback text")
+            pending += [.delta(configuration.fallbackText), .end]
+            done = true
+        }
+
+        /// Exponential, with jitter so that replicas that failed together do not retry together.
+        private func backoff(attempt: Int) -> Duration {
+            configuration.retryInitialDelay * (1 << Swift.min(attempt - 1, 16)) * Double.random(in: 0.5...1.5)
+        }
+
+        private func requestBody() throws -> Data {
+            var inputs: [String: String] = [:]
+            for (name, template) in configuration.inputs { inputs[name] = template.fill(from: request.event) }
+            inputs.merge(request.inputs) { _, given in given }
+            var query: String? = request.query
+            switch configuration.app {
+            case .chat, .chatflow, .agent:
+                break
+            case .workflow:
+                inputs[configuration.queryInput] = request.query
+                query = nil
+            case .completion:
+                // Older Dify reads the input, newer also the top-level query.
+                inputs[configuration.queryInput] = request.query
+            }
+            let body = DifyClient.AnswerRequest(
+                inputs: inputs, query: query, responseMode: configuration.streaming ? "streaming" : "blocking",
+                conversationID: configuration.app.hasConversations ? (conversationID ?? "") : nil, user: request.user
+            )
+            return try JSONEncoder().encode(body)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import SwitchboardCore
+
+/// One Dify backend, read from `backends.<name>` (see the README for every key).
+struct DifyConfiguration: Sendable {
+    enum App: String, Sendable, CaseIterable {
+        case chat, chatflow, agent, workflow, completion
+
+        /// What Dify's `GET /info` calls this kind of app.
+        var difyMode: String {
+            switch self {
+            case .chat: "chat"
+            case .chatflow: "advanced-chat"
+            case .agent: "agent-chat"
+            case .workflow: "workflow"
+            case .completion: "completion"
+            }
+        }
+
+        var hasConversations: Bool { self == .chat || self == .chatflow || self == .agent }
+    }
+
+    struct Timeouts: Sendable {
+        /// Until the response head arrives (connecting included).
+        var connect: Duration = .seconds(10)
+        /// From the head to the first byte of the body: a slow model's first token.
+        var firstByte: Duration = .seconds(60)
+        /// Between two reads of the body; Dify pings every 10 s, so a longer silence is a dead stream.
+        var idle: Duration = .seconds(60)
+        /// The whole exchange.
+        var total: Duration = .seconds(300)
+    }
+
+    var name: String
+    /// Ends in `/v1`.
+    var baseURL: String
+    var apiKey: String
+    var app: App
+    var streaming: Bool
+    /// Input name ▸ template (`{{sender.name}}`).
+    var inputs: [String: InputTemplate]
+    /// Workflow and completion apps take the message in this input.
+    var queryInput: String
+    /// Workflow apps answer from this output; nil: the first string output.
+    var outputKey: String?
+    var showThinking: Bool
+    var showAgentThoughts: Bool
+    /// Start a new conversation when the stored one has not been used for this long.
+    var idleReset: Duration?
+    var fallbackText: String
+    var timeouts: Timeouts
+    /// Further attempts after a 429, a 5xx, a network failure or a timeout before any text came.
+    var retries: Int
+    var retryInitialDelay: Duration
+
+    static let defaultFallback = "抱歉，暂时无法回答，请稍后再试。/ Sorry, I can't answer right now. Please try again later."
+
+    init(name: String, config: ConfigSection) throws {
+        self.name = name
+        baseURL = Self.apiBase(try config.url("base_url"))
+        apiKey = try config.string("api_key")
+        let appName = try config.string("app")
+        guard let app = App(rawValue: appName) else {
+            throw config.error("app", "must be one of \(App.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.app = app
+        switch try config.string("response_mode", default: "streaming") {
+        case "streaming": streaming = true
+        case "blocking":
+            guard app != .agent else { throw config.error("response_mode", "agent apps only stream; leave response_mode out") }
+            streaming = false
+        default: throw config.error("response_mode", "must be streaming or blocking")
+        }
+        var inputs: [String: InputTemplate] = [:]
+        if let section = try config.section("inputs") {
+            for key in section.node.mapKeys {
+                let text = try section.string(key, default: "")
+                do {
+                    inputs[key] = try InputTemplate(text)
+                } catch let error as InputTemplate.UnknownPlaceholder {
+                    throw section.error(key, error.description)
+                }
+            }
+        }
+        self.inputs = inputs
+        queryInput = try config.string("query_input", default: "query")
+        outputKey = try config.optionalString("output_key")
+        showThinking = try config.bool("show_thinking", default: false)
+        showAgentThoughts = try config.bool("show_agent_thoughts", default: false)
+        idleReset = try config.contains("idle_reset") ? config.duration("idle_reset", default: .zero) : nil
+        fallbackText = try config.string("fallback_text", default: Self.defaultFallback)
+        var timeouts = Timeouts()
+        if let section = try config.section("timeouts") {
+            timeouts.connect = try section.duration("connect", default: timeouts.connect)
+            timeouts.firstByte = try section.duration("first_byte", default: timeouts.firstByte)
+            timeouts.idle = try section.duration("idle", default: timeouts.idle)
+            timeouts.total = try section.duration("total", default: timeouts.total)
+            try section.rejectUnknownKeys()
+        }
+        self.timeouts = timeouts
+        retries = try config.int("retries", default: 2, range: 0...10)
+        retryInitialDelay = try config.duration("retry_initial_delay", default: .seconds(1))
+    }
+
+    /// `https://api.dify.ai`, `…/v1` and `…/v1/` all become `…/v1`.
+    static func apiBase(_ url: URL) -> String {
+        var text = url.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return text.hasSuffix("/v1") ? text : text + "/v1"
+    }
+}
+
+extension ConfigNode {
+    /// The keys of a mapping, in file order.
+    var mapKeys: [String] {
+        if case .map(let entries) = value { return entries.map(\.key) }
+        return []
+    }
+}
+
+/// A Dify input filled from the event: `{{platform}}`, `{{bot}}`, `{{chat.id}}`, `{{chat.type}}`,
+/// `{{chat.title}}`, `{{sender.id}}`, `{{sender.name}}`.
+struct InputTemplate: Sendable {
+    static let placeholders = ["platform", "bot", "chat.id", "chat.type", "chat.title", "sender.id", "sender.name"]
+
+    struct UnknownPlaceholder: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "unknown placeholder {{\(name)}}; use \(InputTemplate.placeholders.map { "{{\($0)}}" }.joined(separator: ", "))" }
+    }
+
+    private enum Piece: Sendable {
+        case text(String)
+        case value(String)
+    }
+
+    private let pieces: [Piece]
+
+    init(_ template: String) throws {
+        var pieces: [Piece] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            pieces.append(.text(String(rest[..<open.lowerBound])))
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                pieces.append(.text(String(rest[open.lowerBound...])))
+                rest = ""
+                break
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard Self.placeholders.contains(name) else { throw UnknownPlaceholder(name: name) }
+            pieces.append(.value(name))
+            rest = rest[close.upperBound...]
+        }
+        pieces.append(.text(String(rest)))
+        self.pieces = pieces
+    }
+
+    func fill(from event: ChatEvent) -> String {
+        pieces.map { piece in
+            switch piece {
+            case .text(let text): text
+            case .value("platform"): event.platform
+            case .value("bot"): event.bot
+            case .value("chat.id"): event.conversation.id
+            case .value("chat.type"): event.conversation.type.rawValue
+            case .value("chat.title"): event.conversation.title ?? ""
+            case .value("sender.id"): event.sender.id
+            case .value("sender.name"): event.sender.name ?? ""
+            case .value: ""
+            }
+        }.joined()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+/// Config mistakes are caught when the server starts, named by key, never showing a secret.
+@Suite("Dify configuration")
+struct DifyConfigurationTests {
+    static let base: [String: JSONValue] = [
+        "type": "dify", "base_url": "https://api.dify.ai/v1", "api_key": "app-SecretValue123", "app": "chat",
+    ]
+
+    static func error(_ changes: [String: JSONValue]) -> String? {
+        var section = base
+        for (key, value) in changes {
+            if case .null = value { section[key] = nil } else { section[key] = value }
+        }
+        do {
+            _ = try DifyTest.backend(section: section)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("each mistake names the key and says what is wanted")
+    func mistakes() {
+        let cases: [([String: JSONValue], String)] = [
+            (["api_key": .null], "backends.helpdesk.api_key: is required"),
+            (["base_url": "api.dify.ai"], "backends.helpdesk.base_url: must be an absolute http:// or https:// URL"),
+            (["app": "chatbot"], "backends.helpdesk.app: must be one of chat, chatflow, agent, workflow, completion"),
+            (["app": "agent", "response_mode": "blocking"], "backends.helpdesk.response_mode: agent apps only stream"),
+            (["response_mode": "sse"], "backends.helpdesk.response_mode: must be streaming or blocking"),
+            (["inputs": .object(["who": "{{sender.email}}"])], "backends.helpdesk.inputs.who: unknown placeholder {{sender.email}}"),
+            (["timeouts": .object(["first_token": "30s"])], "backends.helpdesk.timeouts.first_token"),
+            (["idle_reset": "soon"], "backends.helpdesk.idle_reset: must be a duration"),
+            (["retries": 50], "backends.helpdesk.retries"),
+            (["api_secret": "x"], "backends.helpdesk.api_secret"),
+        ]
+        for (change, expected) in cases {
+            let message = Self.error(change)
+            #expect(message?.contains(expected) == true, "\(change): \(message ?? "no error")")
+            #expect(message?.contains("SecretValue123") == false)
+        }
+    }
+
+    @Test("a valid section with every option builds")
+    func everything() throws {
+        var section = Self.base
+        section.merge([
+            "app": "workflow", "response_mode": "blocking", "inputs": .object(["lang": "zh", "who": "{{sender.name}}"]), "query_input": "text",
+            "output_key": "answer", "show_thinking": true, "show_agent_thoughts": false, "idle_reset": "2h", "fallback_text": "稍后再试",
+            "timeouts": .object(["connect": "5s", "first_byte": "90s", "idle": "30s", "total": "10m"]), "retries": 3, "retry_initial_delay": "500ms",
+        ]) { _, new in new }
+        _ = try DifyTest.backend(section: section)
+    }
+
+    @Test("blocking mode on Dify Cloud warns about its 100-second cut-off")
+    func cloudBlockingWarning() throws {
+        let logs = LogCapture()
+        var section = Self.base
+        section["response_mode"] = "blocking"
+        _ = try DifyTest.backend(section: section, logs: logs)
+        #expect(logs.all.contains { $0.level == .warning && $0.message.contains("100 s") && $0.message.contains("backends.helpdesk.response_mode") })
+    }
+}
