@@ -1,4 +1,5 @@
 import SwitchboardCore
+import SwitchboardDify
 import SwitchboardPostgres
 import SwitchboardSQLite
 
@@ -10,7 +11,7 @@ enum BuiltIns {
     }
 
     static var backends: BackendRegistry {
-        BackendRegistry([EchoBackendFactory()])
+        BackendRegistry([EchoBackendFactory(), DifyBackendFactory()])
     }
 
     /// SQLite is the default when `state:` names no store.

@@ -5,10 +5,14 @@ import SwitchboardServer
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the configuration and routes; list bots, webhook paths, routes and warnings. Exits non-zero on errors."
+        abstract: "Validate the configuration and routes; list bots, webhook paths, routes and warnings. Exits non-zero on errors.",
+        discussion: "With --online, also asks every backend whether it is reachable and configured right (Dify: GET /info, else /parameters)."
     )
 
     @OptionGroup var options: ConfigOptions
+
+    @Flag(name: .long, help: "Also call every backend: reachable, key rejected or wrong app type. Exits non-zero if one is not reachable and right.")
+    var online = false
 
     func run() async throws {
         let logger = try options.bootstrapLogging()
@@ -16,6 +20,33 @@ struct CheckCommand: AsyncParsableCommand {
             try options.setup(transport: AsyncHTTPClientTransport(), logger: logger)
         }
         printError(Self.report(setup))
+        guard online else { return }
+        let (report, healthy) = await Self.onlineReport(setup.backends)
+        printError(report)
+        if !healthy { throw ExitCode.failure }
+    }
+
+    /// One line per backend, checked concurrently; `healthy` when none failed.
+    static func onlineReport(_ backends: [String: any ChatBackend]) async -> (report: String, healthy: Bool) {
+        let checks = await withTaskGroup(of: (String, BackendCheck).self) { group in
+            for (name, backend) in backends {
+                group.addTask { (name, await backend.checkOnline()) }
+            }
+            return await group.reduce(into: [String: BackendCheck]()) { $0[$1.0] = $1.1 }
+        }
+        var lines = ["", "online:"]
+        var healthy = true
+        for name in checks.keys.sorted() {
+            let check = checks[name]!
+            let mark = switch check.status {
+            case .reachable: "ok"
+            case .notChecked: "-"
+            case .keyRejected, .wrongAppType, .unreachable: "FAILED"
+            }
+            if mark == "FAILED" { healthy = false }
+            lines.append("  \(name): \(check.status.rawValue) [\(mark)] \(check.detail)")
+        }
+        return (lines.joined(separator: "\n"), healthy)
     }
 
     static func report(_ setup: SwitchboardSetup) -> String {

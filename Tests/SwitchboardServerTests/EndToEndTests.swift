@@ -77,7 +77,7 @@ struct EndToEndTests {
     }
 
     @Test func interleavedConversationsAreEachAnsweredInOrder() async throws {
-        let gate = Gate()
+        let gate = TestGate()
         // Messages starting with "wait" block until the test opens the gate.
         let backend = ScriptedBackend { request in
             if request.query.hasPrefix("wait") { await gate.wait() }
@@ -99,7 +99,7 @@ struct EndToEndTests {
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try Callback.all(callback.requests).map(\.eventID) == ["app:b1", "app:b2", "app:b3"])
                 // ...and nothing of A overtakes it.
-                await gate.open()
+                gate.open()
                 _ = try await callback.waitForRequests(count: 6)
                 let a = try Callback.all(callback.requests).filter { $0.eventID.hasPrefix("app:a") }
                 #expect(a.map(\.eventID) == ["app:a1", "app:a2", "app:a3"])

@@ -29,6 +29,16 @@ struct CLIProcess {
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
+
+    /// Runs to completion on a thread of its own, so that servers in this test process (a fake
+    /// Dify the command calls) keep the cooperative threads.
+    static func runAsync(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try run(arguments, in: directory, environment: environment) })
+            }.start()
+        }
+    }
 }
 
 /// A long-running `switchboard serve` whose stderr is collected as it arrives.
