@@ -69,7 +69,7 @@ public final class FakeDifyServer: Sendable {
     }
 
     /// The answer requests (`POST /chat-messages`, `/workflows/run`, `/completion-messages`)
-    /// received so far.
+    /// received so far, refused ones (a wrong key) included.
     public var calls: [FakeDifyCall] { state.withLock { $0.calls } }
 
     /// The stop requests received so far.
@@ -99,15 +99,17 @@ public final class FakeDifyServer: Sendable {
 
     func respond(to request: RecordedRequest) async -> LoopbackResponse {
         let call = FakeDifyCall(request)
+        let parts = call.path.split(separator: "/").map(String.init)
+        guard parts.first == "v1" else { return Self.error(404, "not_found", "The requested URL was not found on the server.") }
+        let route = parts.dropFirst().joined(separator: "/")
+        let isAnswer = call.method == "POST" && Self.answerRoutes.contains(route)
+        if isAnswer { state.withLock { $0.calls.append(call) } }
         guard let authorization = call.authorization, authorization.hasPrefix("Bearer ") else {
             return Self.error(401, "unauthorized", "Authorization header must be provided and start with 'Bearer'")
         }
         guard authorization == "Bearer \(apiKey)" else {
             return Self.error(401, "unauthorized", "Access token is invalid")
         }
-        let parts = call.path.split(separator: "/").map(String.init)
-        guard parts.first == "v1" else { return Self.error(404, "not_found", "The requested URL was not found on the server.") }
-        let route = parts.dropFirst().joined(separator: "/")
         switch (call.method, route) {
         case ("GET", "info") where hasInfo:
             return Self.json(200, OrderedJSON.object([
@@ -116,8 +118,7 @@ public final class FakeDifyServer: Sendable {
             ]).text)
         case ("GET", "parameters"):
             return Self.json(200, Self.parameters)
-        case ("POST", "chat-messages"), ("POST", "workflows/run"), ("POST", "completion-messages"):
-            state.withLock { $0.calls.append(call) }
+        case ("POST", _) where isAnswer:
             return answer(call, route: route)
         case ("POST", _) where parts.last == "stop" && parts.count >= 4:
             // chat-messages/:task_id/stop, workflows/tasks/:task_id/stop, completion-messages/:task_id/stop
@@ -189,6 +190,8 @@ public final class FakeDifyServer: Sendable {
         if status == 401 { response.headers[.wwwAuthenticate] = #"Bearer realm="api""# }
         return response
     }
+
+    static let answerRoutes: Set<String> = ["chat-messages", "workflows/run", "completion-messages"]
 
     static let parameters = OrderedJSON.object([
         ("opening_statement", ""), ("suggested_questions", .array([])),

@@ -42,6 +42,7 @@ struct DifyFailureTests {
             #expect(!logs.text.contains(wrongKey))
             #expect(!logs.text.contains(dify.apiKey))
             #expect(!logs.messages.contains { $0.contains("retry") })
+            #expect(dify.calls.count == 1)
         }
     }
 
