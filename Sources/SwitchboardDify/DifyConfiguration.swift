@@ -88,6 +88,7 @@ struct DifyConfiguration: Sendable {
         showThinking = try config.bool("show_thinking", default: false)
         showAgentThoughts = try config.bool("show_agent_thoughts", default: false)
         idleReset = try config.contains("idle_reset") ? config.duration("idle_reset", default: .zero) : nil
+        if let idleReset, idleReset <= .zero { throw config.error("idle_reset", "must be more than 0; leave it out to keep conversations") }
         fallbackText = try config.string("fallback_text", default: Self.defaultFallback)
         var timeouts = Timeouts()
         if let section = try config.section("timeouts") {
@@ -95,6 +96,10 @@ struct DifyConfiguration: Sendable {
             timeouts.firstByte = try section.duration("first_byte", default: timeouts.firstByte)
             timeouts.idle = try section.duration("idle", default: timeouts.idle)
             timeouts.total = try section.duration("total", default: timeouts.total)
+            for (key, value) in [("connect", timeouts.connect), ("first_byte", timeouts.firstByte), ("idle", timeouts.idle), ("total", timeouts.total)]
+            where value <= .zero {
+                throw section.error(key, "must be more than 0")
+            }
             try section.rejectUnknownKeys()
         }
         self.timeouts = timeouts

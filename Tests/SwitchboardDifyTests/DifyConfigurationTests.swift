@@ -34,6 +34,8 @@ struct DifyConfigurationTests {
             (["inputs": .object(["who": "{{sender.email}}"])], "backends.helpdesk.inputs.who: unknown placeholder {{sender.email}}"),
             (["timeouts": .object(["first_token": "30s"])], "backends.helpdesk.timeouts.first_token"),
             (["idle_reset": "soon"], "backends.helpdesk.idle_reset: must be a duration"),
+            (["idle_reset": "0s"], "backends.helpdesk.idle_reset: must be more than 0"),
+            (["timeouts": .object(["idle": "0s"])], "backends.helpdesk.timeouts.idle: must be more than 0"),
             (["retries": 50], "backends.helpdesk.retries"),
             (["api_secret": "x"], "backends.helpdesk.api_secret"),
         ]
