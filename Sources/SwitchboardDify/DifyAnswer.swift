@@ -122,7 +122,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
             if error.isRetryable, failedAttempts < configuration.retries {
                 failedAttempts += 1
                 let delay = backoff(attempt: failedAttempts)
-                logger.warning("\(error); retry \(failedAttempts) of \(configuration.retries) in \(delay)")
+                logger.warning("\(error); retry \(failedAttempts) of \(configuration.retries) in \(Int((delay / .milliseconds(1)).rounded())) ms")
                 try await Task.sleep(for: delay)
                 assembler.restart()
                 return
