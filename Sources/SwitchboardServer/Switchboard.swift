@@ -52,7 +52,7 @@ public struct Switchboard: Sendable {
         )
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock)
         let routes = WebhookRoutes(
-            adapters: setup.adapters, engine: engine, maxBodyBytes: configuration.server.maxBodyBytes,
+            adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
             logger: logger, clock: clock
         )
         let app = Application(

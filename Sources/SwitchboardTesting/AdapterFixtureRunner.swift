@@ -22,16 +22,16 @@ public struct AdapterFixtureRunner: Sendable {
         self.loader = loader
     }
 
-    /// Builds the bot of `platform` from its `keys.json`.
-    public func adapter(platform: String) throws -> (any ChatAdapter, FixtureKeys) {
+    /// Builds `bot` of `platform` from its `keys.json`.
+    public func adapter(platform: String, bot: String) throws -> (any ChatAdapter, FixtureKeys) {
         let keys = try loader.keys(platform: platform)
         let environment = FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "fixtures"))
-        return (try registry.makeAdapter(botID: keys.bot, config: try keys.section, environment: environment), keys)
+        return (try registry.makeAdapter(botID: bot, config: try keys.section(bot: bot), environment: environment), keys)
     }
 
     /// Runs one case.
     public func run(_ fixture: FixtureCase) async throws -> FixtureOutcome {
-        let (adapter, keys) = try adapter(platform: fixture.platform)
+        let (adapter, keys) = try adapter(platform: fixture.platform, bot: fixture.bot)
         let request = try Self.webhookRequest(fixture.request, body: fixture.body)
         let context = WebhookContext(now: Date(timeIntervalSince1970: fixture.request.now), logger: Logger(label: "fixtures"))
         let result = await adapter.handle(request, context: context)

@@ -53,6 +53,11 @@ public struct FixtureLoader: Sendable {
 
     private func loadCase(platform: String, directory: URL) throws -> FixtureCase {
         let request = try JSONDecoder().decode(FixtureRequest.self, from: try read(directory.appendingPathComponent("request.json")))
+        let keys = try keys(platform: platform)
+        let bot = try request.bot ?? keys.onlyBot(directory: directory)
+        guard keys.bots.contains(where: { $0.id == bot }) else {
+            throw FixtureError("\(directory.path): request.json names bot \(bot), which keys.json does not have")
+        }
         let body = try request.bodyFile.map { try read(directory.appendingPathComponent($0)) } ?? Data()
         let eventsURL = directory.appendingPathComponent("events.json")
         let responseURL = directory.appendingPathComponent("response.json")
@@ -62,7 +67,7 @@ public struct FixtureLoader: Sendable {
             throw FixtureError("\(directory.path): a case needs events.json, response.json or both")
         }
         return FixtureCase(
-            platform: platform, name: directory.lastPathComponent, directory: directory,
+            platform: platform, bot: bot, name: directory.lastPathComponent, directory: directory,
             request: request, body: body, expectedEvents: events, expectedResponse: response
         )
     }
@@ -85,33 +90,47 @@ public struct FixtureLoader: Sendable {
     }
 }
 
-/// `keys.json`: the bot id the cases were made for, its configuration section (fake credentials),
-/// and whether its requests sign the body (then a tampered body must be refused with 401/403).
+/// `keys.json`: the bots the cases were made for, with their configuration sections (fake
+/// credentials), and whether their requests sign the whole body (then a tampered body must be
+/// refused with 401/403). One bot: `{"bot": "id", "config": {…}}`; several (one platform's modes,
+/// sharing keys): `{"bots": {"id": {…}, …}}`, and each case's `request.json` names its `bot`.
 public struct FixtureKeys: Decodable, Sendable {
-    public var bot: String
-    public var config: JSONValue
+    /// The bots, sorted by id.
+    public var bots: [(id: String, config: JSONValue)]
     public var bodySigned: Bool
 
     enum CodingKeys: String, CodingKey {
-        case bot, config
+        case bot, config, bots
         case bodySigned = "body_signed"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        bot = try c.decode(String.self, forKey: .bot)
-        config = try c.decode(JSONValue.self, forKey: .config)
+        if let several = try c.decodeIfPresent([String: JSONValue].self, forKey: .bots) {
+            bots = several.sorted { $0.key < $1.key }.map { (id: $0.key, config: $0.value) }
+        } else {
+            bots = [(id: try c.decode(String.self, forKey: .bot), config: try c.decode(JSONValue.self, forKey: .config))]
+        }
         bodySigned = try c.decodeIfPresent(Bool.self, forKey: .bodySigned) ?? true
     }
 
-    /// The config section, as the server would read it from YAML.
-    public var section: ConfigSection {
-        get throws { try ConfigSection(config.configNode(path: "bots.\(bot)", file: "keys.json")) }
+    /// The bot of a case that names none: there must be only one.
+    func onlyBot(directory: URL) throws -> String {
+        guard bots.count == 1 else { throw FixtureError("\(directory.path): keys.json has several bots; request.json must name its \"bot\"") }
+        return bots[0].id
+    }
+
+    /// A bot's config section, as the server would read it from YAML.
+    public func section(bot: String) throws -> ConfigSection {
+        guard let config = bots.first(where: { $0.id == bot })?.config else { throw FixtureError("keys.json has no bot \(bot)") }
+        return try ConfigSection(config.configNode(path: "bots.\(bot)", file: "keys.json"))
     }
 }
 
 /// `request.json`: one raw request and the clock it was made at.
 public struct FixtureRequest: Decodable, Sendable {
+    /// The bot the request is for, when `keys.json` has several.
+    public var bot: String?
     public var method: String
     /// Path and query, as the platform sent them.
     public var url: String
@@ -122,7 +141,7 @@ public struct FixtureRequest: Decodable, Sendable {
     public var now: Double
 
     enum CodingKeys: String, CodingKey {
-        case method, url, headers
+        case bot, method, url, headers
         case bodyFile = "body_file"
         case now
     }
@@ -135,7 +154,10 @@ public struct ExpectedResponse: Decodable, Sendable {
 }
 
 public struct FixtureCase: Sendable, CustomStringConvertible {
+    /// The folder under `Fixtures/`.
     public var platform: String
+    /// The bot (from `keys.json`) the request is for.
+    public var bot: String
     public var name: String
     public var directory: URL
     public var request: FixtureRequest

@@ -19,7 +19,10 @@ struct FixtureTests {
 
     @Test func everyPlatformFolderHasAnAdapter() throws {
         for platform in try Self.loader.platforms() {
-            #expect(BuiltIns.adapters.factory(for: try Self.loader.keys(platform: platform).section.string("platform")) != nil, "\(platform)")
+            let keys = try Self.loader.keys(platform: platform)
+            for bot in keys.bots {
+                #expect(BuiltIns.adapters.factory(for: try keys.section(bot: bot.id).string("platform")) != nil, "\(platform) \(bot.id)")
+            }
         }
     }
 
@@ -30,11 +33,9 @@ struct FixtureTests {
         let directory = try scratchDirectory()
         let keys = try Self.loader.keys(platform: fixture.platform)
         // keys.json's config is JSON, and JSON is YAML.
-        let config = try String(contentsOf: Self.loader.root.appendingPathComponent("\(fixture.platform)/keys.json"), encoding: .utf8)
-        let object = try JSONSerialization.jsonObject(with: Data(config.utf8)) as! [String: Any]
-        let section = try JSONSerialization.data(withJSONObject: object["config"]!)
-        try "bots:\n  \(keys.bot): \(String(decoding: section, as: UTF8.self))\n".write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
-        var arguments = ["decode", "--config", "c.yaml", "--bot", keys.bot, "--method", fixture.request.method, "--url", fixture.request.url, "--now", String(fixture.request.now)]
+        let config = try keys.bots.map { bot in "  \(bot.id): \(String(decoding: try JSONEncoder().encode(bot.config), as: UTF8.self))" }
+        try ("bots:\n" + config.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        var arguments = ["decode", "--config", "c.yaml", "--bot", fixture.bot, "--method", fixture.request.method, "--url", fixture.request.url, "--now", String(fixture.request.now)]
         for (name, value) in fixture.request.headers.sorted(by: { $0.key < $1.key }) { arguments += ["--header", "\(name): \(value)"] }
         if let bodyFile = fixture.request.bodyFile { arguments += ["--body", fixture.directory.appendingPathComponent(bodyFile).path] }
         let output = try CLIProcess.run(arguments, in: directory)

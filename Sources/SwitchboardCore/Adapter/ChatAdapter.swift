@@ -48,15 +48,18 @@ public enum Inbound: Sendable, Equatable {
     case accept([ChatEvent], ack: WebhookResponse)
 }
 
-/// What `receive` may use besides the request: the clock (injected, so fixtures never go stale)
-/// and a logger.
+/// What `receive` may use besides the request: the clock (injected, so fixtures never go stale),
+/// a logger, and read access to per-reply state (to answer a platform's poll for an answer in
+/// progress; nil where there is no store, as in `switchboard decode`).
 public struct WebhookContext: Sendable {
     public var now: Date
     public var logger: Logger
+    public var replyState: (any ReplyStateReading)?
 
-    public init(now: Date = Date(), logger: Logger = Logger(label: "switchboard.webhook")) {
+    public init(now: Date = Date(), logger: Logger = Logger(label: "switchboard.webhook"), replyState: (any ReplyStateReading)? = nil) {
         self.now = now
         self.logger = logger
+        self.replyState = replyState
     }
 }
 

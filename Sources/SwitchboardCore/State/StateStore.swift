@@ -7,7 +7,7 @@ public import ServiceLifecycle
 /// Every operation is atomic in the store itself — a SQL store implements each in one transaction
 /// — so several replicas can share one store. Times are passed in (`now`) so stores never read a
 /// clock of their own and tests can move time.
-public protocol StateStore: Sendable {
+public protocol StateStore: ReplyStateReading {
     // MARK: Dedup
 
     /// Records `key` for `ttl`. Returns false when it is already recorded and not expired.
@@ -70,6 +70,13 @@ public protocol StateStore: Sendable {
 
 extension StateStore {
     public var services: [any Service] { [] }
+}
+
+/// Read access to per-reply state, for a `receive` that answers a platform's poll from it (WeCom
+/// AI-bot stream refreshes): the webhook may land on any replica, and the state is in the store.
+public protocol ReplyStateReading: Sendable {
+    /// The value saved under `key` for job `job`, or nil.
+    func replyState(job: String, key: String) async throws -> Data?
 }
 
 /// A unit of work: answer one accepted event.

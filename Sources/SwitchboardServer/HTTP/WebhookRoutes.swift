@@ -11,6 +11,8 @@ import SwitchboardCore
 struct WebhookRoutes: Sendable {
     let adapters: [String: any ChatAdapter]
     let engine: Engine
+    /// The store, for polls answered from reply state.
+    let replyState: any ReplyStateReading
     let maxBodyBytes: Int
     let logger: Logger
     let clock: @Sendable () -> Date
@@ -49,7 +51,7 @@ struct WebhookRoutes: Sendable {
         )
         var logger = self.logger
         logger[metadataKey: "bot"] = "\(botID)"
-        let result = await adapter.handle(webhook, context: WebhookContext(now: clock(), logger: logger))
+        let result = await adapter.handle(webhook, context: WebhookContext(now: clock(), logger: logger, replyState: replyState))
         if !result.events.isEmpty {
             do {
                 let accepted = try await engine.accept(result.events)
