@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardDify", targets: ["SwitchboardDify"]),
+        .library(name: "SwitchboardWeCom", targets: ["SwitchboardWeCom"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
@@ -89,6 +90,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardWeCom",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Adapters/WeCom/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardCore",
@@ -107,6 +120,7 @@ let package = Package(
                 "SwitchboardSQLite",
                 "SwitchboardPostgres",
                 "SwitchboardDify",
+                "SwitchboardWeCom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,6 +169,23 @@ let package = Package(
                 "SwitchboardServer",
                 "SwitchboardTesting",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardWeComTests",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardWeCom",
+                // For the real server and HTTP client in end-to-end tests.
+                "SwitchboardServer",
+                "SwitchboardSQLite",
+                "SwitchboardTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

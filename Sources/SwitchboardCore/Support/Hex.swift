@@ -1,8 +1,9 @@
-/// Lowercase hex through a lookup table (`String(format:)` is slow on Linux).
-enum Hex {
+/// Lowercase hex through a lookup table (`String(format:)` is slow on Linux). Public for adapters
+/// (signatures are hex on most platforms).
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
@@ -13,7 +14,7 @@ enum Hex {
     }
 
     /// Decodes lowercase or uppercase hex; nil for anything else.
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
