@@ -2,12 +2,13 @@ import SwitchboardCore
 import SwitchboardDify
 import SwitchboardPostgres
 import SwitchboardSQLite
+import SwitchboardWeCom
 
 /// The adapters and backends this executable ships. A build with plugins adds their factories
 /// here — the same call a built-in uses.
 enum BuiltIns {
     static var adapters: AdapterRegistry {
-        AdapterRegistry([GenericAdapterFactory()])
+        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory()])
     }
 
     static var backends: BackendRegistry {

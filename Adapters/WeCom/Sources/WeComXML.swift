@@ -10,8 +10,8 @@ import Foundation
 /// laughs" documents fail at their first `<!DOCTYPE` — and the cap on size bounds the work.
 /// It is also several times faster than going through libxml2, which matters on the webhook path.
 struct WeComXML: Sendable {
-    /// Bigger documents are refused before reading (WeCom's are a few KB).
-    static let maxBytes = 256 * 1024
+    /// Bigger documents are refused before reading (WeCom's are a few KB: text is at most 2048 bytes).
+    static let maxBytes = 64 * 1024
     static let maxDepth = 8
 
     /// `path ▸ text`; the first wins when an element repeats.

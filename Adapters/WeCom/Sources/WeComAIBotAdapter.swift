@@ -1,0 +1,152 @@
+import Foundation
+import SwitchboardCore
+
+/// `mode: aibot` — the 智能机器人 (AI bot): encrypted JSON callbacks from single chats and group
+/// @-mentions, answered as a stream that WeCom polls for (platforms.md §1c). The callback is
+/// acknowledged with the stream's first frame; the delivering job writes the answer to the store
+/// as it grows, and each poll is answered from there; an answer that outlives the stream window
+/// goes through the message's one-use `response_url`.
+struct WeComAIBotAdapter: ChatAdapter {
+    let botID: String
+    var platform: String { WeComAdapterFactory.platformName }
+    let callback: WeComCallback
+    /// Stripped from the start of group messages (`@AI助手 …`); without it, the first `@word`.
+    let botName: String?
+    /// The first frame's text while the answer is being prepared.
+    let thinkingText: String
+    /// Sent when a user opens the chat (`enter_chat`), if set.
+    let welcomeText: String?
+
+    init(botID: String, config: ConfigSection) throws {
+        self.botID = botID
+        callback = try WeComAdapterFactory.callback(config, receiveID: "")
+        botName = try config.optionalString("bot_name")
+        thinkingText = try config.string("thinking_text", default: "正在思考…")
+        welcomeText = try config.optionalString("welcome_text")
+    }
+
+    var capabilities: AdapterCapabilities {
+        AdapterCapabilities(
+            maxMessageBytes: RenderTarget.wecomStream.maxBytes, markdownDialect: RenderTarget.wecomStream.dialect, streaming: .frames,
+            groupsDeliverUnmentionedMessages: false
+        )
+    }
+
+    // MARK: Receiving
+
+    struct Envelope: Decodable {
+        var encrypt: String?
+        var upperEncrypt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case encrypt
+            case upperEncrypt = "Encrypt"
+        }
+    }
+
+    func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
+        switch request.method {
+        case .get:
+            return .respond(try callback.verifyURL(request, now: context.now))
+        case .post:
+            let query = try callback.query(request)
+            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: request.body),
+                let encrypt = envelope.encrypt ?? envelope.upperEncrypt
+            else {
+                throw WebhookRejection.unauthorized("no signed encrypt field in the body")
+            }
+            let plain = try callback.open(encrypt, query: query, now: context.now)
+            let message: WeComAIBotMessage
+            do {
+                message = try JSONDecoder().decode(WeComAIBotMessage.self, from: plain)
+            } catch {
+                throw WebhookRejection.badRequest("the decrypted message is not an AI-bot JSON message")
+            }
+            return try await inbound(message, query: query, context: context)
+        default:
+            throw WebhookRejection.methodNotAllowed("WeCom calls this URL with GET (verification) and POST (messages)")
+        }
+    }
+
+    private func inbound(_ message: WeComAIBotMessage, query: WeComCallback.Query, context: WebhookContext) async throws -> Inbound {
+        switch message.msgtype {
+        case "stream":
+            let frame = try await pollAnswer(streamID: message.stream?.id ?? "", context: context)
+            return .respond(try sealed(frame, query: query))
+        case "event":
+            guard let kind = Self.eventKinds[message.event?.eventtype ?? ""], let msgid = message.msgid, let sender = message.from?.userid else {
+                return .accept([], ack: try sealed(EmptyReply(), query: query))
+            }
+            let key = message.event?.eventKey ?? message.event?.templateCardEvent?.eventKey ?? ""
+            let event = ChatEvent(
+                id: "\(botID):\(msgid)", platform: platform, bot: botID, kind: kind,
+                conversation: message.chattype == "group" ? Conversation(id: message.chatid ?? sender, type: .group) : Conversation(id: sender, type: .direct),
+                sender: Participant(id: sender), text: key, messageID: msgid, timestamp: timestamp(of: message, context: context)
+            )
+            let ack: WebhookResponse
+            if kind == .enterChat, let welcomeText {
+                ack = try sealed(WeComPayloads.SimpleMessage.text(welcomeText), query: query)
+            } else {
+                ack = try sealed(EmptyReply(), query: query)
+            }
+            return .accept([event], ack: ack)
+        default:
+            let createTime = Int(timestamp(of: message, context: context).timeIntervalSince1970)
+            let streamID = WeComStreamID(createTime: createTime, msgid: message.msgid ?? "")
+            guard
+                let event = try message.chatEvent(
+                    botID: botID, botName: botName, streamID: streamID.text, timestamp: Date(timeIntervalSince1970: Double(createTime))
+                )
+            else {
+                return .accept([], ack: try sealed(EmptyReply(), query: query))
+            }
+            // The first frame of the answer's stream; a redelivery gets the same one.
+            let frame = WeComPayloads.StreamFrame(id: streamID.text, finish: false, content: thinkingText)
+            return .accept([event], ack: try sealed(frame, query: query))
+        }
+    }
+
+    /// `create_time` when WeCom sends it (the §6.1 vector has none), else the time of receipt.
+    private func timestamp(of message: WeComAIBotMessage, context: WebhookContext) -> Date {
+        message.createTime.map { Date(timeIntervalSince1970: Double($0)) } ?? context.now
+    }
+
+    /// The current frame of a stream: what the delivering job has written; the thinking text while
+    /// the answer may still come; an empty finished frame for a stream this bot does not know, so
+    /// that WeCom stops polling.
+    func pollAnswer(streamID: String, context: WebhookContext) async throws -> WeComPayloads.StreamFrame {
+        guard let id = WeComStreamID(streamID) else {
+            return WeComPayloads.StreamFrame(id: streamID, finish: true, content: "")
+        }
+        if let reader = context.replyState, let data = try await reader.replyState(job: "\(botID):\(id.msgid)", key: WeComStreamState.key),
+            let state = try? JSONDecoder().decode(WeComStreamState.self, from: data)
+        {
+            return WeComPayloads.StreamFrame(id: streamID, finish: state.finish, content: state.content)
+        }
+        return id.isOpen(at: context.now)
+            ? WeComPayloads.StreamFrame(id: streamID, finish: false, content: thinkingText)
+            : WeComPayloads.StreamFrame(id: streamID, finish: true, content: "")
+    }
+
+    /// Encrypted and signed with the request's timestamp and nonce, as `WXBizJsonMsgCrypt` does.
+    private func sealed(_ value: some Encodable, query: WeComCallback.Query) throws -> WebhookResponse {
+        let (encrypt, signature) = try callback.seal(try WeComPayloads.encode(value), query: query)
+        let envelope = WeComPayloads.EncryptedReply(encrypt: encrypt, msgsignature: signature, timestamp: query.timestamp, nonce: query.nonce)
+        // The official reference answers with text/plain.
+        return WebhookResponse(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: try WeComPayloads.encode(envelope))
+    }
+
+    /// Even "nothing to say" is an encrypted `{}` [S plugin].
+    struct EmptyReply: Encodable {}
+
+    static let eventKinds: [String: EventKind] = [
+        "enter_chat": .enterChat,
+        "template_card_event": .cardAction,
+    ]
+
+    // MARK: Delivering
+
+    func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
+        try await WeComAIBotDelivery(adapter: self, event: event, context: context).run(reply)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SwitchboardCore
+
+/// Delivers one AI-bot answer: the text so far goes to the stream state as it grows (throttled),
+/// the finished answer with `finish: true`. What the stream cannot carry — a part past its 20 480
+/// bytes, or a whole answer finished after the stream window — goes through the message's
+/// one-use `response_url`.
+struct WeComAIBotDelivery {
+    let adapter: WeComAIBotAdapter
+    let event: ChatEvent
+    let context: DeliveryContext
+
+    /// Stop relying on the stream a little before WeCom closes it.
+    static let margin: Duration = .seconds(30)
+    static let responseURLUsedKey = "wecom.response_url_used"
+
+    func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
+        guard let streamID = event.replyAddress["stream_id"] else {
+            throw WeComDeliveryError(botID: adapter.botID, reason: "the event has no stream_id in its reply_address")
+        }
+        var answer = Reply()
+        var throttle = StreamThrottle()
+        var shown = ""
+        var ended = false
+        for try await chunk in reply {
+            answer.apply(chunk)
+            switch chunk {
+            case .end:
+                ended = true
+            case .delta, .replace:
+                let text = ReplyRenderer.renderPartial(answer.markdown, for: .wecomStream).first?.text ?? ""
+                if text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
+                    try await save(WeComStreamState(content: text, finish: false))
+                    shown = text
+                }
+            default:
+                break
+            }
+        }
+        guard ended else { throw ReplyIncomplete() }
+        let parts = ReplyRenderer.render(answer, for: .wecomStream).map(\.text)
+        let first = parts.first ?? ""
+        try await save(WeComStreamState(content: first, finish: true))
+        if !isStreamOpen() {
+            // WeCom has stopped polling this stream: the whole answer goes through response_url.
+            try await sendOnce(parts.joined(separator: "\n\n"), streamID: streamID)
+        } else if parts.count > 1 {
+            try await sendOnce(parts.dropFirst().joined(separator: "\n\n"), streamID: streamID)
+        }
+        return DeliveryReceipt(messageIDs: [streamID])
+    }
+
+    private func save(_ state: WeComStreamState) async throws {
+        try await context.replyState.save(WeComStreamState.key, state)
+    }
+
+    private func isStreamOpen() -> Bool {
+        let deadline = event.timestamp.addingTimeInterval(Double((WeComStreamID.window - Self.margin).components.seconds))
+        return Date() < deadline
+    }
+
+    /// `response_url` takes one message, once (platforms.md §1c.3), as plain JSON. Its markdown
+    /// size limit is not documented; the stream's 20 480 bytes is assumed.
+    private func sendOnce(_ markdown: String, streamID: String) async throws {
+        guard try await context.replyState.load(Bool.self, Self.responseURLUsedKey) != true else { return }
+        guard let url = event.replyAddress["response_url"] else {
+            context.logger.warning("the answer outgrew the AI-bot stream but the message has no response_url; the rest is not sent")
+            return
+        }
+        let content = ReplyRenderer.render(markdown: markdown, for: .wecomStream).first?.text ?? ""
+        _ = try await WeComAPI.exchange(
+            .post, url: url, api: "aibot/response", botID: adapter.botID, body: try WeComPayloads.encode(WeComPayloads.SimpleMessage.markdown(content)),
+            transport: context.transport
+        )
+        // Marked after sending: a retry after a failed send may try again, and a URL WeCom has
+        // already taken refuses a second use by itself.
+        try await context.replyState.save(Self.responseURLUsedKey, true)
+    }
+}
+
+struct WeComDeliveryError: Error, RetryableError, CustomStringConvertible {
+    var botID: String
+    var reason: String
+    var isRetryable: Bool { false }
+    var description: String { "cannot deliver for WeCom bot \(botID): \(reason)" }
+}

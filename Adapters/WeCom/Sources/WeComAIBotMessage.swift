@@ -1,0 +1,161 @@
+import Foundation
+import SwitchboardCore
+
+/// An AI bot's decrypted callback JSON (platforms.md §1c.1): a message (`text`, `mixed`, `image`,
+/// `voice`, `file`, `video`), a stream refresh poll (`stream`), or an `event`. Every field is
+/// optional: the payload's less certain parts ([M] in platforms.md) must not make it unreadable.
+struct WeComAIBotMessage: Decodable, Sendable {
+    struct From: Decodable, Sendable {
+        var userid: String?
+    }
+
+    struct Text: Decodable, Sendable {
+        var content: String?
+    }
+
+    struct Media: Decodable, Sendable {
+        var url: String?
+        var filename: String?
+    }
+
+    struct Item: Decodable, Sendable {
+        var msgtype: String?
+        var text: Text?
+        var image: Media?
+    }
+
+    struct Mixed: Decodable, Sendable {
+        var msgItem: [Item]?
+
+        enum CodingKeys: String, CodingKey {
+            case msgItem = "msg_item"
+        }
+    }
+
+    struct StreamRef: Decodable, Sendable {
+        var id: String?
+    }
+
+    struct Event: Decodable, Sendable {
+        struct CardEvent: Decodable, Sendable {
+            var eventKey: String?
+
+            enum CodingKeys: String, CodingKey {
+                case eventKey = "event_key"
+            }
+        }
+
+        var eventtype: String?
+        // The SDK types put the key in `event`, the official plugin under `template_card_event`
+        // (platforms.md §7.3): both are read.
+        var eventKey: String?
+        var templateCardEvent: CardEvent?
+
+        enum CodingKeys: String, CodingKey {
+            case eventtype
+            case eventKey = "event_key"
+            case templateCardEvent = "template_card_event"
+        }
+    }
+
+    struct Quote: Decodable, Sendable {
+        var msgtype: String?
+        var text: Text?
+    }
+
+    var msgid: String?
+    var aibotid: String?
+    var chatid: String?
+    var chattype: String?
+    var from: From?
+    var createTime: Int?
+    var responseURL: String?
+    var msgtype: String?
+    var text: Text?
+    var image: Media?
+    var voice: Text?
+    var file: Media?
+    var video: Media?
+    var mixed: Mixed?
+    var stream: StreamRef?
+    var event: Event?
+    var quote: Quote?
+
+    enum CodingKeys: String, CodingKey {
+        case msgid, aibotid, chatid, chattype, from
+        case createTime = "create_time"
+        case responseURL = "response_url"
+        case msgtype, text, image, voice, file, video, mixed, stream, event, quote
+    }
+
+    /// The message as a neutral event, or nil for a kind that is acknowledged and ignored.
+    func chatEvent(botID: String, botName: String?, streamID: String, timestamp: Date) throws -> ChatEvent? {
+        guard let msgid, !msgid.isEmpty, let sender = from?.userid, !sender.isEmpty else {
+            throw WebhookRejection.badRequest("the message has no msgid or from.userid")
+        }
+        let isGroup = chattype == "group"
+        let conversation = isGroup
+            ? Conversation(id: chatid ?? "", type: .group)
+            : Conversation(id: sender, type: .direct)
+        guard !conversation.id.isEmpty else { throw WebhookRejection.badRequest("a group message without chatid") }
+        var event = ChatEvent(
+            id: "\(botID):\(msgid)", platform: WeComAdapterFactory.platformName, bot: botID, conversation: conversation,
+            sender: Participant(id: sender), text: "", messageID: msgid, timestamp: timestamp
+        )
+        var address = ["stream_id": streamID]
+        if let responseURL { address["response_url"] = responseURL }
+        event.replyAddress = ReplyAddress(address)
+        if isGroup {
+            // In groups the AI bot only hears messages that @-mention it.
+            event.mentionsBot = true
+            event.mentions = [Participant(id: aibotid ?? botID, name: botName, isBot: true)]
+        }
+        var segments: [Segment] = []
+        switch msgtype {
+        case "text":
+            segments = [.text(Self.strippingMention(text?.content ?? "", botName: botName, inGroup: isGroup))]
+        case "mixed":
+            var first = true
+            for item in mixed?.msgItem ?? [] {
+                if item.msgtype == "text", let content = item.text?.content {
+                    segments.append(.text(first ? Self.strippingMention(content, botName: botName, inGroup: isGroup) : content))
+                    first = false
+                } else if item.msgtype == "image", let url = item.image?.url {
+                    segments.append(.image(MediaReference(url: url)))
+                }
+            }
+        case "image":
+            segments = [.image(MediaReference(url: image?.url))]
+        case "voice":
+            // `voice.content` is WeCom's transcript.
+            let transcript = voice?.content
+            segments = [.audio(MediaReference(transcript: transcript))]
+            event.text = transcript ?? ""
+        case "file":
+            segments = [.file(MediaReference(url: file?.url, name: file?.filename))]
+        case "video":
+            segments = [.video(MediaReference(url: video?.url))]
+        default:
+            return nil
+        }
+        if let quoted = quote?.text?.content { segments.insert(.quote(text: quoted, messageID: nil), at: 0) }
+        event.segments = segments
+        if event.text.isEmpty {
+            event.text = segments.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
+        }
+        return event
+    }
+
+    /// `@AI助手 今天…` ▸ `今天…`: the bot's own mention at the start of a group message.
+    static func strippingMention(_ text: String, botName: String?, inGroup: Bool) -> String {
+        guard inGroup else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        if let botName, rest.hasPrefix("@" + botName) {
+            rest = rest.dropFirst(botName.count + 1)
+        } else if botName == nil, rest.hasPrefix("@") {
+            // Without bot_name, the first @word is taken to be the bot (WeCom puts it first).
+            rest = rest.drop { !$0.isWhitespace }
+        }
+        return rest.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

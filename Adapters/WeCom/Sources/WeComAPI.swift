@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+
+/// `qyapi.weixin.qq.com` over ``HTTPTransport``: JSON in, `{"errcode", "errmsg", …}` out.
+struct WeComAPI: Sendable {
+    static let defaultBase = "https://qyapi.weixin.qq.com"
+    static let timeout: Duration = .seconds(15)
+
+    /// Where the API lives (tests point it at a loopback server).
+    let base: String
+    let botID: String
+
+    /// `POST <base><path>?<query>` with a JSON body; throws ``WeComAPIError`` for a non-zero errcode.
+    /// `query` may hold a secret (`access_token`), so no URL ever reaches an error or a log.
+    func post(_ api: String, query: [(String, String)] = [], body: Data, transport: any HTTPTransport) async throws -> [String: JSONValue] {
+        try await call(.post, api, query: query, body: body, transport: transport)
+    }
+
+    func get(_ api: String, query: [(String, String)], transport: any HTTPTransport) async throws -> [String: JSONValue] {
+        try await call(.get, api, query: query, body: nil, transport: transport)
+    }
+
+    private func call(
+        _ method: HTTPRequest.Method, _ api: String, query: [(String, String)], body: Data?, transport: any HTTPTransport
+    ) async throws -> [String: JSONValue] {
+        let name = api.hasPrefix("/cgi-bin/") ? String(api.dropFirst("/cgi-bin/".count)) : api
+        return try await Self.exchange(method, url: url(api, query: query), api: name, botID: botID, body: body, transport: transport)
+    }
+
+    /// One call to a full URL (a robot webhook, an AI bot's `response_url`).
+    static func exchange(
+        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, transport: any HTTPTransport
+    ) async throws -> [String: JSONValue] {
+        var headers: HTTPFields = [:]
+        if body != nil { headers[.contentType] = "application/json; charset=utf-8" }
+        let response: OutboundResponse
+        let data: Data
+        do {
+            response = try await transport.execute(OutboundRequest(method: method, url: url, headers: headers, body: body, timeout: timeout))
+            data = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw WeComAPIError(botID: botID, api: api, kind: .network(String(describing: type(of: error))))
+        }
+        guard response.status.kind == .successful else {
+            throw WeComAPIError(botID: botID, api: api, kind: .http(response.status.code))
+        }
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+            throw WeComAPIError(botID: botID, api: api, kind: .notJSON)
+        }
+        if case .number(let code)? = object["errcode"], code != 0 {
+            throw WeComAPIError(botID: botID, api: api, kind: .errcode(Int(code), object["errmsg"]?.string ?? ""))
+        }
+        return object
+    }
+
+    func url(_ api: String, query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return base + api }
+        return base + api + "?" + query.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}
+
+/// A WeCom API call that failed, said for the operator: which bot, which API, WeCom's code and
+/// what to do. Never a token or a secret.
+struct WeComAPIError: Error, RetryableError, CustomStringConvertible, Equatable {
+    enum Kind: Equatable {
+        case network(String)
+        case http(Int)
+        case notJSON
+        case errcode(Int, String)
+    }
+
+    var botID: String
+    var api: String
+    var kind: Kind
+
+    var errcode: Int? {
+        if case .errcode(let code, _) = kind { return code }
+        return nil
+    }
+
+    /// -1 (busy), 45009 (rate limited), network and 5xx are worth another try later.
+    var isRetryable: Bool {
+        switch kind {
+        case .network, .notJSON: true
+        case .http(let status): status >= 500 || status == 429
+        case .errcode(let code, _): code == -1 || code == 45009 || code == 45033
+        }
+    }
+
+    /// The access token is stale and a fresh one may work (refresh once and retry).
+    var isTokenRejected: Bool {
+        [40014, 42001, 40001].contains(errcode ?? 0)
+    }
+
+    var description: String {
+        let key = "bots.\(botID)"
+        switch kind {
+        case .network(let what): return "cannot reach WeCom for bot \(botID) (\(api)): \(what)"
+        case .http(let status): return "WeCom answered HTTP \(status) to \(api) for bot \(botID)"
+        case .notJSON: return "WeCom's answer to \(api) for bot \(botID) is not JSON"
+        case .errcode(let code, let message):
+            let detail = Self.trim(message)
+            let credentials = [40001, 40013, 40091, 40125].contains(code) && api == "gettoken"
+            let advice: String = switch code {
+            case _ where credentials: "check \(key).corp_id and \(key).secret"
+            case 40001, 40014, 42001: "the access token was refused; a fresh one is fetched"
+            case 60020: "add this server's IP to the app's trusted IPs in the WeCom console"
+            case 45009, 45033: "rate limited; the message is retried later"
+            case 93000: "check \(key).webhook_key (or webhook_url)"
+            case 81013, 60111, 40003: "the user is not in the app's visible range or does not exist"
+            default: "see https://open.work.weixin.qq.com/devtool/query?e=\(code)"
+            }
+            return "WeCom refused \(api) for bot \(botID): errcode \(code)\(detail.isEmpty ? "" : " (\(detail))"); \(advice)"
+        }
+    }
+
+    /// WeCom appends "hint: […], from ip: …, more info at …" to messages; the first clause says it.
+    static func trim(_ message: String) -> String {
+        String(message.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import SwitchboardCore
+
+/// The JSON WeCom is sent, field names as WeCom spells them (platforms.md §1b, §1c.2, §1d).
+enum WeComPayloads {
+    struct Content: Codable, Equatable {
+        var content: String
+    }
+
+    /// `message/send` of a self-built app.
+    struct AppMessage: Encodable {
+        var touser: String
+        var msgtype: String
+        var agentid: Int
+        var text: Content?
+        var markdown: Content?
+    }
+
+    static func appMessage(touser: String, agentID: Int, type: WeComAppAdapter.MessageType, content: String) throws -> Data {
+        let body = AppMessage(
+            touser: touser, msgtype: type.rawValue, agentid: agentID,
+            text: type == .text ? Content(content: content) : nil, markdown: type == .markdown ? Content(content: content) : nil
+        )
+        return try encode(body)
+    }
+
+    /// An AI bot's stream frame: the whole text so far (not a delta), `finish` on the last one.
+    struct StreamFrame: Codable, Equatable {
+        struct Stream: Codable, Equatable {
+            var id: String
+            var finish: Bool
+            var content: String
+        }
+
+        var msgtype = "stream"
+        var stream: Stream
+
+        init(id: String, finish: Bool, content: String) {
+            stream = Stream(id: id, finish: finish, content: content)
+        }
+    }
+
+    /// `{"msgtype": "text" | "markdown", …}` for an AI bot's `response_url` and welcome replies.
+    struct SimpleMessage: Encodable {
+        var msgtype: String
+        var text: Content?
+        var markdown: Content?
+
+        static func markdown(_ content: String) -> SimpleMessage { SimpleMessage(msgtype: "markdown", markdown: Content(content: content)) }
+        static func text(_ content: String) -> SimpleMessage { SimpleMessage(msgtype: "text", text: Content(content: content)) }
+    }
+
+    /// A group robot's message (`webhook/send`).
+    struct RobotMessage: Encodable {
+        struct Text: Encodable {
+            var content: String
+            var mentionedList: [String]?
+            var mentionedMobileList: [String]?
+
+            enum CodingKeys: String, CodingKey {
+                case content
+                case mentionedList = "mentioned_list"
+                case mentionedMobileList = "mentioned_mobile_list"
+            }
+        }
+
+        var msgtype: String
+        var text: Text?
+        var markdown: Content?
+        var markdownV2: Content?
+
+        enum CodingKeys: String, CodingKey {
+            case msgtype, text, markdown
+            case markdownV2 = "markdown_v2"
+        }
+    }
+
+    /// The encrypted JSON envelope an AI bot answers with (`WXBizJsonMsgCrypt`'s template).
+    struct EncryptedReply: Encodable {
+        var encrypt: String
+        var msgsignature: String
+        var timestamp: String
+        var nonce: String
+    }
+
+    static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+}
