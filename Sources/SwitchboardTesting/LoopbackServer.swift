@@ -123,4 +123,10 @@ public struct LoopbackTimeout: Error, CustomStringConvertible {
     public var received: Int
     public var timeout: Duration
     public var description: String { "waited \(timeout) for \(expected) requests; \(received) arrived" }
+
+    public init(expected: Int, received: Int, timeout: Duration) {
+        self.expected = expected
+        self.received = received
+        self.timeout = timeout
+    }
 }

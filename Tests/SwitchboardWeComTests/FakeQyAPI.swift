@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardTesting
+import Synchronization
+
+/// `qyapi.weixin.qq.com` on loopback, speaking WeCom's JSON (platforms.md §1b, §1c.3, §1d):
+/// `gettoken` (checks corp id and secret), `message/send` (checks the token), `webhook/send`
+/// (checks the key) and the AI bot's `response_url` (one use). Tests can expire the token and
+/// script errcodes for the next sends.
+final class FakeQyAPI: Sendable {
+    static let corpID = "wwfa6c0ffee1234567"
+    static let secret = "fixture-app-secret-not-real"
+    static let robotKey = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+
+    struct State {
+        var tokenNumber = 0
+        var validToken: String?
+        var tokenFetches = 0
+        var sends: [[String: JSONValue]] = []
+        var robotSends: [[String: JSONValue]] = []
+        var responses: [[String: JSONValue]] = []
+        var usedResponseCodes: Set<String> = []
+        var scriptedErrors: [(Int, String)] = []
+    }
+
+    let state = Mutex(State())
+    private let urlBox = Mutex("")
+
+    var url: String { urlBox.withLock { $0 } }
+    var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    var sends: [[String: JSONValue]] { state.withLock { $0.sends } }
+    var robotSends: [[String: JSONValue]] { state.withLock { $0.robotSends } }
+    var responses: [[String: JSONValue]] { state.withLock { $0.responses } }
+
+    static func withRunning<T: Sendable>(_ body: (FakeQyAPI) async throws -> T) async throws -> T {
+        let fake = FakeQyAPI()
+        return try await LoopbackServer.withRunning(respond: { fake.respond($0) }) { server in
+            fake.urlBox.withLock { $0 = server.url }
+            return try await body(fake)
+        }
+    }
+
+    /// WeCom stops accepting the current token (as after `expires_in`): the next send gets 42001.
+    func expireToken() {
+        state.withLock { $0.validToken = nil }
+    }
+
+    /// The next sends fail with these errcodes, in order.
+    func failNextSends(_ errors: (Int, String)...) {
+        state.withLock { $0.scriptedErrors += errors }
+    }
+
+    func waitForSends(count: Int, timeout: Duration = .seconds(30)) async throws -> [[String: JSONValue]] {
+        let deadline = ContinuousClock.now + timeout
+        while sends.count < count {
+            guard ContinuousClock.now < deadline else { throw LoopbackTimeout(expected: count, received: sends.count, timeout: timeout) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return sends
+    }
+
+    func respond(_ request: RecordedRequest) -> WebhookResponse {
+        let query = Dictionary(
+            (request.query ?? "").split(separator: "&").map { pair -> (String, String) in
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let body = (try? JSONDecoder().decode([String: JSONValue].self, from: request.body)) ?? [:]
+        switch (request.method, request.path) {
+        case ("GET", "/cgi-bin/gettoken"):
+            guard query["corpid"] == Self.corpID, query["corpsecret"] == Self.secret else {
+                return Self.error(40001, "invalid credential, hint: [1718000000_1], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=40001")
+            }
+            let token = state.withLock { state -> String in
+                state.tokenFetches += 1
+                state.tokenNumber += 1
+                state.validToken = "accesstoken\(String(format: "%06d", state.tokenNumber))"
+                return state.validToken!
+            }
+            return .json(raw: #"{"errcode":0,"errmsg":"ok","access_token":"\#(token)","expires_in":7200}"#)
+        case ("POST", "/cgi-bin/message/send"):
+            return state.withLock { state in
+                guard let token = query["access_token"], token == state.validToken else {
+                    return Self.error(42001, "access_token expired, hint: [1718000000_2]")
+                }
+                if !state.scriptedErrors.isEmpty {
+                    // A scripted 0 lets that send through.
+                    let (code, message) = state.scriptedErrors.removeFirst()
+                    if code != 0 { return Self.error(code, message) }
+                }
+                state.sends.append(body)
+                return .json(raw: #"{"errcode":0,"errmsg":"ok","invaliduser":"","invalidparty":"","invalidtag":"","unlicenseduser":"","msgid":"msg\#(state.sends.count)","response_code":"xyz"}"#)
+            }
+        case ("POST", "/cgi-bin/webhook/send"):
+            guard query["key"] == Self.robotKey else {
+                return Self.error(93000, "invalid webhook url, hint: [1755605200056773468916791], from ip: 1.2.3.4, more info at https://open.work.weixin.qq.com/devtool/query?e=93000")
+            }
+            state.withLock { $0.robotSends.append(body) }
+            return .json(raw: #"{"errcode":0,"errmsg":"ok"}"#)
+        case ("POST", "/cgi-bin/aibot/response"):
+            let code = query["response_code"] ?? ""
+            let fresh = state.withLock { state in
+                guard state.usedResponseCodes.insert(code).inserted else { return false }
+                state.responses.append(body)
+                return true
+            }
+            // The second use of a response_url is refused (its errcode is not documented).
+            return fresh ? .json(raw: #"{"errcode":0,"errmsg":"ok"}"#) : Self.error(40001, "response_code used")
+        default:
+            return WebhookResponse(status: .notFound)
+        }
+    }
+
+    static func error(_ code: Int, _ message: String) -> WebhookResponse {
+        .json(raw: #"{"errcode":\#(code),"errmsg":"\#(message)"}"#)
+    }
+}
