@@ -71,6 +71,17 @@ enum IndependentWXBizMsgCrypt {
         return (String(decoding: body[4..<(4 + length)], as: UTF8.self), String(decoding: body[(4 + length)...], as: UTF8.self))
     }
 
+    /// Encrypts like WeCom's servers do: random prefix, length, message, receive id, 32-byte PKCS#7.
+    static func seal(_ message: String, receiveID: String, encodingAESKey: String) throws -> String {
+        var plain = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let bytes = Array(message.utf8)
+        plain += withUnsafeBytes(of: UInt32(bytes.count).bigEndian, Array.init)
+        plain += bytes + Array(receiveID.utf8)
+        let pad = 32 - plain.count % 32
+        plain += [UInt8](repeating: UInt8(pad), count: pad)
+        return try sealBlocks(plain, encodingAESKey: encodingAESKey)
+    }
+
     /// Raw AES-CBC over whole blocks with the WeCom key and IV, for building broken ciphertexts.
     static func sealBlocks(_ plain: [UInt8], encodingAESKey: String) throws -> String {
         let key = key(encodingAESKey)
