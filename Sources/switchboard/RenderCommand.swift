@@ -8,7 +8,9 @@ struct RenderCommand: AsyncParsableCommand {
         abstract: "Print what would be sent for a Markdown answer: the dialect text of each message, split to the platform's limit.",
         discussion: """
             Prints {"target", "dialect", "max_bytes", "rule", "parts": [{"text", "bytes"}]} as JSON. Platforms and \
-            modes: wecom (text, markdown, markdown_v2, stream), feishu (card, post), dingtalk (markdown), generic.
+            modes: wecom (text, markdown, markdown_v2, stream), feishu (card, post), dingtalk (markdown), generic. \
+            With a delivery mode (wecom: app, aibot, robot) it prints the exact payloads instead: \
+            {"platform", "mode", "payloads": [{"to", "body"}]}.
             """
     )
 
@@ -37,11 +39,29 @@ struct RenderCommand: AsyncParsableCommand {
             throw ValidationError("--platform must be one of wecom, feishu, dingtalk, generic")
         }
         let mode = mode ?? defaultMode
+        let reply = try readReply()
+        let options = RenderOptions(showThinking: showThinking)
+        if let previewing = BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing, previewing.previewModes.contains(mode) {
+            let payloads = try previewing.previewOutbound(for: reply, mode: mode, options: options)
+            let output = PayloadOutput(platform: platform, mode: mode, payloads: payloads)
+            FileHandle.standardOutput.write(try EventJSON.encode(output, pretty: true) + Data("\n".utf8))
+            return
+        }
         let name = mode.isEmpty ? platform : "\(platform).\(mode)"
         guard let target = RenderTarget.builtIn.first(where: { $0.name == name }) else {
-            let modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { $0.dropFirst(platform.count + 1) }
+            var modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { String($0.dropFirst(platform.count + 1)) }
+            modes += (BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? []
             throw ValidationError("--mode for \(platform) must be one of \(modes.joined(separator: ", "))")
         }
+        let parts = ReplyRenderer.render(reply, for: target, options: options)
+        let output = Output(
+            target: target.name, dialect: target.dialect.name, maxBytes: target.maxBytes, rule: target.rule,
+            parts: parts.map { Output.Part(text: $0.text, bytes: $0.size) }
+        )
+        FileHandle.standardOutput.write(try EventJSON.encode(output, pretty: true) + Data("\n".utf8))
+    }
+
+    private func readReply() throws -> Reply {
         let text = try Self.read(markdown, what: "--markdown")
         var reply = Reply(markdown: String(decoding: text, as: UTF8.self), suggestions: suggestion)
         if let citations {
@@ -51,18 +71,20 @@ struct RenderCommand: AsyncParsableCommand {
                 throw ValidationError("--citations must be a JSON array of {\"title\", \"url\"?, \"snippet\"?, \"score\"?}: \(error.localizedDescription)")
             }
         }
-        let parts = ReplyRenderer.render(reply, for: target, options: RenderOptions(showThinking: showThinking))
-        let output = Output(
-            target: target.name, dialect: target.dialect.name, maxBytes: target.maxBytes, rule: target.rule,
-            parts: parts.map { Output.Part(text: $0.text, bytes: $0.size) }
-        )
-        FileHandle.standardOutput.write(try EventJSON.encode(output, pretty: true) + Data("\n".utf8))
+        return reply
     }
 
     static func read(_ path: String, what: String) throws -> Data {
         if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(what) file \(path)") }
         return data
+    }
+
+    /// A platform mode's payloads (`--mode app|aibot|robot` for WeCom).
+    struct PayloadOutput: Encodable {
+        var platform: String
+        var mode: String
+        var payloads: [OutboundPreview]
     }
 
     struct Output: Encodable {

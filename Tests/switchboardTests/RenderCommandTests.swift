@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
@@ -28,6 +29,35 @@ struct RenderCommandTests {
         #expect(output.target == "\(platform).\(mode)")
         #expect(output.parts.map(\.text) == golden["\(platform).\(mode)"])
         #expect(output.parts.allSatisfy { $0.bytes <= output.max_bytes })
+    }
+
+    /// WeCom's delivery modes print the request bodies the adapter sends, split like the parts.
+    @Test func printsWeComPayloads() throws {
+        let answer = Self.fixtures.appendingPathComponent("code-longer-than-a-message.md").path
+        let golden = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("code-longer-than-a-message.expected.json")))
+        func payloads(_ mode: String) throws -> [[String: JSONValue]] {
+            let run = try CLIProcess.run(["render", "--platform", "wecom", "--mode", mode, "--markdown", answer])
+            #expect(run.status == 0, "\(run.stderr)")
+            let output = try JSONDecoder().decode([String: JSONValue].self, from: Data(run.stdout.utf8))
+            guard case .array(let list)? = output["payloads"] else { return [] }
+            return list.compactMap { if case .object(let payload) = $0 { payload } else { nil } }
+        }
+        let app = try payloads("app")
+        #expect(app.count == golden["wecom.markdown"]?.count)
+        #expect(app.allSatisfy { $0["to"] == "POST https://qyapi.weixin.qq.com/cgi-bin/message/send?access_token=ACCESS_TOKEN" })
+        #expect(app.map { $0["body"] } == golden["wecom.markdown"]!.map {
+            .object(["touser": "USERID", "msgtype": "markdown", "agentid": .number(1_000_002), "markdown": .object(["content": .string($0)])])
+        })
+        let robot = try payloads("robot")
+        #expect(robot.map { $0["body"] } == golden["wecom.markdown"]!.map { .object(["msgtype": "markdown", "markdown": .object(["content": .string($0)])]) })
+        let aibot = try payloads("aibot")
+        guard case .object(let frame)? = aibot.first?["body"], case .object(let stream)? = frame["stream"] else {
+            Issue.record("no stream frame: \(aibot)")
+            return
+        }
+        #expect(frame["msgtype"] == "stream")
+        #expect(stream["finish"] == .bool(true))
+        #expect(stream["content"]?.string == golden["wecom.stream"]?.first)
     }
 
     @Test func readsCitationsAndStandardInput() throws {

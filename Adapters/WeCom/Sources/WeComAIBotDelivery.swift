@@ -38,16 +38,22 @@ struct WeComAIBotDelivery {
             }
         }
         guard ended else { throw ReplyIncomplete() }
-        let parts = ReplyRenderer.render(answer, for: .wecomStream).map(\.text)
-        let first = parts.first ?? ""
-        try await save(WeComStreamState(content: first, finish: true))
-        if !isStreamOpen() {
-            // WeCom has stopped polling this stream: the whole answer goes through response_url.
-            try await sendOnce(parts.joined(separator: "\n\n"), streamID: streamID)
-        } else if parts.count > 1 {
-            try await sendOnce(parts.dropFirst().joined(separator: "\n\n"), streamID: streamID)
+        let final = Self.finalMessages(answer, streamOpen: isStreamOpen())
+        try await save(WeComStreamState(content: final.frame, finish: true))
+        if let rest = final.responseURL {
+            try await sendOnce(rest)
         }
         return DeliveryReceipt(messageIDs: [streamID])
+    }
+
+    /// The stream's last frame and what goes through response_url: the parts past the first, or,
+    /// once WeCom has stopped polling the stream, the whole answer. Its markdown size limit is not
+    /// documented; the stream's 20 480 bytes is assumed.
+    static func finalMessages(_ answer: Reply, streamOpen: Bool) -> (frame: String, responseURL: String?) {
+        let parts = ReplyRenderer.render(answer, for: .wecomStream).map(\.text)
+        let rest = streamOpen ? Array(parts.dropFirst()) : parts
+        let overflow = rest.isEmpty ? nil : ReplyRenderer.render(markdown: rest.joined(separator: "\n\n"), for: .wecomStream).first?.text
+        return (parts.first ?? "", overflow)
     }
 
     private func save(_ state: WeComStreamState) async throws {
@@ -59,15 +65,13 @@ struct WeComAIBotDelivery {
         return Date() < deadline
     }
 
-    /// `response_url` takes one message, once (platforms.md §1c.3), as plain JSON. Its markdown
-    /// size limit is not documented; the stream's 20 480 bytes is assumed.
-    private func sendOnce(_ markdown: String, streamID: String) async throws {
+    /// `response_url` takes one message, once (platforms.md §1c.3), as plain JSON.
+    private func sendOnce(_ content: String) async throws {
         guard try await context.replyState.load(Bool.self, Self.responseURLUsedKey) != true else { return }
         guard let url = event.replyAddress["response_url"] else {
             context.logger.warning("the answer outgrew the AI-bot stream but the message has no response_url; the rest is not sent")
             return
         }
-        let content = ReplyRenderer.render(markdown: markdown, for: .wecomStream).first?.text ?? ""
         _ = try await WeComAPI.exchange(
             .post, url: url, api: "aibot/response", botID: adapter.botID, body: try WeComPayloads.encode(WeComPayloads.SimpleMessage.markdown(content)),
             transport: context.transport
