@@ -53,10 +53,21 @@ public struct AdapterFixtureRunner: Sendable {
         return FixtureOutcome(fixture: fixture, result: result, problems: problems)
     }
 
-    /// Runs every case of every platform the registry can build.
+    /// Runs every case of every platform the registry can build; the folders of other platforms
+    /// (`Fixtures/<platform>/`, named by the `platform:` their bots use) are left to the runner
+    /// that registers their adapter.
     public func runAll() async throws -> [FixtureOutcome] {
         var outcomes: [FixtureOutcome] = []
-        for fixture in try loader.allCases() {
+        for platform in try loader.platforms() where registry.factory(for: platform) != nil {
+            outcomes += try await run(platform: platform)
+        }
+        return outcomes
+    }
+
+    /// Runs every case of one platform folder.
+    public func run(platform: String) async throws -> [FixtureOutcome] {
+        var outcomes: [FixtureOutcome] = []
+        for fixture in try loader.cases(platform: platform) {
             outcomes.append(try await run(fixture))
         }
         return outcomes
