@@ -53,6 +53,24 @@ struct SmallPartsTests {
         #expect(request.query("empty") == "")
         #expect(request.path == "/w")
     }
+
+    @Test func percentEscapesAreDecodedAndBadOnesKept() {
+        let request = WebhookRequest(method: .get, url: "/w?q=%E4%BD%A0%e5%a5%bd&bad=100%&odd=%4&x%5Fy=1&zz=%zz")
+        #expect(request.query("q") == "你好")
+        #expect(request.query("bad") == "100%")
+        #expect(request.query("odd") == "%4")
+        #expect(request.query("x_y") == "1")
+        #expect(request.query("zz") == "%zz")
+        #expect(request.query("missing") == nil)
+        #expect(request.queryItems.map(\.name) == ["q", "bad", "odd", "x_y", "zz"])
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(ConstantTime.equals("abc", "abc"))
+        #expect(!ConstantTime.equals("abc", "abd"))
+        #expect(!ConstantTime.equals("abc", "ab"))
+        #expect(ConstantTime.equals("", ""))
+    }
 }
 
 extension Array where Element == ReplyChunk {

@@ -36,12 +36,8 @@ public struct WeComCrypto: Sendable {
 
     /// Compares in constant time (for the length of a SHA-1 hex string).
     public func verify(signature: String, timestamp: String, nonce: String, encrypt: String) throws(WeComCryptoError) {
-        let expected = Array(self.signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt).utf8)
-        let given = Array(signature.lowercased().utf8)
-        guard given.count == expected.count else { throw .signature }
-        var difference: UInt8 = 0
-        for index in expected.indices { difference |= expected[index] ^ given[index] }
-        guard difference == 0 else { throw .signature }
+        let expected = self.signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt)
+        guard ConstantTime.equals(expected, signature.lowercased()) else { throw .signature }
     }
 
     // MARK: AES

@@ -34,16 +34,44 @@ public struct WebhookRequest: Sendable {
     /// (which contains `+`) in query values, and turning it into a space would corrupt it.
     public var queryItems: [(name: String, value: String)] {
         guard let rawQuery, !rawQuery.isEmpty else { return [] }
-        return rawQuery.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0])
-            let value = parts.count > 1 ? String(parts[1]) : ""
-            return (name.removingPercentEncoding ?? name, value.removingPercentEncoding ?? value)
+        return rawQuery.utf8.split(separator: UInt8(ascii: "&")).map { pair in
+            let mark = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            let value = mark == pair.endIndex ? pair[mark...] : pair[pair.index(after: mark)...]
+            return (Self.percentDecoded(pair[..<mark]), Self.percentDecoded(value))
         }
     }
 
-    /// The first value of query parameter `name`, percent-decoded.
+    /// The first value of query parameter `name`, percent-decoded. Only the value asked for is
+    /// decoded: this runs on every webhook, several times.
     public func query(_ name: String) -> String? {
-        queryItems.first { $0.name == name }?.value
+        guard let rawQuery else { return nil }
+        for pair in rawQuery.utf8.split(separator: UInt8(ascii: "&")) {
+            let mark = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            guard Self.percentDecoded(pair[..<mark]) == name else { continue }
+            return mark == pair.endIndex ? "" : Self.percentDecoded(pair[pair.index(after: mark)...])
+        }
+        return nil
+    }
+
+    /// `%XX` escapes decoded; a malformed escape is kept as written, invalid UTF-8 repaired.
+    static func percentDecoded(_ bytes: Substring.UTF8View) -> String {
+        guard bytes.contains(UInt8(ascii: "%")) else { return String(Substring(bytes)) }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high != bytes.endIndex,
+                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low != bytes.endIndex,
+                let h = Hex.nibble(bytes[high]), let l = Hex.nibble(bytes[low])
+            {
+                decoded.append(h << 4 | l)
+                index = bytes.index(after: low)
+            } else {
+                decoded.append(byte)
+                index = bytes.index(after: index)
+            }
+        }
+        return String(decoding: decoded, as: UTF8.self)
     }
 }
