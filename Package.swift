@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardDify", targets: ["SwitchboardDify"]),
         .library(name: "SwitchboardWeCom", targets: ["SwitchboardWeCom"]),
+        .library(name: "SwitchboardFeishu", targets: ["SwitchboardFeishu"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
@@ -102,6 +103,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardFeishu",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Adapters/Feishu/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardCore",
@@ -124,6 +138,7 @@ let package = Package(
                 "SwitchboardPostgres",
                 "SwitchboardDify",
                 "SwitchboardWeCom",
+                "SwitchboardFeishu",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -244,6 +259,7 @@ if Context.environment["ENABLE_SWITCHBOARD_BENCHMARKS"] != nil {
                 "SwitchboardCore",
                 "SwitchboardSQLite",
                 "SwitchboardPostgres",
+                "SwitchboardWeCom",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Logging", package: "swift-log"),
             ],

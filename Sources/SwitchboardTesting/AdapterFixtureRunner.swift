@@ -87,7 +87,7 @@ public struct AdapterFixtureRunner: Sendable {
             if event.bot != adapter.botID { problems.append("event \(event.id) names bot \(event.bot), not \(adapter.botID)") }
             if !event.id.hasPrefix("\(adapter.botID):") { problems.append("event id \(event.id) is not prefixed with the bot id") }
         }
-        if keys.bodySigned, result.rejection == nil, !request.body.isEmpty {
+        if keys.isBodySigned(bot: adapter.botID), result.rejection == nil, !request.body.isEmpty {
             var tampered = request
             tampered.body[tampered.body.startIndex] ^= 0x01
             let refused = await adapter.handle(tampered, context: context)

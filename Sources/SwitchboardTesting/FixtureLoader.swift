@@ -92,12 +92,16 @@ public struct FixtureLoader: Sendable {
 
 /// `keys.json`: the bots the cases were made for, with their configuration sections (fake
 /// credentials), and whether their requests sign the whole body (then a tampered body must be
-/// refused with 401/403). One bot: `{"bot": "id", "config": {…}}`; several (one platform's modes,
-/// sharing keys): `{"bots": {"id": {…}, …}}`, and each case's `request.json` names its `bot`.
+/// refused with 401/403): `"body_signed": true | false` for every bot, or `{"bot-id": false, …}`
+/// for some (the rest default to signed). One bot: `{"bot": "id", "config": {…}}`; several (one
+/// platform's modes, sharing keys): `{"bots": {"id": {…}, …}}`, and each case's `request.json`
+/// names its `bot`.
 public struct FixtureKeys: Decodable, Sendable {
     /// The bots, sorted by id.
     public var bots: [(id: String, config: JSONValue)]
+    /// Whether every bot signs its bodies; ``isBodySigned(bot:)`` gives the per-bot answer.
     public var bodySigned: Bool
+    private var signedByBot: [String: Bool] = [:]
 
     enum CodingKeys: String, CodingKey {
         case bot, config, bots
@@ -111,7 +115,18 @@ public struct FixtureKeys: Decodable, Sendable {
         } else {
             bots = [(id: try c.decode(String.self, forKey: .bot), config: try c.decode(JSONValue.self, forKey: .config))]
         }
-        bodySigned = try c.decodeIfPresent(Bool.self, forKey: .bodySigned) ?? true
+        if let perBot = try? c.decodeIfPresent([String: Bool].self, forKey: .bodySigned) {
+            signedByBot = perBot
+            bodySigned = !perBot.values.contains(false)
+        } else {
+            bodySigned = try c.decodeIfPresent(Bool.self, forKey: .bodySigned) ?? true
+            signedByBot = [:]
+        }
+    }
+
+    /// Whether `bot`'s requests sign the whole body.
+    public func isBodySigned(bot: String) -> Bool {
+        signedByBot[bot] ?? (signedByBot.isEmpty ? bodySigned : true)
     }
 
     /// The bot of a case that names none: there must be only one.

@@ -1,5 +1,6 @@
 import SwitchboardCore
 import SwitchboardDify
+import SwitchboardFeishu
 import SwitchboardPostgres
 import SwitchboardSQLite
 import SwitchboardWeCom
@@ -8,7 +9,7 @@ import SwitchboardWeCom
 /// here — the same call a built-in uses.
 enum BuiltIns {
     static var adapters: AdapterRegistry {
-        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory()])
+        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory()])
     }
 
     static var backends: BackendRegistry {

@@ -8,7 +8,7 @@ struct RenderCommand: AsyncParsableCommand {
         abstract: "Print what would be sent for a Markdown answer: the dialect text of each message, split to the platform's limit.",
         discussion: """
             Prints {"target", "dialect", "max_bytes", "rule", "parts": [{"text", "bytes"}]} as JSON. Platforms and \
-            modes: wecom (text, markdown, markdown_v2, stream), feishu (card, post), dingtalk (markdown), generic. \
+            modes: wecom (text, markdown, markdown_v2, stream; app, aibot, robot print request bodies), feishu (card, post, text, webhook print request bodies), dingtalk (markdown), generic. \
             With a delivery mode (wecom: app, aibot, robot) it prints the exact payloads instead: \
             {"platform", "mode", "payloads": [{"to", "body"}]}.
             """
@@ -50,7 +50,9 @@ struct RenderCommand: AsyncParsableCommand {
         let name = mode.isEmpty ? platform : "\(platform).\(mode)"
         guard let target = RenderTarget.builtIn.first(where: { $0.name == name }) else {
             var modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { String($0.dropFirst(platform.count + 1)) }
-            modes += (BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? []
+            for extra in (BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? [] where !modes.contains(extra) {
+                modes.append(extra)
+            }
             throw ValidationError("--mode for \(platform) must be one of \(modes.joined(separator: ", "))")
         }
         let parts = ReplyRenderer.render(reply, for: target, options: options)

@@ -19,7 +19,7 @@ struct RenderCommandTests {
         var parts: [Part]
     }
 
-    @Test(arguments: [("wecom", "text"), ("wecom", "markdown"), ("feishu", "post"), ("dingtalk", "markdown")])
+    @Test(arguments: [("wecom", "text"), ("wecom", "markdown"), ("wecom", "markdown_v2"), ("dingtalk", "markdown")])
     func printsTheGoldenParts(_ platform: String, _ mode: String) throws {
         let answer = Self.fixtures.appendingPathComponent("code-longer-than-a-message.md").path
         let run = try CLIProcess.run(["render", "--platform", platform, "--mode", mode, "--markdown", answer])
@@ -60,6 +60,44 @@ struct RenderCommandTests {
         #expect(stream["content"]?.string == golden["wecom.stream"]?.first)
     }
 
+    /// Feishu's modes print the Open API requests: the placeholder card, the final PATCH, and the
+    /// further cards; post and text replies; a custom bot's body.
+    @Test func printsFeishuPayloads() throws {
+        let answer = Self.fixtures.appendingPathComponent("code-longer-than-a-message.md").path
+        let golden = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("code-longer-than-a-message.expected.json")))
+        func payloads(_ mode: String) throws -> [[String: JSONValue]] {
+            let run = try CLIProcess.run(["render", "--platform", "feishu", "--mode", mode, "--markdown", answer])
+            #expect(run.status == 0, "\(run.stderr)")
+            let output = try JSONDecoder().decode([String: JSONValue].self, from: Data(run.stdout.utf8))
+            return (output["payloads"]?.array ?? []).compactMap { if case .object(let payload) = $0 { payload } else { nil } }
+        }
+        func content(_ payload: [String: JSONValue]) throws -> JSONValue {
+            try JSONDecoder().decode(JSONValue.self, from: Data((payload["body"]?["content"]?.string ?? "").utf8))
+        }
+        let cards = golden["feishu.card"]!
+        let card = try payloads("card")
+        #expect(card.count == cards.count + 1)
+        #expect(card[0]["body"]?["msg_type"] == "interactive")
+        #expect(try content(card[0])["elements"]?.array?.first?["content"] == "思考中…")
+        #expect(card[1]["to"]?.string?.hasPrefix("PATCH https://open.feishu.cn/open-apis/im/v1/messages/") == true)
+        for (index, payload) in card.dropFirst().enumerated() {
+            let body = try content(payload)
+            #expect(body["config"]?["update_multi"] == .bool(true))
+            #expect(body["elements"]?.array?.first?["content"]?.string == cards[index])
+        }
+        let uuids = card.compactMap { $0["body"]?["uuid"]?.string }
+        #expect(Set(uuids).count == uuids.count && uuids.allSatisfy { $0.count == 36 })
+
+        let post = try payloads("post")
+        #expect(post.map { $0["body"]?["msg_type"] } == Array(repeating: "post", count: golden["feishu.post"]!.count))
+        #expect(post.map { $0["body"]?["content"]?.string } == golden["feishu.post"]!.map { $0 })
+        let text = try payloads("text")
+        #expect(text.allSatisfy { $0["body"]?["msg_type"] == "text" } && !text.isEmpty)
+        let webhook = try payloads("webhook")
+        #expect(webhook.first?["body"]?["msg_type"] == "interactive")
+        #expect(webhook.first?["body"]?["card"]?["elements"]?.array?.first?["tag"] == "markdown")
+    }
+
     @Test func readsCitationsAndStandardInput() throws {
         let directory = try scratchDirectory()
         try #"[{"title": "员工手册.pdf", "score": 0.9}, {"title": "员工手册.pdf", "score": 0.5}]"#
@@ -74,8 +112,8 @@ struct RenderCommandTests {
         let bad = try CLIProcess.run(["render", "--platform", "slack", "--markdown", "-"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--platform must be one of wecom, feishu, dingtalk, generic"))
-        let mode = try CLIProcess.run(["render", "--platform", "feishu", "--mode", "text", "--markdown", "-"])
+        let mode = try CLIProcess.run(["render", "--platform", "feishu", "--mode", "bogus", "--markdown", "-"])
         #expect(mode.status != 0)
-        #expect(mode.stderr.contains("--mode for feishu must be one of card, post"))
+        #expect(mode.stderr.contains("--mode for feishu must be one of card, post, text, webhook"), "\(mode.stderr)")
     }
 }

@@ -148,14 +148,14 @@ struct WeComAIBotMessage: Decodable, Sendable {
 
     /// `@AI助手 今天…` ▸ `今天…`: the bot's own mention at the start of a group message.
     static func strippingMention(_ text: String, botName: String?, inGroup: Bool) -> String {
-        guard inGroup else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard inGroup else { return text.trimmingWhitespace() }
+        var rest = Substring(text.trimmingWhitespace())
         if let botName, rest.hasPrefix("@" + botName) {
             rest = rest.dropFirst(botName.count + 1)
         } else if botName == nil, rest.hasPrefix("@") {
             // Without bot_name, the first @word is taken to be the bot (WeCom puts it first).
             rest = rest.drop { !$0.isWhitespace }
         }
-        return rest.trimmingCharacters(in: .whitespacesAndNewlines)
+        return rest.trimmingWhitespace()
     }
 }

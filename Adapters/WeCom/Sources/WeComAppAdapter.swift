@@ -16,7 +16,7 @@ struct WeComAppAdapter: ChatAdapter {
     let agentID: Int
     let messageType: MessageType
     let api: WeComAPI
-    let token: WeComAccessToken
+    let token: AccessTokenCache
 
     init(botID: String, config: ConfigSection) throws {
         self.botID = botID
@@ -29,7 +29,7 @@ struct WeComAppAdapter: ChatAdapter {
         guard let messageType = MessageType(rawValue: type) else { throw config.error("message_type", "must be markdown or text") }
         self.messageType = messageType
         api = WeComAPI(base: try WeComAdapterFactory.apiBase(config), botID: botID)
-        token = WeComAccessToken(api: api, corpID: corpID, secret: secret)
+        token = WeComAccessToken.cache(api: api, corpID: corpID, secret: secret)
     }
 
     var target: RenderTarget { messageType == .markdown ? .wecomMarkdown : .wecomText }
@@ -83,7 +83,7 @@ struct WeComAppAdapter: ChatAdapter {
         var ids: [String] = []
         for part in parts.dropFirst(sent) {
             let body = try WeComPayloads.appMessage(touser: event.sender.id, agentID: agentID, type: messageType, content: part)
-            let result = try await token.withToken(transport: context.transport) { [api, transport = context.transport] token in
+            let result = try await token.withToken(transport: context.transport, isRejection: WeComAccessToken.isRejection) { [api, transport = context.transport] token in
                 try await api.post("/cgi-bin/message/send", query: [("access_token", token)], body: body, transport: transport)
             }
             sent += 1

@@ -43,6 +43,18 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The array, when this is one.
+    public var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// A member of an object; nil for a missing key or when this is not an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
     /// The value as configuration, the way YAML would give it (scalars as text).
     public func configNode(path: String, file: String?) -> ConfigNode {
         let parent = ConfigNode(.null, path: path, file: file)

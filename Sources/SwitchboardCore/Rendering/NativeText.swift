@@ -8,8 +8,9 @@ extension StringProtocol {
         return String(self[first...last])
     }
 
-    /// Without leading and trailing whitespace of any kind.
-    func trimmingWhitespace() -> String {
+    /// Without leading and trailing whitespace of any kind. Public for adapters, which trim
+    /// message text on every webhook.
+    public func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
         let last = lastIndex(where: { !$0.isWhitespace })!
         return String(self[first...last])

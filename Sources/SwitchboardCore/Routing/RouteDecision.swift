@@ -44,7 +44,7 @@ public struct CommandWords: Sendable, Equatable {
     }
 
     public func command(for text: String) -> BuiltInCommand? {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = text.trimmingWhitespace()
         for command in BuiltInCommand.allCases {
             if words[command, default: []].contains(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) {
                 return command

@@ -95,7 +95,7 @@ public enum Trigger: Sendable {
         case .prefix(let prefixes):
             for prefix in prefixes {
                 if let range = text.range(of: prefix, options: [.anchored, .caseInsensitive]) {
-                    return text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+                    return text[range.upperBound...].trimmingWhitespace()
                 }
             }
             return nil

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+
+/// `mode: app` (the default) — a Feishu/Lark self-built app: events over HTTP in, the reply and
+/// create message APIs out, the answer streamed into a card updated in place (platforms.md §2).
+struct FeishuAppAdapter: ChatAdapter {
+    let botID: String
+    var platform: String { FeishuAdapterFactory.platformName }
+    let callback: FeishuCallback
+    let identity: FeishuBotIdentity
+    let configuredOpenID: Bool
+    let api: FeishuAPI
+    let token: AccessTokenCache
+    let messageKind: FeishuMessageKind
+    let replyInThread: Bool
+    let updateInterval: Duration
+    let placeholder: String
+    let readsAllGroupMessages: Bool
+    let environment: FactoryEnvironment
+    /// Chats where the bot was found not to be a member, warned about once each.
+    let warnedChats = FeishuOnce()
+
+    init(botID: String, config: ConfigSection, environment: FactoryEnvironment) throws {
+        self.botID = botID
+        self.environment = environment
+        let appID = try config.string("app_id")
+        let appSecret = try config.string("app_secret")
+        let encryptKey = try config.optionalString("encrypt_key").flatMap { $0.isEmpty ? nil : $0 }
+        callback = FeishuCallback(
+            verificationToken: try config.string("verification_token"),
+            crypto: encryptKey.map(FeishuCrypto.init(encryptKey:)),
+            maxClockSkew: try config.duration("max_clock_skew", default: .seconds(3600))
+        )
+        let openID = try config.optionalString("bot_open_id")
+        if let openID, !openID.hasPrefix("ou_") { throw config.error("bot_open_id", "must be the bot's open_id (ou_…)") }
+        identity = FeishuBotIdentity(openID: openID)
+        configuredOpenID = openID != nil
+        api = FeishuAPI(host: try FeishuAdapterFactory.host(config), botID: botID)
+        token = FeishuTenantToken.cache(api: api, appID: appID, appSecret: appSecret)
+        let kind = try config.string("message_type", default: FeishuMessageKind.card.rawValue)
+        guard let messageKind = FeishuMessageKind(rawValue: kind) else { throw config.error("message_type", "must be card, post or text") }
+        self.messageKind = messageKind
+        replyInThread = try config.bool("reply_in_thread", default: false)
+        updateInterval = try config.duration("update_interval", default: .milliseconds(500))
+        guard updateInterval >= .milliseconds(200) else {
+            throw config.error("update_interval", "must be at least 200ms (Feishu allows 5 updates per second per message)")
+        }
+        placeholder = try config.string("placeholder", default: "思考中…")
+        readsAllGroupMessages = try config.bool("reads_all_group_messages", default: false)
+    }
+
+    var capabilities: AdapterCapabilities {
+        AdapterCapabilities(
+            maxMessageBytes: messageKind.target.maxBytes, markdownDialect: messageKind.target.dialect,
+            groupsDeliverUnmentionedMessages: readsAllGroupMessages
+        )
+    }
+
+    func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
+        switch try callback.open(request, now: context.now) {
+        case .challenge(let challenge):
+            return .respond(try .json(["challenge": challenge]))
+        case .payload(let payload):
+            let events = try FeishuEventDecoder(botID: botID, botOpenID: identity.current).events(payload, now: context.now)
+            return .accept(events, ack: .json(raw: #"{"msg":"success"}"#))
+        }
+    }
+
+    func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
+        try await FeishuDelivery(adapter: self, event: event, context: context).run(reply)
+    }
+
+    func services(feeding sink: any EventSink) -> [any Service] {
+        guard !configuredOpenID else { return [] }
+        return [FeishuBotInfoService(api: api, token: token, identity: identity, transport: environment.transport, logger: environment.logger)]
+    }
+
+    /// Logs that the bot is not in `chat`, once per chat.
+    func warnNotInChat(_ chat: String, logger: Logger) {
+        guard warnedChats.first(chat) else { return }
+        logger.warning("the Feishu bot is not in this chat; its replies there are dropped until it is added", metadata: ["bot": "\(botID)", "chat": "\(chat)"])
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+
+/// Delivers one answer for the app (platforms.md §2c). As a card: a placeholder card is posted as
+/// soon as the job starts, updated in place as the answer grows (throttled), and replaced by the
+/// whole rendered answer at the end; what does not fit one card continues in further cards. As
+/// post or text: the finished answer, split. A card Feishu refuses falls back to post, a refused
+/// post to text.
+///
+/// Every send carries a `uuid` derived from the job, the kind and the part, and the ids of what was
+/// sent are kept in the reply state: a retried job updates the cards it already posted and never
+/// posts a part twice.
+struct FeishuDelivery {
+    let adapter: FeishuAppAdapter
+    let event: ChatEvent
+    let context: DeliveryContext
+
+    static let sentKey = "feishu.sent"
+    static let kindKey = "feishu.kind"
+
+    func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
+        do {
+            let stored = try await context.replyState.load(String.self, Self.kindKey).flatMap(FeishuMessageKind.init(rawValue:))
+            let kind = stored ?? adapter.messageKind
+            if kind == .card {
+                do {
+                    return try await streamCards(reply)
+                } catch let error as FeishuAPIError where Self.isRefusal(error) {
+                    context.logger.warning("Feishu refused the card; the answer is sent as rich text", metadata: ["bot": "\(adapter.botID)", "error": "\(error)"])
+                    return try await sendWhole(try await reply.collect(), kind: .post)
+                }
+            }
+            return try await sendWhole(try await reply.collect(), kind: kind)
+        } catch let error as FeishuAPIError where error.code == FeishuAPIError.botNotInChat {
+            adapter.warnNotInChat(event.conversation.id, logger: context.logger)
+            return DeliveryReceipt()
+        }
+    }
+
+    /// A refusal of the message itself (its kind or content), not of the token, the rate or the chat.
+    static func isRefusal(_ error: FeishuAPIError) -> Bool {
+        guard let code = error.code else { return false }
+        return !error.isRetryable && !error.isTokenRejected && code != botNotInChat && code != 99991672
+    }
+
+    private static var botNotInChat: Int { FeishuAPIError.botNotInChat }
+
+    // MARK: Card, streamed
+
+    private func streamCards(_ reply: ReplyStream) async throws -> DeliveryReceipt {
+        var sent = try await context.replyState.load([String].self, Self.sentKey) ?? []
+        if sent.isEmpty {
+            sent = [try await send(.card, adapter.placeholder, part: 0)]
+            try await context.replyState.save(Self.sentKey, sent)
+        }
+        var answer = Reply()
+        var throttle = StreamThrottle(minimumInterval: adapter.updateInterval)
+        var shown = ""
+        var ended = false
+        for try await chunk in reply {
+            answer.apply(chunk)
+            switch chunk {
+            case .end:
+                ended = true
+            case .delta, .replace:
+                let text = ReplyRenderer.renderPartial(answer.markdown, for: .feishuCard).first?.text ?? ""
+                if !text.isEmpty, text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
+                    try await patch(sent[0], text)
+                    shown = text
+                }
+            default:
+                break
+            }
+        }
+        guard ended else { throw ReplyIncomplete() }
+        let parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
+        try await patch(sent[0], parts.first ?? "")
+        for (index, part) in parts.enumerated().dropFirst() {
+            if index < sent.count {
+                try await patch(sent[index], part)
+            } else {
+                sent.append(try await send(.card, part, part: index))
+                try await context.replyState.save(Self.sentKey, sent)
+            }
+        }
+        return DeliveryReceipt(messageIDs: sent)
+    }
+
+    // MARK: Post or text, whole
+
+    private func sendWhole(_ answer: Reply, kind: FeishuMessageKind) async throws -> DeliveryReceipt {
+        try await context.replyState.save(Self.kindKey, kind.rawValue)
+        let parts = ReplyRenderer.render(answer, for: kind.target).map(\.text).filter { !$0.isEmpty }
+        var sent = try await context.replyState.load([String].self, Self.sentKey + "." + kind.rawValue) ?? []
+        for (index, part) in parts.enumerated() where index >= sent.count {
+            do {
+                sent.append(try await send(kind, part, part: index))
+            } catch let error as FeishuAPIError where kind == .post && index == 0 && Self.isRefusal(error) {
+                context.logger.warning("Feishu refused the rich text; the answer is sent as text", metadata: ["bot": "\(adapter.botID)", "error": "\(error)"])
+                return try await sendWhole(answer, kind: .text)
+            }
+            try await context.replyState.save(Self.sentKey + "." + kind.rawValue, sent)
+        }
+        return DeliveryReceipt(messageIDs: sent)
+    }
+
+    // MARK: Calls
+
+    /// Replies to the user's message when there is one (in its thread when configured, or when the
+    /// message is in a thread already), else creates a message in the chat.
+    private func send(_ kind: FeishuMessageKind, _ text: String, part: Int) async throws -> String {
+        let (msgType, content) = try FeishuPayloads.message(kind, text)
+        let uuid = FeishuPayloads.uuid(idempotencyKey: "\(context.idempotencyKey)#\(kind.rawValue)", part: part)
+        let path: String
+        let body: FeishuPayloads.Send
+        if let messageID = event.replyAddress["message_id"] ?? event.messageID {
+            let inThread = event.conversation.thread != nil || (adapter.replyInThread && event.conversation.type == .group)
+            path = "/open-apis/im/v1/messages/\(messageID)/reply"
+            body = FeishuPayloads.Send(msgType: msgType, content: content, replyInThread: inThread ? true : nil, uuid: uuid)
+        } else {
+            path = "/open-apis/im/v1/messages?receive_id_type=chat_id"
+            body = FeishuPayloads.Send(receiveID: event.replyAddress["chat_id"] ?? event.conversation.id, msgType: msgType, content: content, uuid: uuid)
+        }
+        let object = try await call(.post, path, api: "im/v1/messages", body: try FeishuPayloads.encode(body))
+        return object["data"]?["message_id"]?.string ?? ""
+    }
+
+    /// Replaces a card with a new version (`update_multi` kept true).
+    private func patch(_ messageID: String, _ markdown: String) async throws {
+        let card = try FeishuPayloads.string(FeishuPayloads.Card(markdown: markdown))
+        _ = try await call(.patch, "/open-apis/im/v1/messages/\(messageID)", api: "im/v1/messages.patch", body: try FeishuPayloads.encode(FeishuPayloads.Patch(content: card)))
+    }
+
+    private func call(_ method: HTTPRequest.Method, _ path: String, api name: String, body: Data) async throws -> [String: JSONValue] {
+        try await adapter.token.withToken(transport: context.transport, isRejection: FeishuTenantToken.isRejection) { [api = adapter.api, transport = context.transport] token in
+            try await api.call(method, path, api: name, token: token, body: body, transport: transport)
+        }
+    }
+}

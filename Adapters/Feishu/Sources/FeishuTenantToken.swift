@@ -1,0 +1,26 @@
+import Foundation
+import SwitchboardCore
+
+/// The app's `tenant_access_token` (platforms.md §2c) through the shared ``AccessTokenCache``:
+/// one fetch for many sends, refreshed ten minutes before `expire` (as the SDK does), fetched
+/// again when Feishu refuses it (99991663, 99991661).
+enum FeishuTenantToken {
+    static func cache(api: FeishuAPI, appID: String, appSecret: String) -> AccessTokenCache {
+        AccessTokenCache(refreshMargin: .seconds(600)) { transport in
+            let body = try JSONEncoder().encode(["app_id": appID, "app_secret": appSecret])
+            let object = try await api.call(
+                .post, "/open-apis/auth/v3/tenant_access_token/internal", api: "tenant_access_token", token: nil, body: body, transport: transport
+            )
+            guard let token = object["tenant_access_token"]?.string, !token.isEmpty else {
+                throw FeishuAPIError(botID: api.botID, api: "tenant_access_token", kind: .notJSON)
+            }
+            var lifetime = 7200.0
+            if case .number(let seconds)? = object["expire"], seconds > 0 { lifetime = seconds }
+            return AccessTokenCache.Token(value: token, lifetime: .seconds(lifetime))
+        }
+    }
+
+    static func isRejection(_ error: any Error) -> Bool {
+        (error as? FeishuAPIError)?.isTokenRejected == true
+    }
+}

@@ -1,0 +1,199 @@
+"""Regenerates the Feishu adapter's fixture cases in this folder.
+
+Everything is encrypted and signed here with Python's `cryptography` and hashlib, independently of
+the Swift code under test, as platforms.md §2b describes it (key = SHA-256(Encrypt Key), body =
+base64(iv ‖ AES-256-CBC), PKCS#7-16; X-Lark-Signature = hex SHA-256(timestamp + nonce + key + raw
+body)). The group @-bot case is the verified vector of platforms.md §6.2, byte for byte (the script
+checks that it decrypts to the §2a event and that its signature matches). Golden events are
+written from the wire rules in Adapters/Feishu/README.md.
+Run: python3 Fixtures/feishu/make_fixtures.py  (needs `pip install cryptography`)
+"""
+import base64, hashlib, json, os, shutil
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
+ENCRYPT_KEY = "fixtureEncryptKey2024"
+TOKEN = "v3rIfIcAtIoNtOkEnFaKe000"
+APP_ID = "cli_a1b2c3d4e5f6a7b8"
+BOT_OPEN_ID = "ou_bot0000000000000000000000000000"
+USER = "ou_84aad35d084aa403a838cf73ee18467"
+CHAT = "oc_5ce6d572455d361153b7xx51da133945"
+NOW = 1718000000
+NONCE = "fixture-nonce-42"
+KEY = hashlib.sha256(ENCRYPT_KEY.encode()).digest()
+APP, PLAIN = "feishu-app", "feishu-plain"
+ACK = {"status": 200, "body": '{"msg":"success"}'}
+
+# platforms.md §6.2, exactly.
+VECTOR_SIGNATURE = "e90c09c332d3d18ef4ee27f63f72a29d3adedf2ffd6cdb24c5c652fcd43776ac"
+
+def compact(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+def encrypt(plain, iv=bytes(range(16))):
+    n = 16 - len(plain) % 16
+    padded = plain + bytes([n]) * n
+    enc = Cipher(algorithms.AES(KEY), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + enc.update(padded) + enc.finalize()).decode()
+
+def decrypt(value):
+    raw = base64.b64decode(value)
+    dec = Cipher(algorithms.AES(KEY), modes.CBC(raw[:16])).decryptor()
+    plain = dec.update(raw[16:]) + dec.finalize()
+    return plain[:-plain[-1]]
+
+def signature(body, ts=NOW, nonce=NONCE):
+    return hashlib.sha256(f"{ts}{nonce}{ENCRYPT_KEY}".encode() + body).hexdigest()
+
+def signed_headers(body, ts=NOW, nonce=NONCE, sig=None):
+    return {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": str(ts),
+            "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": sig or signature(body, ts, nonce)}
+
+def dump(obj):
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+for entry in os.listdir("."):
+    if os.path.isdir(entry):
+        shutil.rmtree(entry)
+
+common = {"platform": "feishu", "app_id": APP_ID, "app_secret": "fakeAppSecretXXXXXXXXXXXXXXXXXXX",
+          "verification_token": TOKEN, "bot_open_id": BOT_OPEN_ID, "host": "http://127.0.0.1:9"}
+keys = {"body_signed": {PLAIN: False},
+        "bots": {APP: dict(common, encrypt_key=ENCRYPT_KEY), PLAIN: dict(common)}}
+open("keys.json", "w").write(dump(keys))
+
+def case(name, bot, body, headers=None, events=None, response=None, now=NOW):
+    os.makedirs(name)
+    req = {"bot": bot, "method": "POST", "url": f"/webhooks/{bot}", "now": now,
+           "headers": headers or {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": str(NOW)},
+           "body_file": "body.json"}
+    open(f"{name}/body.json", "wb").write(body)
+    open(f"{name}/request.json", "w").write(dump(req))
+    if events is not None:
+        open(f"{name}/events.json", "w").write(dump(events))
+    open(f"{name}/response.json", "w").write(dump(response or ACK))
+
+def encrypted_case(name, payload, **kw):
+    body = compact({"encrypt": encrypt(compact(payload).encode())}).encode()
+    case(name, APP, body, headers=signed_headers(body), **kw)
+
+def plain_case(name, payload, **kw):
+    case(name, PLAIN, compact(payload).encode(), **kw)
+
+def header(event_id, event_type="im.message.receive_v1", token=TOKEN):
+    return {"event_id": event_id, "event_type": event_type, "create_time": "1718000000123", "token": token,
+            "app_id": APP_ID, "tenant_key": "2ca1d211f64f6438"}
+
+def message_event(event_id, message_id, chat_type, message_type, content, mentions=None, token=TOKEN, **extra):
+    message = {"message_id": message_id, "create_time": "1718000000000", "update_time": "1718000000000",
+               "chat_id": CHAT if chat_type == "group" else "oc_p2p00000000000000000000000000001",
+               "chat_type": chat_type, "message_type": message_type, "content": compact(content)}
+    message.update(extra)
+    if mentions:
+        message["mentions"] = mentions
+    return {"schema": "2.0", "header": header(event_id, token=token),
+            "event": {"sender": {"sender_id": {"union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "e33ggbyz", "open_id": USER},
+                                 "sender_type": "user", "tenant_key": "2ca1d211f64f6438"},
+                      "message": message}}
+
+def mention(key, open_id, name):
+    return {"key": key, "id": {"union_id": "on_" + open_id[3:], "user_id": "", "open_id": open_id}, "name": name, "tenant_key": "2ca1d211f64f6438"}
+
+BOT = {"id": BOT_OPEN_ID, "name": "AI助手", "is_bot": True}
+ZHANG = {"id": "ou_zhangsan00000000000000000000001", "name": "张三", "is_bot": False}
+
+def event(bot, message_id, chat, ctype, text, segments, mentions=(), mentions_bot=False, thread=None, kind="message", sender=USER):
+    conversation = {"id": chat, "type": ctype}
+    if thread:
+        conversation["thread"] = thread
+    out = {"id": f"{bot}:{message_id}", "platform": "feishu", "bot": bot, "kind": kind, "conversation": conversation,
+           "sender": {"id": sender, "is_bot": False}, "text": text, "mentions_bot": mentions_bot,
+           "mentions": list(mentions), "segments": segments, "message_id": message_id,
+           "timestamp": 1718000000000, "reply_address": {"message_id": message_id, "chat_id": chat}}
+    return out
+
+def seg_mention(who):
+    return dict(type="mention", **who)
+
+# ------------------------------------------------------------------ url_verification
+challenge = {"challenge": "ajls384kdjx98XX", "token": TOKEN, "type": "url_verification"}
+plain_case("url-verification-plain", challenge, response={"status": 200, "body": '{"challenge":"ajls384kdjx98XX"}'})
+body = compact({"encrypt": encrypt(compact(challenge).encode())}).encode()
+case("url-verification-encrypted", APP, body, response={"status": 200, "body": '{"challenge":"ajls384kdjx98XX"}'})
+plain_case("url-verification-wrong-token", dict(challenge, token="not-the-token"),
+           response={"status": 401, "body": "verification token mismatch: check the bot's verification_token"})
+
+# ------------------------------------------------------------------ §6.2: encrypted group @bot
+vector = ('{"encrypt":"ABEiM0RVZneImaq7zN3u/w1zKfKS1qyAfUz17UnL7l7hUrusd+wVjTh3Tt+OKK4q+/HacvSzC4XYhQyLgKjfe3SP1q4OKlhDzuX/ra/SrlVYwwxbf7j3HTLFK57WJAJSibk8+z7sehJ+/jZ6O03mv3QKd+7qZjg34QJG9eUeZ1/Y3FkAAISwX6Zf4+ZbZVsor4E1I4575kLYsuQZpakLPGMcPJ0tsUlev6UC+cKKs93iJSCkbaS6kjsGGhOSIQrqZqSxs8BQ5R0U0EoMGyO1/exJzqa8hS1MbmWW2Ml6pigKMZN/DBdd3rMBU2Ew/JRprvI2uDTTEzI4zUDK2PsBbdk98hJ+wcDZlOsREoqxqhxf3Afr9bttMPULeRGGLiwLTSt5ZHypxmLIHgC1h6YqXjShT/MpJia6GF8liIRQ2ybsQ1onkZ8QUGDVrUxE981YCvcSDKmvYWx9E/+6oyinchALXhGsS8YJOVsj8hfx3Y+PZ71Blz14HIowdQrSj/N6PjgGHLHyug0eXceNyEupCfUd/LL3+m62Tgu4KGPeqzLfmPX+AZtStdbWzModAbA2NccTv8tHGVhQ3VwHU9NapAn0Uq8ZbWvemJKXXitsQGm+jSscr+usSCgvcNauJ3rrhnvbcM62tiL2Pmr6MVes9IATR94xTHmF8ANOca9yBX0Gj3s0NJqepg0Q2PIYGFCbhDKsUeseE6rg7yKlU/KvFdlA8kk5e2B3rHOyCduiouviPsc1icrcC4QuDBQPQH4GHyiltFcYUdE+Q7iJE6PDZaKHfKLb/XsnCEjPgWzu14fkR1A8PbSqv90xL+ZrLzYhbH/uWlAhSW0akA8qYFX2vjA0u6TB1+0OesI6YGKgROIfY63tOzSFQ+dx3fy0seql3P3VO855+hfzIUfzruDOFsr3BVNNYuNf3nhx5puklbojekR09atLOfUuKt5Vmrf+l68llx+ElivSiU7ZE1S/v8e9Ih82Wv1913HvrXvxhP1kkVIeI+Rda2vW4uDlZFpRGiVVVPGgfQB7xrS0L2iuSv/Uob6s2nMYDnNZP6tn8XBIv515gi0Co0If6zvbXev8ve6P+LNInuZ2Rkd2D7J047BVhPdAeC/3EYXtJ1+0juToVWiTguuod/k6BsyRk2Q6jdUTfu6i67q4xbqKUobLqEo4S2rqC/noWid67FSfzoob8QoLqW6ImSCHJ0vpROn1uMgNzQ7ndyGNGyhoHN88kQ=="}').encode()
+assert signature(vector) == VECTOR_SIGNATURE, "the §6.2 signature does not reproduce"
+inner = json.loads(decrypt(json.loads(vector)["encrypt"]))
+message = inner["event"]["message"]
+assert inner["header"]["token"] == TOKEN and inner["header"]["event_id"] == "5e3702a84e847582be8db7fb73283c02"
+assert message["message_id"] == "om_5ce6d572455d361153b7cb51da133945" and message["chat_id"] == CHAT and message["chat_type"] == "group"
+assert json.loads(message["content"]) == {"text": "@_user_1 帮我总结一下"}
+assert message["mentions"][0]["id"]["open_id"] == BOT_OPEN_ID and inner["event"]["sender"]["sender_id"]["open_id"] == USER
+VECTOR_EVENT = event(APP, "om_5ce6d572455d361153b7cb51da133945", CHAT, "group", "帮我总结一下",
+                     [seg_mention(BOT), {"type": "text", "text": " 帮我总结一下"}], mentions=[BOT], mentions_bot=True)
+case("group-at-bot-encrypted", APP, vector, headers=signed_headers(vector, sig=VECTOR_SIGNATURE), events=[VECTOR_EVENT])
+
+# ------------------------------------------------------------------ more messages
+plain_case("group-at-bot-in-thread-plain",
+           message_event("e-0002", "om_0002", "group", "text", {"text": "@_user_1 继续说"}, [mention("@_user_1", BOT_OPEN_ID, "AI助手")],
+                         root_id="om_root01", thread_id="omt_thread01"),
+           events=[event(PLAIN, "om_0002", CHAT, "group", "继续说", [seg_mention(BOT), {"type": "text", "text": " 继续说"}],
+                         mentions=[BOT], mentions_bot=True, thread="omt_thread01")])
+plain_case("group-at-other-user-plain",
+           message_event("e-0003", "om_0003", "group", "text", {"text": "@_user_1 请看 a@b.com 的邮件"}, [mention("@_user_1", ZHANG["id"], "张三")]),
+           events=[event(PLAIN, "om_0003", CHAT, "group", "@张三 请看 a@b.com 的邮件", [seg_mention(ZHANG), {"type": "text", "text": " 请看 a@b.com 的邮件"}],
+                         mentions=[ZHANG])])
+P2P = "oc_p2p00000000000000000000000000001"
+encrypted_case("p2p-text-encrypted", message_event("e-0004", "om_0004", "p2p", "text", {"text": "年假怎么申请？"}),
+               events=[event(APP, "om_0004", P2P, "direct", "年假怎么申请？", [{"type": "text", "text": "年假怎么申请？"}])])
+post = {"title": "周报", "content": [[{"tag": "at", "user_id": "@_user_1", "user_name": "AI助手"}, {"tag": "text", "text": " 总结 "},
+                                      {"tag": "a", "href": "https://example.com/pr/12", "text": "PR #12"}],
+                                     [{"tag": "text", "text": "第二段"}], [{"tag": "img", "image_key": "img_v2_0001"}]]}
+encrypted_case("post-encrypted", message_event("e-0005", "om_0005", "group", "post", post, [mention("@_user_1", BOT_OPEN_ID, "AI助手")]),
+               events=[event(APP, "om_0005", CHAT, "group", "周报\n 总结 PR #12 (https://example.com/pr/12)\n第二段",
+                             [{"type": "text", "text": "周报\n"}, seg_mention(BOT), {"type": "text", "text": " 总结 "},
+                              {"type": "link", "url": "https://example.com/pr/12", "title": "PR #12"}, {"type": "text", "text": "\n第二段\n"},
+                              {"type": "image", "media_id": "img_v2_0001"}],
+                             mentions=[BOT], mentions_bot=True)])
+encrypted_case("image-encrypted", message_event("e-0006", "om_0006", "p2p", "image", {"image_key": "img_v2_abcdef"}),
+               events=[event(APP, "om_0006", P2P, "direct", "", [{"type": "image", "media_id": "img_v2_abcdef"}])])
+plain_case("unknown-type-plain", message_event("e-0007", "om_0007", "p2p", "share_chat", {"chat_id": "oc_other"}), events=[])
+bot_added = {"schema": "2.0", "header": header("e-0008", "im.chat.member.bot.added_v1"),
+             "event": {"chat_id": CHAT, "operator_id": {"union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "e33ggbyz", "open_id": USER},
+                       "external": False, "operator_tenant_key": "2ca1d211f64f6438", "name": "产品讨论群"}}
+encrypted_case("bot-added-encrypted", bot_added,
+               events=[{"id": f"{APP}:e-0008", "platform": "feishu", "bot": APP, "kind": "bot_added",
+                        "conversation": {"id": CHAT, "type": "group", "title": "产品讨论群"}, "sender": {"id": USER, "is_bot": False},
+                        "text": "", "mentions_bot": False, "mentions": [], "segments": [], "timestamp": 1718000000123,
+                        "reply_address": {"chat_id": CHAT}}])
+legacy = {"uuid": "41b5f371157e3d5341b38b20396e77a3", "token": TOKEN, "ts": "1718000000.123", "type": "event_callback",
+          "event": {"type": "message", "app_id": APP_ID, "tenant_key": "2ca1d211f64f6438", "root_id": "", "parent_id": "",
+                    "open_chat_id": CHAT, "chat_type": "group", "msg_type": "text", "open_id": USER, "employee_id": "e33ggbyz",
+                    "union_id": "on_8ed6aa67826108097d9ee143816345", "open_message_id": "om_0009", "is_mention": True,
+                    "text": "<at open_id=\"ou_bot0000000000000000000000000000\">@AI助手</at> 旧版事件", "text_without_at_bot": " 旧版事件"}}
+legacy_event = event(PLAIN, "om_0009", CHAT, "group", "旧版事件", [{"type": "text", "text": "旧版事件"}], mentions=[{"id": BOT_OPEN_ID, "is_bot": True}], mentions_bot=True)
+legacy_event["timestamp"] = 1718000000123
+plain_case("v1-message-plain", legacy, events=[legacy_event])
+
+# ------------------------------------------------------------------ negatives
+p2p = compact({"encrypt": encrypt(compact(message_event("e-0010", "om_0010", "p2p", "text", {"text": "hi"})).encode())}).encode()
+case("wrong-signature", APP, p2p, headers=signed_headers(p2p, sig="0" * 64),
+     response={"status": 401, "body": "signature mismatch: check the bot's encrypt_key"})
+wrong_token = compact({"encrypt": encrypt(compact(message_event("e-0011", "om_0011", "p2p", "text", {"text": "hi"}, token="wrong")).encode())}).encode()
+case("wrong-token", APP, wrong_token, headers=signed_headers(wrong_token),
+     response={"status": 401, "body": "verification token mismatch: check the bot's verification_token"})
+case("stale-timestamp", APP, p2p, headers=signed_headers(p2p, ts=NOW - 7200),
+     response={"status": 401, "body": "stale timestamp: more than 3600 s from server time; check the clocks"})
+altered = p2p.replace(b'"encrypt":"', b'"encrypt":"A', 1)
+case("body-altered-after-signing", APP, altered, headers=signed_headers(p2p),
+     response={"status": 401, "body": "signature mismatch: check the bot's encrypt_key"})
+case("not-json", PLAIN, b"hello, not json", response={"status": 400, "body": "the body is not a Feishu event JSON"})
+not_base64 = b'{"encrypt":"!!!this is not base64!!!"}'
+case("encrypt-not-base64", APP, not_base64, headers=signed_headers(not_base64),
+     response={"status": 400, "body": "cannot decrypt the event: check the bot's encrypt_key"})
+case("encrypted-without-signature", APP, p2p,
+     response={"status": 401, "body": "missing X-Lark-Signature: with an encrypt_key every event must be signed"})
+print("ok")
