@@ -22,6 +22,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     renderBenchmarks()
+    weComDecodeBenchmarks()
 
     Benchmark("Engine.accept · SQLite file") { benchmark in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)/state.sqlite").path
