@@ -191,6 +191,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SwitchboardFeishuTests",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardFeishu",
+                // For the real server, the Dify backend and the HTTP client in end-to-end tests.
+                "SwitchboardServer",
+                "SwitchboardDify",
+                "SwitchboardTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SwitchboardWeComTests",
             dependencies: [
                 "SwitchboardCore",

@@ -14,6 +14,13 @@ public struct LoopbackResponse: Sendable {
         case pause(Duration)
         /// Silence until the closure returns (a gate the test opens).
         case wait(@Sendable () async -> Void)
+        /// The connection is dropped here: the client sees a network error mid-answer.
+        case drop
+    }
+
+    /// An answer whose connection is dropped before its body: a network error for the client.
+    public static var dropped: LoopbackResponse {
+        LoopbackResponse(status: .ok, headers: [.contentType: "application/json"], steps: [.bytes(Array("{".utf8)), .drop])
     }
 
     public var status: HTTPResponse.Status
@@ -42,12 +49,15 @@ public struct LoopbackResponse: Sendable {
                 case .bytes(let bytes): try await writer.write(ByteBuffer(bytes: bytes))
                 case .pause(let duration): try await Task.sleep(for: duration)
                 case .wait(let gate): await gate()
+                case .drop: throw ConnectionDropped()
                 }
             }
             try await writer.finish(nil)
         }
     }
 }
+
+private struct ConnectionDropped: Error {}
 
 /// A one-way gate for tests: `wait()` returns once `open()` has been called (at once, if it
 /// already was).

@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardTesting
+import Synchronization
+
+/// The Feishu Open API on loopback, speaking its JSON (platforms.md §2c): the tenant token (checks
+/// app id and secret), bot info, reply, create and PATCH (check the token; a repeated `uuid` gives
+/// the first message back, as Feishu's idempotency does). Tests can expire the token, script error
+/// codes and drop connections for the next sends.
+final class FakeFeishuOpenAPI: Sendable {
+    static let appID = "cli_a1b2c3d4e5f6a7b8"
+    static let appSecret = "fakeAppSecretXXXXXXXXXXXXXXXXXXX"
+    static let botOpenID = "ou_bot0000000000000000000000000000"
+
+    enum Fault: Sendable {
+        case code(Int, String, status: Int = 400)
+        case drop
+        case rateLimited(resetSeconds: Int)
+    }
+
+    /// A message send (reply or create) as the fake received it.
+    struct Send: Sendable {
+        var path: String
+        var body: [String: JSONValue]
+        var messageID: String
+        var msgType: String? { body["msg_type"]?.string }
+        var uuid: String? { body["uuid"]?.string }
+        /// The card's markdown, when the message is a card.
+        var cardMarkdown: String? { FakeFeishuOpenAPI.cardMarkdown(body["content"]?.string) }
+    }
+
+    struct Patch: Sendable {
+        var messageID: String
+        var markdown: String?
+        var updateMulti: Bool
+    }
+
+    struct State {
+        var tokenNumber = 0
+        var validToken: String?
+        var tokenFetches = 0
+        var botInfoCalls = 0
+        var sends: [Send] = []
+        var sendAttempts: [Send] = []
+        var patches: [Patch] = []
+        var byUUID: [String: String] = [:]
+        var faults: [Fault] = []
+        var refusedTypes: Set<String> = []
+    }
+
+    let state = Mutex(State())
+    private let urlBox = Mutex("")
+
+    var url: String { urlBox.withLock { $0 } }
+    var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    var botInfoCalls: Int { state.withLock { $0.botInfoCalls } }
+    var sends: [Send] { state.withLock { $0.sends } }
+    var sendAttempts: [Send] { state.withLock { $0.sendAttempts } }
+    var patches: [Patch] { state.withLock { $0.patches } }
+
+    static func withRunning<T: Sendable>(_ body: (FakeFeishuOpenAPI) async throws -> T) async throws -> T {
+        let fake = FakeFeishuOpenAPI()
+        return try await LoopbackServer.withRunning(streaming: { fake.respond($0) }) { server in
+            fake.urlBox.withLock { $0 = server.url }
+            return try await body(fake)
+        }
+    }
+
+    func expireToken() { state.withLock { $0.validToken = nil } }
+    /// The next message sends meet these faults, in order.
+    func faultNextSends(_ faults: Fault...) { state.withLock { $0.faults += faults } }
+    /// Messages of this `msg_type` are refused (code 230099, as for a card the chat cannot show).
+    func refuse(msgType: String) { state.withLock { _ = $0.refusedTypes.insert(msgType) } }
+
+    func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    static func cardMarkdown(_ content: String?) -> String? {
+        guard let content, let card = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)) else { return nil }
+        return card["elements"]?.array?.first?["content"]?.string
+    }
+
+    // MARK: Answers
+
+    func respond(_ request: RecordedRequest) -> LoopbackResponse {
+        let body = (try? JSONDecoder().decode([String: JSONValue].self, from: request.body)) ?? [:]
+        let path = request.path
+        if request.method == "POST", path == "/open-apis/auth/v3/tenant_access_token/internal" {
+            guard body["app_id"] == .string(Self.appID), body["app_secret"] == .string(Self.appSecret) else {
+                return Self.json(#"{"code":10014,"msg":"app secret invalid"}"#, status: 400)
+            }
+            let token = state.withLock { state -> String in
+                state.tokenFetches += 1
+                state.tokenNumber += 1
+                state.validToken = "t-g1044ghJRUIJJ5ELKRSBZWLRBHYOMHCAPM7FCN\(state.tokenNumber)"
+                return state.validToken!
+            }
+            return Self.json(#"{"code":0,"msg":"ok","tenant_access_token":"\#(token)","expire":7200}"#)
+        }
+        let authorized = state.withLock { state in state.validToken.map { "Bearer \($0)" } == request.headers[.authorization] }
+        guard authorized else {
+            return Self.json(#"{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}"#, status: 400)
+        }
+        switch (request.method, path) {
+        case ("GET", "/open-apis/bot/v3/info"):
+            state.withLock { $0.botInfoCalls += 1 }
+            return Self.json(#"{"code":0,"msg":"ok","bot":{"activate_status":2,"app_name":"AI助手","avatar_url":"","ip_white_list":[],"open_id":"\#(Self.botOpenID)"}}"#)
+        case ("POST", "/open-apis/im/v1/messages"):
+            guard request.query == "receive_id_type=chat_id", body["receive_id"]?.string?.hasPrefix("oc_") == true else {
+                return Self.json(#"{"code":230001,"msg":"invalid receive_id"}"#, status: 400)
+            }
+            return send(path: path, body: body)
+        case ("POST", _) where path.hasPrefix("/open-apis/im/v1/messages/") && path.hasSuffix("/reply"):
+            return send(path: path, body: body)
+        case ("PATCH", _) where path.hasPrefix("/open-apis/im/v1/messages/"):
+            let card = body["content"]?.string.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+            let patch = Patch(
+                messageID: String(path.dropFirst("/open-apis/im/v1/messages/".count)),
+                markdown: Self.cardMarkdown(body["content"]?.string), updateMulti: card?["config"]?["update_multi"] == .bool(true)
+            )
+            state.withLock { $0.patches.append(patch) }
+            return Self.json(#"{"code":0,"msg":"success","data":{}}"#)
+        default:
+            return Self.json(#"{"code":404,"msg":"not found"}"#, status: 404)
+        }
+    }
+
+    private func send(path: String, body: [String: JSONValue]) -> LoopbackResponse {
+        var attempt = Send(path: path, body: body, messageID: "")
+        enum Outcome { case fault(Fault), refused, sent(String) }
+        let outcome = state.withLock { state -> Outcome in
+            state.sendAttempts.append(attempt)
+            if !state.faults.isEmpty { return .fault(state.faults.removeFirst()) }
+            if let type = attempt.msgType, state.refusedTypes.contains(type) { return .refused }
+            if let uuid = attempt.uuid, let first = state.byUUID[uuid] { return .sent(first) }
+            let id = "om_sent\(String(format: "%04d", state.sends.count + 1))"
+            attempt.messageID = id
+            state.sends.append(attempt)
+            if let uuid = attempt.uuid { state.byUUID[uuid] = id }
+            return .sent(id)
+        }
+        switch outcome {
+        case .fault(.drop): return .dropped
+        case .fault(.code(let code, let message, let status)): return Self.json(#"{"code":\#(code),"msg":"\#(message)"}"#, status: status)
+        case .fault(.rateLimited(let reset)):
+            var response = Self.json(#"{"code":99991400,"msg":"request trigger frequency limit"}"#, status: 429)
+            response.headers[HTTPField.Name("x-ogw-ratelimit-reset")!] = String(reset)
+            return response
+        case .refused: return Self.json(#"{"code":230099,"msg":"Failed to create card content"}"#, status: 400)
+        case .sent(let id):
+            return Self.json(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)","msg_type":"interactive","chat_id":"oc_5ce6d572455d361153b7xx51da133945"}}"#)
+        }
+    }
+
+    static func json(_ text: String, status: Int = 200) -> LoopbackResponse {
+        LoopbackResponse(WebhookResponse(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json; charset=utf-8"], body: Data(text.utf8)))
+    }
+}

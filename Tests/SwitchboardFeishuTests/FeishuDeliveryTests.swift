@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import Logging
+import SwitchboardCore
+import SwitchboardFeishu
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+/// The app's and the custom bot's delivery against the fake Open API, one reply at a time.
+@Suite("Feishu delivery")
+struct FeishuDeliveryTests {
+    static let transport = AsyncHTTPClientTransport()
+
+    static func adapter(api: String, _ extra: [String: JSONValue] = [:]) throws -> any ChatAdapter {
+        let config: [String: JSONValue] = [
+            "platform": "feishu", "app_id": .string(FakeFeishuOpenAPI.appID), "app_secret": .string(FakeFeishuOpenAPI.appSecret),
+            "verification_token": .string(FeishuPlatform.token), "bot_open_id": .string(FakeFeishuOpenAPI.botOpenID), "host": .string(api),
+        ]
+        let section = try ConfigSection(JSONValue.object(config.merging(extra) { $1 }).configNode(path: "bots.f", file: "test.yaml"))
+        return try FeishuAdapterFactory().makeAdapter(botID: "f", config: section, environment: FactoryEnvironment(transport: transport, logger: Logger(label: "t")))
+    }
+
+    static func context(store: any StateStore = InMemoryStateStore(), job: String = "job-1") -> DeliveryContext {
+        DeliveryContext(transport: transport, idempotencyKey: job, attempt: 1, replyState: ReplyStateHandle(store: store, jobID: job), logger: Logger(label: "t"))
+    }
+
+    static func event(messageID: String? = "om_q", type: ConversationType = .group) -> ChatEvent {
+        var address = ["chat_id": FeishuPlatform.chat]
+        if let messageID { address["message_id"] = messageID }
+        return ChatEvent(
+            id: "f:\(messageID ?? "e")", platform: "feishu", bot: "f", conversation: Conversation(id: FeishuPlatform.chat, type: type),
+            sender: Participant(id: FeishuPlatform.user), text: "q", messageID: messageID, timestamp: Date(), replyAddress: ReplyAddress(address)
+        )
+    }
+
+    @Test("one tenant token for many sends; a token Feishu refuses is refreshed once")
+    func tokenShared() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            let adapter = try Self.adapter(api: api.url, ["message_type": "text"])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<10 {
+                    group.addTask { _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "答\(index)")), to: Self.event(messageID: "om_\(index)"), context: Self.context(job: "j\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(api.tokenFetches == 1)
+            #expect(api.sends.count == 10)
+            api.expireToken()
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "再答")), to: Self.event(), context: Self.context(job: "late"))
+            #expect(api.tokenFetches == 2)
+            #expect(api.sends.last?.body["content"] == #"{"text":"再答"}"#)
+        }
+    }
+
+    @Test("with nothing to reply to, a message is created in the chat; reply_in_thread is sent in groups")
+    func createAndThread() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            _ = try await Self.adapter(api: api.url, ["message_type": "post"]).deliver(ReplyStream(reply: Reply(markdown: "欢迎")), to: Self.event(messageID: nil), context: Self.context(job: "a"))
+            #expect(api.sends.first?.path == "/open-apis/im/v1/messages")
+            #expect(api.sends.first?.body["receive_id"] == .string(FeishuPlatform.chat))
+            #expect(api.sends.first?.msgType == "post")
+            _ = try await Self.adapter(api: api.url, ["message_type": "text", "reply_in_thread": "true"]).deliver(ReplyStream(reply: Reply(markdown: "好")), to: Self.event(), context: Self.context(job: "b"))
+            #expect(api.sends.last?.body["reply_in_thread"] == .bool(true))
+        }
+    }
+
+    @Test("a refused card falls back to rich text; a bot that is not in the chat finishes the job without a retry")
+    func fallbacks() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            let adapter = try Self.adapter(api: api.url)
+            api.refuse(msgType: "interactive")
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "**答案**")), to: Self.event(), context: Self.context(job: "a"))
+            #expect(api.sends.map(\.msgType) == ["post"])
+            api.faultNextSends(.code(230002, "Bot is not in the chat"))
+            let receipt = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "答")), to: Self.event(), context: Self.context(job: "b"))
+            #expect(receipt.messageIDs.isEmpty)
+            #expect(api.sends.count == 1)
+        }
+    }
+
+    @Test("a rate-limited send waits for x-ogw-ratelimit-reset and is sent once")
+    func rateLimit() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            api.faultNextSends(.rateLimited(resetSeconds: 1))
+            let started = ContinuousClock.now
+            _ = try await Self.adapter(api: api.url, ["message_type": "text"]).deliver(ReplyStream(reply: Reply(markdown: "答")), to: Self.event(), context: Self.context())
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            #expect(api.sendAttempts.count == 2)
+            #expect(api.sends.count == 1)
+        }
+    }
+
+    @Test("an answer longer than one card continues in further cards; a retried delivery posts none twice")
+    func longAnswer() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            let adapter = try Self.adapter(api: api.url)
+            let long = (1...120).map { "第\($0)段：" + String(repeating: "内容很长的回答。", count: 12) }.joined(separator: "\n\n")
+            let parts = ReplyRenderer.render(markdown: long, for: .feishuCard).map(\.text)
+            #expect(parts.count >= 2)
+            let store = InMemoryStateStore()
+            let first = try await adapter.deliver(ReplyStream(reply: Reply(markdown: long)), to: Self.event(), context: Self.context(store: store))
+            #expect(first.messageIDs.count == parts.count)
+            #expect(api.sends.count == parts.count)
+            #expect(api.patches.last(where: { $0.messageID == first.messageIDs[0] })?.markdown == parts[0])
+            #expect(api.sends.dropFirst().map(\.cardMarkdown) == Array(parts.dropFirst()))
+            // The job retried (a crash after sending): the cards are updated, none posted again.
+            let again = try await adapter.deliver(ReplyStream(reply: Reply(markdown: long)), to: Self.event(), context: Self.context(store: store))
+            #expect(again.messageIDs == first.messageIDs)
+            #expect(api.sends.count == parts.count)
+        }
+    }
+
+    @Test("a custom bot posts a signed card to its webhook")
+    func customBot() async throws {
+        try await LoopbackServer.withRunning(respond: { _ in .json(raw: #"{"code":0,"msg":"success","data":{}}"#) }) { hook in
+            let config: [String: JSONValue] = ["platform": "feishu", "mode": "webhook", "webhook_url": .string("\(hook.url)/open-apis/bot/v2/hook/abc"), "secret": "fixtureCustomBotSecret"]
+            let section = try ConfigSection(JSONValue.object(config).configNode(path: "bots.w", file: "test.yaml"))
+            let adapter = try FeishuAdapterFactory().makeAdapter(botID: "w", config: section, environment: FactoryEnvironment(transport: Self.transport, logger: Logger(label: "t")))
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "部署完成")), to: Self.event(), context: Self.context())
+            let body = try JSONDecoder().decode(JSONValue.self, from: try #require(hook.requests.first).body)
+            #expect(body["msg_type"] == "interactive")
+            #expect(body["card"]?["elements"]?.array?.first?["content"] == "部署完成")
+            let timestamp = try #require(body["timestamp"]?.string)
+            #expect(body["sign"]?.string == FeishuDeliveryTests.customBotSign(timestamp: timestamp, secret: "fixtureCustomBotSecret"))
+            // Receiving is not what a custom bot does.
+            let refused = await adapter.handle(WebhookRequest(method: .post, url: "/webhooks/w", body: Data("{}".utf8)), context: WebhookContext())
+            #expect(refused.response.status == .methodNotAllowed)
+        }
+    }
+
+    /// The custom bot's signature, computed here independently (platforms.md §2d).
+    static func customBotSign(timestamp: String, secret: String) -> String {
+        let key = SymmetricKey(data: Data("\(timestamp)\n\(secret)".utf8))
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(), using: key)).base64EncodedString()
+    }
+}

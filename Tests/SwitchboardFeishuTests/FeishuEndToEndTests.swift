@@ -1,0 +1,131 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardDify
+import SwitchboardFeishu
+import SwitchboardTesting
+import Synchronization
+import Testing
+
+/// The real server with a Feishu bot, a Dify backend streaming from a fake Dify, and a fake Open
+/// API, all over HTTP.
+@Suite("Feishu end to end")
+struct FeishuEndToEndTests {
+    static func yaml(api: FakeFeishuOpenAPI, dify: FakeDifyServer, botOpenID: Bool = true) -> String {
+        """
+        backends:
+          dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "${DIFY_API_KEY}", app: chat}
+        bots:
+          feishu-main:
+            platform: feishu
+            app_id: \(FakeFeishuOpenAPI.appID)
+            app_secret: "${FEISHU_APP_SECRET}"
+            verification_token: \(FeishuPlatform.token)
+            encrypt_key: "${FEISHU_ENCRYPT_KEY}"
+            host: "\(api.url)"
+            update_interval: 200ms
+        \(botOpenID ? "    bot_open_id: \(FakeFeishuOpenAPI.botOpenID)" : "")
+        engine: {poll_interval: 100ms}
+        """
+    }
+
+    static func environment(_ dify: FakeDifyServer) -> [String: String] {
+        ["DIFY_API_KEY": dify.apiKey, "FEISHU_APP_SECRET": FakeFeishuOpenAPI.appSecret, "FEISHU_ENCRYPT_KEY": FeishuPlatform.encryptKey]
+    }
+
+    static let answer = [
+        "## 结论\n\n可以上线。回归测试全部通过，性能指标与上一版本持平。",
+        "没有阻塞问题，两个已知的小问题已记录在案，下个迭代处理。\n\n",
+        "| 项目 | 状态 |\n|---|---|\n| 单元测试 | 通过 |\n| 集成测试 | 通过 |\n",
+        "\n如需回滚，执行 `deploy rollback` 即可，预计耗时五分钟。",
+    ]
+
+    @Test("a group @-message ▸ a card, growing PATCHes, the last the whole answer; four redeliveries ▸ one card; no @ ▸ no reply")
+    func streamedCard() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let events = FakeDifyEvents()
+                var steps: [FakeDifyStep] = []
+                for piece in Self.answer { steps += [events.message(piece), .pause(.milliseconds(450))] }
+                dify.enqueue(.stream(steps + [events.messageEnd()]))
+                try await RunningSwitchboard.run(
+                    yaml: Self.yaml(api: api, dify: dify), environment: Self.environment(dify),
+                    adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
+                ) { server in
+                    let feishu = FeishuPlatform(server: server)
+                    let message = FeishuPlatform.message(eventID: "ev-1", messageID: "om_q1", text: "能上线吗？")
+                    let ack = try await feishu.post(message)
+                    #expect(ack.status == 200 && ack.body == #"{"msg":"success"}"#)
+                    // Feishu's retry schedule: the same event four more times.
+                    for _ in 0..<4 { #expect(try await feishu.post(message).status == 200) }
+
+                    let full = ReplyRenderer.render(markdown: Self.answer.joined(), for: .feishuCard).first!.text
+                    try await api.waitFor("the final PATCH") { api.patches.last?.markdown == full }
+                    let sends = api.sends
+                    #expect(sends.count == 1)
+                    #expect(sends.first?.path == "/open-apis/im/v1/messages/om_q1/reply")
+                    #expect(sends.first?.msgType == "interactive")
+                    #expect(sends.first?.cardMarkdown == "思考中…")
+                    let patches = api.patches
+                    #expect(patches.count >= 3, "\(patches.map(\.markdown))")
+                    #expect(patches.allSatisfy { $0.messageID == sends.first?.messageID && $0.updateMulti })
+                    let lengths = patches.compactMap { $0.markdown?.utf8.count }
+                    #expect(lengths == lengths.sorted() && lengths.first! < lengths.last!, "the card grows: \(lengths)")
+                    #expect(dify.calls.count == 1)
+                    #expect(api.tokenFetches == 1)
+
+                    // A group message that does not @ the bot matches no rule: nothing is sent.
+                    let plain = FeishuPlatform.message(eventID: "ev-2", messageID: "om_q2", text: "大家好", mentionBot: false)
+                    #expect(try await feishu.post(plain).status == 200)
+                    try await Task.sleep(for: .milliseconds(600))
+                    #expect(api.sendAttempts.count == 1)
+                    #expect(dify.calls.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test("a send that meets a network error is retried with the same uuid, and the card is posted once")
+    func retriedSendKeepsItsUUID() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                api.faultNextSends(.drop)
+                try await RunningSwitchboard.run(
+                    yaml: Self.yaml(api: api, dify: dify), environment: Self.environment(dify),
+                    adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
+                ) { server in
+                    let feishu = FeishuPlatform(server: server)
+                    #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-9", messageID: "om_q9", text: "你好", chatType: "p2p", mentionBot: false)).status == 200)
+                    try await api.waitFor("the final PATCH") { api.patches.last?.markdown?.contains("你好") == true }
+                    let attempts = api.sendAttempts
+                    #expect(attempts.count == 2)
+                    #expect(attempts[0].uuid != nil && attempts[0].uuid == attempts[1].uuid)
+                    #expect(api.sends.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test("without bot_open_id the bot reads its identity from bot/v3/info, then recognises its mention")
+    func identityFromBotInfo() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                try await RunningSwitchboard.run(
+                    yaml: Self.yaml(api: api, dify: dify, botOpenID: false), environment: Self.environment(dify),
+                    adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
+                ) { server in
+                    try await api.waitFor("bot info") { api.botInfoCalls == 1 }
+                    let feishu = FeishuPlatform(server: server)
+                    var status = 0
+                    // The info call may still be on its way back: Feishu would redeliver a 503.
+                    for _ in 0..<50 where status != 200 {
+                        status = try await feishu.post(FeishuPlatform.message(eventID: "ev-5", messageID: "om_q5", text: "在吗")).status
+                        if status != 200 { try await Task.sleep(for: .milliseconds(50)) }
+                    }
+                    #expect(status == 200)
+                    try await api.waitFor("the answer") { api.patches.last?.markdown?.contains("在吗") == true }
+                    #expect(dify.calls.first?.query == "在吗")
+                }
+            }
+        }
+    }
+}
