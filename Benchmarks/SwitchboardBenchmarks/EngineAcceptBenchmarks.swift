@@ -23,6 +23,7 @@ let benchmarks: @Sendable () -> Void = {
 
     renderBenchmarks()
     weComDecodeBenchmarks()
+    feishuDecodeBenchmarks()
 
     Benchmark("Engine.accept · SQLite file") { benchmark in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)/state.sqlite").path

@@ -16,7 +16,8 @@ struct FeishuContent {
     func segments(type: String, content: String) -> [Segment]? {
         if type == "text" {
             // The common case, read without building a JSONValue tree.
-            return text((try? JSONDecoder().decode(TextContent.self, from: Data(content.utf8)))?.text ?? "")
+            let value = FeishuTextContent.text(content) ?? (try? JSONDecoder().decode(TextContent.self, from: Data(content.utf8)))?.text
+            return text(value ?? "")
         }
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8))) ?? .null
         switch type {

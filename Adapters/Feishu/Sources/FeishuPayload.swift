@@ -32,6 +32,7 @@ struct FeishuPayload: Decodable, Sendable {
     var encrypt: String?
     /// The event, of whichever kind: decoded in the same pass as the envelope.
     var event: FeishuEvent?
+    // Decoding: FeishuPayload+Decoding.swift.
 
     /// The verification token the payload carries: `header.token` (2.0) or `token` (1.0 and
     /// url_verification), as the SDK reads it.
@@ -78,6 +79,7 @@ struct FeishuEvent: Decodable, Sendable {
         var id: UserID?
         var name: String?
     }
+
 
     struct Message: Decodable, Sendable {
         var messageID: String?
