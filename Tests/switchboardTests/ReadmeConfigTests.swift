@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// The README is the front door: every YAML example in it and in the adapters' READMEs must pass
+/// `switchboard check` as written (environment variables filled with plausible values).
+@Suite("README examples")
+struct ReadmeConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    static var examples: [String] {
+        let files = ["README.md"] + ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Adapters").path)) ?? [])
+            .sorted().map { "Adapters/\($0)/README.md" }
+        var found: [String] = []
+        for file in files {
+            guard let text = try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8) else { continue }
+            for (index, block) in text.components(separatedBy: "```yaml\n").dropFirst().enumerated() {
+                guard let end = block.range(of: "```") else { continue }
+                found.append("\(file)#\(index + 1)\n" + block[..<end.lowerBound])
+            }
+        }
+        return found
+    }
+
+    @Test("passes switchboard check", arguments: examples)
+    func example(_ example: String) throws {
+        let name = String(example.prefix { $0 != "\n" })
+        let yaml = String(example.drop { $0 != "\n" }.dropFirst())
+        let directory = try scratchDirectory()
+        try yaml.write(to: directory.appendingPathComponent("example.yaml"), atomically: true, encoding: .utf8)
+        var environment: [String: String] = [:]
+        for variable in Self.variables(in: yaml) {
+            environment[variable] =
+                if variable.hasSuffix("AES_KEY") { "5w2Ds6hSXI+Npqi63ahA5ny7+wuhgZn5/OWsx+Vi95g" }
+                else if variable.hasSuffix("_URL") { "https://example.com/hook" }
+                else { "placeholder-value-0123456789" }
+        }
+        let output = try CLIProcess.run(["check", "--config", "example.yaml"], in: directory, environment: environment)
+        #expect(output.status == 0, "\(name): \(output.stderr)")
+    }
+
+    static func variables(in yaml: String) -> Set<String> {
+        var names: Set<String> = []
+        var rest = Substring(yaml)
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { break }
+            names.insert(String(rest[..<end]))
+            rest = rest[end...]
+        }
+        return names
+    }
+}
