@@ -72,10 +72,14 @@ struct FeishuDeliveryTests {
             api.refuse(msgType: "interactive")
             _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "**答案**")), to: Self.event(), context: Self.context(job: "a"))
             #expect(api.sends.map(\.msgType) == ["post"])
+            api.refuse(msgType: "post")
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "**答案**")), to: Self.event(), context: Self.context(job: "c"))
+            #expect(api.sends.map(\.msgType) == ["post", "text"])
+            #expect(api.sends.last?.body["content"] == #"{"text":"答案"}"#)
             api.faultNextSends(.code(230002, "Bot is not in the chat"))
             let receipt = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "答")), to: Self.event(), context: Self.context(job: "b"))
             #expect(receipt.messageIDs.isEmpty)
-            #expect(api.sends.count == 1)
+            #expect(api.sends.count == 2)
         }
     }
 

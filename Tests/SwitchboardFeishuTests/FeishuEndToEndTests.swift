@@ -105,6 +105,43 @@ struct FeishuEndToEndTests {
         }
     }
 
+    @Test("two Feishu bots on one server, each on its own path with its own keys")
+    func twoBots() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let second = """
+                    backends:
+                      dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "${DIFY_API_KEY}", app: chat}
+                    bots:
+                      feishu-main:
+                        {platform: feishu, app_id: \(FakeFeishuOpenAPI.appID), app_secret: "${FEISHU_APP_SECRET}", verification_token: \(FeishuPlatform.token),
+                         encrypt_key: "${FEISHU_ENCRYPT_KEY}", host: "\(api.url)", bot_open_id: \(FakeFeishuOpenAPI.botOpenID), message_type: text}
+                      feishu-plain:
+                        {platform: feishu, app_id: \(FakeFeishuOpenAPI.appID), app_secret: "${FEISHU_APP_SECRET}", verification_token: other-token,
+                         host: "\(api.url)", bot_open_id: \(FakeFeishuOpenAPI.botOpenID), message_type: text}
+                    engine: {poll_interval: 100ms}
+                    """
+                try await RunningSwitchboard.run(
+                    yaml: second, environment: Self.environment(dify), adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
+                ) { server in
+                    let feishu = FeishuPlatform(server: server)
+                    #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-a", messageID: "om_a", text: "甲", chatType: "p2p", mentionBot: false)).status == 200)
+                    // The second bot has no encrypt key and its own token: a plain body with that token.
+                    var plain = FeishuPlatform.message(eventID: "ev-b", messageID: "om_b", text: "乙", chatType: "p2p", mentionBot: false)
+                    if case .object(var header)? = plain["header"] { header["token"] = "other-token"; plain["header"] = .object(header) }
+                    let body = try JSONEncoder().encode(plain)
+                    let answer = try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/feishu-plain", headers: [.contentType: "application/json"], body: body))
+                    #expect(answer.status == 200, "\(answer.body)")
+                    // The first bot's token does not open the second bot's door.
+                    let wrong = try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/feishu-plain", headers: [.contentType: "application/json"], body: try JSONEncoder().encode(FeishuPlatform.message(eventID: "ev-c", messageID: "om_c", text: "丙", chatType: "p2p", mentionBot: false))))
+                    #expect(wrong.status == 401)
+                    try await api.waitFor("two answers") { api.sends.count == 2 }
+                    #expect(Set(api.sends.map(\.path)) == ["/open-apis/im/v1/messages/om_a/reply", "/open-apis/im/v1/messages/om_b/reply"])
+                }
+            }
+        }
+    }
+
     @Test("without bot_open_id the bot reads its identity from bot/v3/info, then recognises its mention")
     func identityFromBotInfo() async throws {
         try await FakeFeishuOpenAPI.withRunning { api in

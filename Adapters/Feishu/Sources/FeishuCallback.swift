@@ -71,7 +71,7 @@ struct FeishuCallback: Sendable {
         let unauthenticated = crypto != nil && !signed
         let outer: FeishuPayload
         do {
-            outer = try JSONDecoder().decode(FeishuPayload.self, from: body)
+            outer = try FeishuPayload.parse(body)
         } catch {
             if unauthenticated { throw WebhookRejection.unauthorized("missing X-Lark-Signature: with an encrypt_key every event must be signed") }
             throw WebhookRejection.badRequest("the body is not a Feishu event JSON")
@@ -89,7 +89,7 @@ struct FeishuCallback: Sendable {
             throw WebhookRejection.badRequest("cannot decrypt the event: check the bot's encrypt_key")
         }
         do {
-            return try JSONDecoder().decode(FeishuPayload.self, from: plain)
+            return try FeishuPayload.parse(plain)
         } catch {
             throw WebhookRejection.badRequest("the decrypted event is not JSON: check the bot's encrypt_key")
         }

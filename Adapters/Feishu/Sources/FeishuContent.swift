@@ -5,24 +5,17 @@ import SwitchboardCore
 /// (platforms.md §2a) — as segments. Mentions are `@_user_N` placeholders resolved through the
 /// message's `mentions`; an `@` inside ordinary text (an e-mail address) is never a mention.
 struct FeishuContent {
-    private struct TextContent: Decodable {
-        var text: String?
-    }
-
     /// Resolves a placeholder (`@_user_1`, `@_all`) to whom it names.
     var mention: (String) -> Participant?
 
     /// Segments in reading order; nil for a kind that is acknowledged and ignored.
     func segments(type: String, content: String) -> [Segment]? {
-        if type == "text" {
-            // The common case, read without building a JSONValue tree.
-            let value = FeishuTextContent.text(content) ?? (try? JSONDecoder().decode(TextContent.self, from: Data(content.utf8)))?.text
-            return text(value ?? "")
-        }
-        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8))) ?? .null
+        let json = (try? JSONParser.parse(content)) ?? .null
         switch type {
         case "post":
             return post(json)
+        case "text":
+            return text(json["text"]?.string ?? "")
         case "image":
             return [.image(MediaReference(mediaID: json["image_key"]?.string))]
         case "file":

@@ -1,128 +1,90 @@
 import Foundation
 import SwitchboardCore
 
-// Hand-written decoding of the event payload: only the keys present in the JSON are visited, each
-// read leniently (see `KeyedDecodingContainer.lenientString` in core).
+// Reading the payload from ``JSONParser``'s tree: a field of an unexpected type reads as absent,
+// so a less certain part of a payload never makes it unreadable.
 
 extension FeishuPayload {
-    enum CodingKeys: String, CodingKey {
-        case schema, header, uuid, token, ts, type, challenge, encrypt, event
+    /// Parses a body or a decrypted `encrypt`.
+    static func parse(_ data: Data) throws -> FeishuPayload {
+        FeishuPayload(json: try JSONParser.parse(data))
     }
 
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .schema: schema = c.lenientString(key)
-            case .header: header = c.lenient(key)
-            case .uuid: uuid = c.lenientString(key)
-            case .token: token = c.lenientString(key)
-            case .ts: ts = c.lenientString(key)
-            case .type: type = c.lenientString(key)
-            case .challenge: challenge = c.lenientString(key)
-            case .encrypt: encrypt = c.lenientString(key)
-            case .event: event = c.lenient(key)
-            }
-        }
+    init(json: JSONValue) {
+        schema = json["schema"]?.string
+        header = json["header"].map(Header.init(json:))
+        uuid = json["uuid"]?.string
+        token = json["token"]?.string
+        ts = json["ts"]?.string
+        type = json["type"]?.string
+        challenge = json["challenge"]?.string
+        encrypt = json["encrypt"]?.string
+        event = json["event"].map(FeishuEvent.init(json:))
     }
 }
 
 extension FeishuPayload.Header {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .eventID: eventID = c.lenientString(key)
-            case .eventType: eventType = c.lenientString(key)
-            case .createTime: createTime = c.lenientString(key)
-            case .token: token = c.lenientString(key)
-            }
-        }
+    init(json: JSONValue) {
+        eventID = json["event_id"]?.string
+        eventType = json["event_type"]?.string
+        createTime = json["create_time"]?.string
+        token = json["token"]?.string
     }
 }
 
 extension FeishuEvent {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .sender: sender = c.lenient(key)
-            case .message: message = c.lenient(key)
-            case .chatID: chatID = c.lenientString(key)
-            case .operatorID: operatorID = c.lenient(key)
-            case .name: name = c.lenientString(key)
-            case .type: type = c.lenientString(key)
-            case .openMessageID: openMessageID = c.lenientString(key)
-            case .openChatID: openChatID = c.lenientString(key)
-            case .chatType: chatType = c.lenientString(key)
-            case .msgType: msgType = c.lenientString(key)
-            case .openID: openID = c.lenientString(key)
-            case .rootID: rootID = c.lenientString(key)
-            case .isMention: isMention = c.lenientBool(key)
-            case .text: text = c.lenientString(key)
-            case .textWithoutAtBot: textWithoutAtBot = c.lenientString(key)
-            }
-        }
+    init(json: JSONValue) {
+        sender = json["sender"].map(Sender.init(json:))
+        message = json["message"].map(Message.init(json:))
+        chatID = json["chat_id"]?.string
+        operatorID = json["operator_id"].map(UserID.init(json:))
+        name = json["name"]?.string
+        type = json["type"]?.string
+        openMessageID = json["open_message_id"]?.string
+        openChatID = json["open_chat_id"]?.string
+        chatType = json["chat_type"]?.string
+        msgType = json["msg_type"]?.string
+        openID = json["open_id"]?.string
+        rootID = json["root_id"]?.string
+        if case .bool(let value)? = json["is_mention"] { isMention = value }
+        text = json["text"]?.string
+        textWithoutAtBot = json["text_without_at_bot"]?.string
     }
 }
 
 extension FeishuEvent.UserID {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .openID: openID = c.lenientString(key)
-            case .userID: userID = c.lenientString(key)
-            case .unionID: unionID = c.lenientString(key)
-            }
-        }
+    init(json: JSONValue) {
+        openID = json["open_id"]?.string
+        userID = json["user_id"]?.string
+        unionID = json["union_id"]?.string
     }
 }
 
 extension FeishuEvent.Sender {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .senderID: senderID = c.lenient(key)
-            case .senderType: senderType = c.lenientString(key)
-            }
-        }
+    init(json: JSONValue) {
+        senderID = json["sender_id"].map(FeishuEvent.UserID.init(json:))
+        senderType = json["sender_type"]?.string
     }
 }
 
 extension FeishuEvent.Mention {
-    enum CodingKeys: String, CodingKey {
-        case key, id, name
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for codingKey in c.allKeys {
-            switch codingKey {
-            case .key: key = c.lenientString(codingKey)
-            case .id: id = c.lenient(codingKey)
-            case .name: name = c.lenientString(codingKey)
-            }
-        }
+    init(json: JSONValue) {
+        key = json["key"]?.string
+        id = json["id"].map(FeishuEvent.UserID.init(json:))
+        name = json["name"]?.string
     }
 }
 
 extension FeishuEvent.Message {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in c.allKeys {
-            switch key {
-            case .messageID: messageID = c.lenientString(key)
-            case .rootID: rootID = c.lenientString(key)
-            case .threadID: threadID = c.lenientString(key)
-            case .createTime: createTime = c.lenientString(key)
-            case .chatID: chatID = c.lenientString(key)
-            case .chatType: chatType = c.lenientString(key)
-            case .messageType: messageType = c.lenientString(key)
-            case .content: content = c.lenientString(key)
-            case .mentions: mentions = c.lenient(key)
-            }
-        }
+    init(json: JSONValue) {
+        messageID = json["message_id"]?.string
+        rootID = json["root_id"]?.string
+        threadID = json["thread_id"]?.string
+        createTime = json["create_time"]?.string
+        chatID = json["chat_id"]?.string
+        chatType = json["chat_type"]?.string
+        messageType = json["message_type"]?.string
+        content = json["content"]?.string
+        mentions = json["mentions"]?.array?.map(FeishuEvent.Mention.init(json:))
     }
 }

@@ -4,19 +4,12 @@ import SwitchboardCore
 /// A decoded callback body (plain, or the inside of `{"encrypt"}`) — event schema 2.0, the legacy
 /// 1.0, or a `url_verification` (platforms.md §2a, §2b). Every field is optional: a less certain
 /// part must not make a payload unreadable.
-struct FeishuPayload: Decodable, Sendable {
-    struct Header: Decodable, Sendable {
+struct FeishuPayload: Sendable {
+    struct Header: Sendable {
         var eventID: String?
         var eventType: String?
         var createTime: String?
         var token: String?
-
-        enum CodingKeys: String, CodingKey {
-            case eventID = "event_id"
-            case eventType = "event_type"
-            case createTime = "create_time"
-            case token
-        }
     }
 
     // Schema 2.0.
@@ -32,7 +25,7 @@ struct FeishuPayload: Decodable, Sendable {
     var encrypt: String?
     /// The event, of whichever kind: decoded in the same pass as the envelope.
     var event: FeishuEvent?
-    // Decoding: FeishuPayload+Decoding.swift.
+    // Read from JSON in FeishuPayload+Decoding.swift.
 
     /// The verification token the payload carries: `header.token` (2.0) or `token` (1.0 and
     /// url_verification), as the SDK reads it.
@@ -51,37 +44,25 @@ struct FeishuPayload: Decodable, Sendable {
 /// - a 1.0 message (`type: message`): `open_message_id`, `open_chat_id`, `chat_type`
 ///   (`private` | `group`), `msg_type`, `open_id`, `is_mention`, `text`, `text_without_at_bot` —
 ///   platforms.md has only the 1.0 envelope; these are the legacy doc's fields [M].
-struct FeishuEvent: Decodable, Sendable {
-    struct UserID: Decodable, Sendable, Equatable {
+struct FeishuEvent: Sendable {
+    struct UserID: Sendable, Equatable {
         var openID: String?
         var userID: String?
         var unionID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case openID = "open_id"
-            case userID = "user_id"
-            case unionID = "union_id"
-        }
     }
 
-    struct Sender: Decodable, Sendable {
+    struct Sender: Sendable {
         var senderID: UserID?
         var senderType: String?
-
-        enum CodingKeys: String, CodingKey {
-            case senderID = "sender_id"
-            case senderType = "sender_type"
-        }
     }
 
-    struct Mention: Decodable, Sendable {
+    struct Mention: Sendable {
         var key: String?
         var id: UserID?
         var name: String?
     }
 
-
-    struct Message: Decodable, Sendable {
+    struct Message: Sendable {
         var messageID: String?
         var rootID: String?
         var threadID: String?
@@ -91,17 +72,6 @@ struct FeishuEvent: Decodable, Sendable {
         var messageType: String?
         var content: String?
         var mentions: [Mention]?
-
-        enum CodingKeys: String, CodingKey {
-            case messageID = "message_id"
-            case rootID = "root_id"
-            case threadID = "thread_id"
-            case createTime = "create_time"
-            case chatID = "chat_id"
-            case chatType = "chat_type"
-            case messageType = "message_type"
-            case content, mentions
-        }
     }
 
     // im.message.receive_v1
@@ -122,20 +92,4 @@ struct FeishuEvent: Decodable, Sendable {
     var isMention: Bool?
     var text: String?
     var textWithoutAtBot: String?
-
-    enum CodingKeys: String, CodingKey {
-        case sender, message
-        case chatID = "chat_id"
-        case operatorID = "operator_id"
-        case name, type
-        case openMessageID = "open_message_id"
-        case openChatID = "open_chat_id"
-        case chatType = "chat_type"
-        case msgType = "msg_type"
-        case openID = "open_id"
-        case rootID = "root_id"
-        case isMention = "is_mention"
-        case text
-        case textWithoutAtBot = "text_without_at_bot"
-    }
 }

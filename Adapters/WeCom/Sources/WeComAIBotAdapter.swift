@@ -34,31 +34,20 @@ struct WeComAIBotAdapter: ChatAdapter {
 
     // MARK: Receiving
 
-    struct Envelope: Decodable {
-        var encrypt: String?
-        var upperEncrypt: String?
-
-        enum CodingKeys: String, CodingKey {
-            case encrypt
-            case upperEncrypt = "Encrypt"
-        }
-    }
-
+    /// The body is `{"encrypt": …}` (the SDK also reads `Encrypt`).
     func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
         switch request.method {
         case .get:
             return .respond(try callback.verifyURL(request, now: context.now))
         case .post:
             let query = try callback.query(request)
-            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: request.body),
-                let encrypt = envelope.encrypt ?? envelope.upperEncrypt
-            else {
+            guard let envelope = try? JSONParser.parse(request.body), let encrypt = (envelope["encrypt"] ?? envelope["Encrypt"])?.string else {
                 throw WebhookRejection.unauthorized("no signed encrypt field in the body")
             }
             let plain = try callback.open(encrypt, query: query, now: context.now)
             let message: WeComAIBotMessage
             do {
-                message = try JSONDecoder().decode(WeComAIBotMessage.self, from: plain)
+                message = WeComAIBotMessage(json: try JSONParser.parse(plain))
             } catch {
                 throw WebhookRejection.badRequest("the decrypted message is not an AI-bot JSON message")
             }
@@ -72,10 +61,10 @@ struct WeComAIBotAdapter: ChatAdapter {
         switch message.msgtype {
         case "stream":
             let frame = try await pollAnswer(streamID: message.stream?.id ?? "", context: context)
-            return .respond(try sealed(frame, query: query))
+            return .respond(try sealed(frame.json, query: query))
         case "event":
             guard let kind = Self.eventKinds[message.event?.eventtype ?? ""], let msgid = message.msgid, let sender = message.from?.userid else {
-                return .accept([], ack: try sealed(EmptyReply(), query: query))
+                return .accept([], ack: try sealed(Self.emptyReply, query: query))
             }
             let key = message.event?.eventKey ?? message.event?.templateCardEvent?.eventKey ?? ""
             let event = ChatEvent(
@@ -85,9 +74,9 @@ struct WeComAIBotAdapter: ChatAdapter {
             )
             let ack: WebhookResponse
             if kind == .enterChat, let welcomeText {
-                ack = try sealed(WeComPayloads.SimpleMessage.text(welcomeText), query: query)
+                ack = try sealed(WeComPayloads.SimpleMessage.text(welcomeText).json, query: query)
             } else {
-                ack = try sealed(EmptyReply(), query: query)
+                ack = try sealed(Self.emptyReply, query: query)
             }
             return .accept([event], ack: ack)
         default:
@@ -98,11 +87,11 @@ struct WeComAIBotAdapter: ChatAdapter {
                     botID: botID, botName: botName, streamID: streamID.text, timestamp: Date(timeIntervalSince1970: Double(createTime))
                 )
             else {
-                return .accept([], ack: try sealed(EmptyReply(), query: query))
+                return .accept([], ack: try sealed(Self.emptyReply, query: query))
             }
             // The first frame of the answer's stream; a redelivery gets the same one.
             let frame = WeComPayloads.StreamFrame(id: streamID.text, finish: false, content: thinkingText)
-            return .accept([event], ack: try sealed(frame, query: query))
+            return .accept([event], ack: try sealed(frame.json, query: query))
         }
     }
 
@@ -129,15 +118,19 @@ struct WeComAIBotAdapter: ChatAdapter {
     }
 
     /// Encrypted and signed with the request's timestamp and nonce, as `WXBizJsonMsgCrypt` does.
-    private func sealed(_ value: some Encodable, query: WeComCallback.Query) throws -> WebhookResponse {
-        let (encrypt, signature) = try callback.seal(try WeComPayloads.encode(value), query: query)
-        let envelope = WeComPayloads.EncryptedReply(encrypt: encrypt, msgsignature: signature, timestamp: query.timestamp, nonce: query.nonce)
+    /// Written with core's `JSONWriter` (the same bytes as `JSONEncoder` with sorted keys), since
+    /// every AI-bot ack is built on the hot path.
+    private func sealed(_ value: JSONValue, query: WeComCallback.Query) throws -> WebhookResponse {
+        let (encrypt, signature) = try callback.seal(JSONWriter.data(value), query: query)
+        let envelope: JSONValue = [
+            "encrypt": .string(encrypt), "msgsignature": .string(signature), "timestamp": .string(query.timestamp), "nonce": .string(query.nonce),
+        ]
         // The official reference answers with text/plain.
-        return WebhookResponse(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: try WeComPayloads.encode(envelope))
+        return WebhookResponse(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: JSONWriter.data(envelope))
     }
 
     /// Even "nothing to say" is an encrypted `{}` [S plugin].
-    struct EmptyReply: Encodable {}
+    static let emptyReply = JSONValue.object([:])
 
     static let eventKinds: [String: EventKind] = [
         "enter_chat": .enterChat,

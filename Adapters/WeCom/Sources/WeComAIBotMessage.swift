@@ -4,45 +4,37 @@ import SwitchboardCore
 /// An AI bot's decrypted callback JSON (platforms.md §1c.1): a message (`text`, `mixed`, `image`,
 /// `voice`, `file`, `video`), a stream refresh poll (`stream`), or an `event`. Every field is
 /// optional: the payload's less certain parts ([M] in platforms.md) must not make it unreadable.
-struct WeComAIBotMessage: Decodable, Sendable {
-    struct From: Decodable, Sendable {
+struct WeComAIBotMessage: Sendable {
+    struct From: Sendable {
         var userid: String?
     }
 
-    struct Text: Decodable, Sendable {
+    struct Text: Sendable {
         var content: String?
     }
 
-    struct Media: Decodable, Sendable {
+    struct Media: Sendable {
         var url: String?
         var filename: String?
     }
 
-    struct Item: Decodable, Sendable {
+    struct Item: Sendable {
         var msgtype: String?
         var text: Text?
         var image: Media?
     }
 
-    struct Mixed: Decodable, Sendable {
+    struct Mixed: Sendable {
         var msgItem: [Item]?
-
-        enum CodingKeys: String, CodingKey {
-            case msgItem = "msg_item"
-        }
     }
 
-    struct StreamRef: Decodable, Sendable {
+    struct StreamRef: Sendable {
         var id: String?
     }
 
-    struct Event: Decodable, Sendable {
-        struct CardEvent: Decodable, Sendable {
+    struct Event: Sendable {
+        struct CardEvent: Sendable {
             var eventKey: String?
-
-            enum CodingKeys: String, CodingKey {
-                case eventKey = "event_key"
-            }
         }
 
         var eventtype: String?
@@ -50,15 +42,9 @@ struct WeComAIBotMessage: Decodable, Sendable {
         // (platforms.md §7.3): both are read.
         var eventKey: String?
         var templateCardEvent: CardEvent?
-
-        enum CodingKeys: String, CodingKey {
-            case eventtype
-            case eventKey = "event_key"
-            case templateCardEvent = "template_card_event"
-        }
     }
 
-    struct Quote: Decodable, Sendable {
+    struct Quote: Sendable {
         var msgtype: String?
         var text: Text?
     }
@@ -80,13 +66,6 @@ struct WeComAIBotMessage: Decodable, Sendable {
     var stream: StreamRef?
     var event: Event?
     var quote: Quote?
-
-    enum CodingKeys: String, CodingKey {
-        case msgid, aibotid, chatid, chattype, from
-        case createTime = "create_time"
-        case responseURL = "response_url"
-        case msgtype, text, image, voice, file, video, mixed, stream, event, quote
-    }
 
     /// The message as a neutral event, or nil for a kind that is acknowledged and ignored.
     func chatEvent(botID: String, botName: String?, streamID: String, timestamp: Date) throws -> ChatEvent? {

@@ -38,6 +38,10 @@ enum WeComPayloads {
         init(id: String, finish: Bool, content: String) {
             stream = Stream(id: id, finish: finish, content: content)
         }
+
+        var json: JSONValue {
+            ["msgtype": .string(msgtype), "stream": ["id": .string(stream.id), "finish": .bool(stream.finish), "content": .string(stream.content)]]
+        }
     }
 
     /// `{"msgtype": "text" | "markdown", …}` for an AI bot's `response_url` and welcome replies.
@@ -48,6 +52,13 @@ enum WeComPayloads {
 
         static func markdown(_ content: String) -> SimpleMessage { SimpleMessage(msgtype: "markdown", markdown: Content(content: content)) }
         static func text(_ content: String) -> SimpleMessage { SimpleMessage(msgtype: "text", text: Content(content: content)) }
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = ["msgtype": .string(msgtype)]
+            if let text { object["text"] = ["content": .string(text.content)] }
+            if let markdown { object["markdown"] = ["content": .string(markdown.content)] }
+            return .object(object)
+        }
     }
 
     /// A group robot's message (`webhook/send`).
@@ -73,14 +84,6 @@ enum WeComPayloads {
             case msgtype, text, markdown
             case markdownV2 = "markdown_v2"
         }
-    }
-
-    /// The encrypted JSON envelope an AI bot answers with (`WXBizJsonMsgCrypt`'s template).
-    struct EncryptedReply: Encodable {
-        var encrypt: String
-        var msgsignature: String
-        var timestamp: String
-        var nonce: String
     }
 
     static func encode(_ value: some Encodable) throws -> Data {
