@@ -19,14 +19,20 @@ public struct FeishuCrypto: Sendable {
 
     /// `X-Lark-Signature` for a request: over the raw body bytes, never re-serialised JSON.
     public func signature(timestamp: String, nonce: String, body: Data) -> String {
+        Hex.encode(digest(timestamp: timestamp, nonce: nonce, body: body))
+    }
+
+    /// Compares the digest with the hex signature's bytes (either case), in constant time.
+    public func verify(signature: String, timestamp: String, nonce: String, body: Data) -> Bool {
+        guard let given = Hex.decode(signature) else { return false }
+        return ConstantTime.equals(digest(timestamp: timestamp, nonce: nonce, body: body), given)
+    }
+
+    private func digest(timestamp: String, nonce: String, body: Data) -> SHA256.Digest {
         var hash = SHA256()
         hash.update(data: Data((timestamp + nonce + encryptKey).utf8))
         hash.update(data: body)
-        return Hex.encode(hash.finalize())
-    }
-
-    public func verify(signature: String, timestamp: String, nonce: String, body: Data) -> Bool {
-        ConstantTime.equals(self.signature(timestamp: timestamp, nonce: nonce, body: body), signature.lowercased())
+        return hash.finalize()
     }
 
     // MARK: AES

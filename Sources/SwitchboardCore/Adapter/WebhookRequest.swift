@@ -45,7 +45,13 @@ public struct WebhookRequest: Sendable {
     /// decoded: this runs on every webhook, several times.
     public func query(_ name: String) -> String? {
         guard let rawQuery else { return nil }
-        for pair in rawQuery.utf8.split(separator: UInt8(ascii: "&")) {
+        let bytes = rawQuery.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            let pair = bytes[start..<end]
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
+            guard !pair.isEmpty else { continue }
             let mark = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
             guard Self.percentDecoded(pair[..<mark]) == name else { continue }
             return mark == pair.endIndex ? "" : Self.percentDecoded(pair[pair.index(after: mark)...])
