@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SwitchboardDify", targets: ["SwitchboardDify"]),
         .library(name: "SwitchboardWeCom", targets: ["SwitchboardWeCom"]),
         .library(name: "SwitchboardFeishu", targets: ["SwitchboardFeishu"]),
+        .library(name: "SwitchboardDingTalk", targets: ["SwitchboardDingTalk"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -103,6 +105,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardDingTalk",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Stream mode's WebSocket client (TLS through NIOSSL).
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            path: "Adapters/DingTalk/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardFeishu",
             dependencies: [
                 "SwitchboardCore",
@@ -139,6 +155,7 @@ let package = Package(
                 "SwitchboardDify",
                 "SwitchboardWeCom",
                 "SwitchboardFeishu",
+                "SwitchboardDingTalk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,6 +32,7 @@ public struct AdapterFixtureRunner: Sendable {
     /// Runs one case.
     public func run(_ fixture: FixtureCase) async throws -> FixtureOutcome {
         let (adapter, keys) = try adapter(platform: fixture.platform, bot: fixture.bot)
+        if fixture.request.streamFrame { return try runFrame(fixture, adapter: adapter) }
         let request = try Self.webhookRequest(fixture.request, body: fixture.body)
         let context = WebhookContext(now: Date(timeIntervalSince1970: fixture.request.now), logger: Logger(label: "fixtures"))
         let result = await adapter.handle(request, context: context)
@@ -50,6 +51,43 @@ public struct AdapterFixtureRunner: Sendable {
             problems.append("events differ from events.json:\n  got      \(Self.json(result.events))\n  expected \(Self.json(expectedEvents))")
         }
         problems += try await conformance(adapter: adapter, keys: keys, request: request, context: context, result: result)
+        return FixtureOutcome(fixture: fixture, result: result, problems: problems)
+    }
+
+    /// A stream-frame case: the frame through ``StreamFrameDecoding``, the reply and events
+    /// against the golden files, the same frame twice giving the same event ids.
+    private func runFrame(_ fixture: FixtureCase, adapter: any ChatAdapter) throws -> FixtureOutcome {
+        guard let decoder = adapter as? any StreamFrameDecoding else {
+            let result = WebhookResult(response: WebhookResponse(status: .internalServerError), events: [], rejection: nil)
+            return FixtureOutcome(fixture: fixture, result: result, problems: ["the \(fixture.platform) adapter does not decode stream frames (StreamFrameDecoding)"])
+        }
+        let now = Date(timeIntervalSince1970: fixture.request.now)
+        let outcome = decoder.handleFrame(fixture.body, now: now)
+        let result: WebhookResult
+        switch outcome {
+        case .success(let frame):
+            result = WebhookResult(response: WebhookResponse(status: .ok, body: frame.reply ?? Data()), events: frame.events, rejection: nil)
+        case .failure(let rejection):
+            result = WebhookResult(response: rejection.response, events: [], rejection: rejection)
+        }
+        var problems: [String] = []
+        if let expected = fixture.expectedResponse {
+            if Int(result.response.status.code) != expected.status {
+                problems.append("status \(result.response.status.code), expected \(expected.status)\(result.rejection.map { " (\($0.reason))" } ?? "")")
+            }
+            if let body = expected.body, body != result.summary.body {
+                problems.append("reply \(result.summary.body.debugDescription), expected \(body.debugDescription)")
+            }
+        }
+        if result.events != (fixture.expectedEvents ?? []) {
+            problems.append("events differ from events.json:\n  got      \(Self.json(result.events))\n  expected \(Self.json(fixture.expectedEvents ?? []))")
+        }
+        if case .success(let again) = decoder.handleFrame(fixture.body, now: now), again.events.map(\.id) != result.events.map(\.id) {
+            problems.append("the same frame twice gave different event ids; a redelivery would not be recognised")
+        }
+        for event in result.events where !event.id.hasPrefix("\(adapter.botID):") {
+            problems.append("event id \(event.id) is not prefixed with the bot id")
+        }
         return FixtureOutcome(fixture: fixture, result: result, problems: problems)
     }
 

@@ -154,11 +154,27 @@ public struct FixtureRequest: Decodable, Sendable {
     public var bodyFile: String?
     /// The Unix time the case was made at; the runner uses it as "now".
     public var now: Double
+    /// The body file is a frame of the platform's long-lived connection (DingTalk Stream), not
+    /// an HTTP request: it runs through ``StreamFrameDecoding``; `response.json` holds 200 and
+    /// the frame sent back, or the refusal.
+    public var streamFrame: Bool
 
     enum CodingKeys: String, CodingKey {
         case bot, method, url, headers
         case bodyFile = "body_file"
         case now
+        case streamFrame = "stream_frame"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        bot = try c.decodeIfPresent(String.self, forKey: .bot)
+        streamFrame = try c.decodeIfPresent(Bool.self, forKey: .streamFrame) ?? false
+        method = try c.decodeIfPresent(String.self, forKey: .method) ?? "POST"
+        url = try c.decodeIfPresent(String.self, forKey: .url) ?? ""
+        headers = try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+        bodyFile = try c.decodeIfPresent(String.self, forKey: .bodyFile)
+        now = try c.decode(Double.self, forKey: .now)
     }
 }
 

@@ -60,31 +60,5 @@ public struct LoopbackResponse: Sendable {
 private struct ConnectionDropped: Error {}
 
 /// A one-way gate for tests: `wait()` returns once `open()` has been called (at once, if it
-/// already was).
-public final class TestGate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    public init() {}
-
-    public func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    public var isOpen: Bool { state.withLock { $0.open } }
-
-    public func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-}
+/// already was). Core's ``Latch``.
+public typealias TestGate = Latch

@@ -1,4 +1,5 @@
 import SwitchboardCore
+import SwitchboardDingTalk
 import SwitchboardDify
 import SwitchboardFeishu
 import SwitchboardPostgres
@@ -9,7 +10,7 @@ import SwitchboardWeCom
 /// here — the same call a built-in uses.
 enum BuiltIns {
     static var adapters: AdapterRegistry {
-        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory()])
+        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()])
     }
 
     static var backends: BackendRegistry {

@@ -10,7 +10,9 @@ struct DecodeCommand: AsyncParsableCommand {
         abstract: "Run one raw webhook request through a bot's adapter exactly as the server would.",
         discussion: """
             Prints {"status": …, "body": …, "events": [Event JSON…]} on stdout. A rejected request prints \
-            the reason on stderr and exits non-zero. Nothing is stored and nothing is sent.
+            the reason on stderr and exits non-zero. Nothing is stored and nothing is sent. With \
+            --stream-frame, a frame of the bot's long-lived connection (DingTalk Stream) is decoded \
+            instead, printing {"events": […], "reply": the frame sent back, "reconnect": …}.
             """
     )
 
@@ -23,7 +25,10 @@ struct DecodeCommand: AsyncParsableCommand {
     var method: String?
 
     @Option(name: .long, help: "The request path and query, e.g. '/webhooks/wecom-app?msg_signature=…&timestamp=…'.")
-    var url: String
+    var url: String?
+
+    @Option(name: .long, help: "A file holding one frame of the bot's Stream connection, instead of an HTTP request.")
+    var streamFrame: String?
 
     @Option(name: .long, help: "A request header, 'Name: value'. Repeat for more.")
     var header: [String] = []
@@ -40,6 +45,10 @@ struct DecodeCommand: AsyncParsableCommand {
         guard let adapter = setup.adapters[bot] else {
             throw ValidationError("no bot \(bot) in the configuration; bots: \(setup.botIDs.joined(separator: ", "))")
         }
+        if let streamFrame {
+            try decodeFrame(streamFrame, adapter: adapter)
+            return
+        }
         let request = try makeRequest()
         let context = WebhookContext(now: now.map(Date.init(timeIntervalSince1970:)) ?? Date(), logger: logger)
         let result = await adapter.handle(request, context: context)
@@ -51,7 +60,22 @@ struct DecodeCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(output + Data("\n".utf8))
     }
 
+    private func decodeFrame(_ path: String, adapter: any ChatAdapter) throws {
+        guard let decoder = adapter as? any StreamFrameDecoding else {
+            throw ValidationError("bot \(bot) (\(adapter.platform)) has no Stream connection; decode an HTTP request with --url")
+        }
+        guard let frame = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --stream-frame file \(path)") }
+        switch decoder.handleFrame(frame, now: now.map(Date.init(timeIntervalSince1970:)) ?? Date()) {
+        case .success(let result):
+            FileHandle.standardOutput.write(try EventJSON.encode(StreamFrameSummary(result), pretty: true) + Data("\n".utf8))
+        case .failure(let rejection):
+            printError("rejected: \(rejection)")
+            throw ExitCode.failure
+        }
+    }
+
     private func makeRequest() throws -> WebhookRequest {
+        guard let url else { throw ValidationError("--url is required (or --stream-frame for a Stream frame)") }
         var fields = HTTPFields()
         for line in header {
             guard let colon = line.firstIndex(of: ":"), let name = HTTPField.Name(String(line[..<colon]).trimmingCharacters(in: .whitespaces)) else {

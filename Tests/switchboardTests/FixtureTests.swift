@@ -35,9 +35,14 @@ struct FixtureTests {
         // keys.json's config is JSON, and JSON is YAML.
         let config = try keys.bots.map { bot in "  \(bot.id): \(String(decoding: try JSONEncoder().encode(bot.config), as: UTF8.self))" }
         try ("bots:\n" + config.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
-        var arguments = ["decode", "--config", "c.yaml", "--bot", fixture.bot, "--method", fixture.request.method, "--url", fixture.request.url, "--now", String(fixture.request.now)]
-        for (name, value) in fixture.request.headers.sorted(by: { $0.key < $1.key }) { arguments += ["--header", "\(name): \(value)"] }
-        if let bodyFile = fixture.request.bodyFile { arguments += ["--body", fixture.directory.appendingPathComponent(bodyFile).path] }
+        var arguments = ["decode", "--config", "c.yaml", "--bot", fixture.bot, "--now", String(fixture.request.now)]
+        if fixture.request.streamFrame {
+            arguments += ["--stream-frame", fixture.directory.appendingPathComponent(fixture.request.bodyFile ?? "").path]
+        } else {
+            arguments += ["--method", fixture.request.method, "--url", fixture.request.url]
+            for (name, value) in fixture.request.headers.sorted(by: { $0.key < $1.key }) { arguments += ["--header", "\(name): \(value)"] }
+            if let bodyFile = fixture.request.bodyFile { arguments += ["--body", fixture.directory.appendingPathComponent(bodyFile).path] }
+        }
         let output = try CLIProcess.run(arguments, in: directory)
 
         let expectedStatus = fixture.expectedResponse?.status ?? 200
@@ -47,9 +52,15 @@ struct FixtureTests {
             #expect(output.stderr.contains("rejected: \(expectedStatus) \(fixture.expectedResponse?.body ?? "")"), "\(output.stderr)")
         } else {
             #expect(output.status == 0, "\(output.stderr)")
-            let summary = try EventJSON.decode(WebhookSummary.self, from: Data(output.stdout.utf8))
-            #expect(summary.status == expectedStatus)
-            #expect(summary.events == (fixture.expectedEvents ?? []))
+            if fixture.request.streamFrame {
+                let summary = try EventJSON.decode(StreamFrameSummary.self, from: Data(output.stdout.utf8))
+                #expect(summary.reply == fixture.expectedResponse?.body)
+                #expect(summary.events == (fixture.expectedEvents ?? []))
+            } else {
+                let summary = try EventJSON.decode(WebhookSummary.self, from: Data(output.stdout.utf8))
+                #expect(summary.status == expectedStatus)
+                #expect(summary.events == (fixture.expectedEvents ?? []))
+            }
         }
     }
 }

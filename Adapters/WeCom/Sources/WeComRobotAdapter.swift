@@ -95,28 +95,3 @@ struct WeComRobotAdapter: ChatAdapter {
 
     static let sentKey = "wecom.sent_parts"
 }
-
-/// At most `limit` sends per `period`, waiting for room when it is full (WeCom refuses the 21st
-/// robot message in a minute with 45009). Per process: replicas each keep their own count.
-actor SendRateLimiter {
-    let limit: Int
-    let period: Duration
-    private var sent: [ContinuousClock.Instant] = []
-
-    init(limit: Int, period: Duration) {
-        self.limit = limit
-        self.period = period
-    }
-
-    func acquire() async throws {
-        while true {
-            let now = ContinuousClock.now
-            sent.removeAll { now - $0 >= period }
-            if sent.count < limit {
-                sent.append(now)
-                return
-            }
-            try await Task.sleep(until: sent[0] + period, clock: .continuous)
-        }
-    }
-}

@@ -10,6 +10,12 @@ public struct WebhookResult: Sendable {
     /// Set when the adapter refused the request.
     public var rejection: WebhookRejection?
 
+    public init(response: WebhookResponse, events: [ChatEvent], rejection: WebhookRejection?) {
+        self.response = response
+        self.events = events
+        self.rejection = rejection
+    }
+
     /// The `decode` / fixture form: `{"status": …, "body": …, "events": […]}`.
     public var summary: WebhookSummary {
         WebhookSummary(status: Int(response.status.code), body: String(decoding: response.body, as: UTF8.self), events: events)

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+
+/// An enterprise app's robot (企业内部应用机器人), `mode: http` (DingTalk POSTs each message, signed)
+/// or `mode: stream` (we hold a WebSocket to DingTalk's gateway; no public URL). Both decode the
+/// same robot message JSON and deliver the same way (platforms.md §3a, §3b, §3d, §3e).
+struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding {
+    enum Mode: String {
+        case http, stream
+    }
+
+    let botID: String
+    var platform: String { DingTalkAdapterFactory.platformName }
+    let mode: Mode
+    let appKey: String
+    let appSecret: String
+    let robotCode: String
+    let maxClockSkew: Duration
+    let messageKind: DingTalkPayloads.Kind
+    let mentionSender: Bool
+    let api: DingTalkAPI
+    let gatewayBase: String
+    let token: AccessTokenCache
+    /// Waits between Stream reconnects: growing from `reconnect_delay`, capped, jittered.
+    let reconnect: RetryPolicy
+    let environment: FactoryEnvironment
+
+    init(botID: String, mode: Mode, config: ConfigSection, environment: FactoryEnvironment) throws {
+        self.botID = botID
+        self.mode = mode
+        self.environment = environment
+        appKey = try config.string("app_key")
+        appSecret = try config.string("app_secret")
+        robotCode = try config.string("robot_code", default: appKey)
+        maxClockSkew = try config.duration("max_clock_skew", default: .seconds(3600))
+        let kind = try config.string("message_type", default: DingTalkPayloads.Kind.markdown.rawValue)
+        guard let messageKind = DingTalkPayloads.Kind(rawValue: kind) else { throw config.error("message_type", "must be markdown or text") }
+        self.messageKind = messageKind
+        mentionSender = try config.bool("mention_sender", default: true)
+        api = DingTalkAPI(base: try DingTalkAdapterFactory.base(config, key: "api_base"), botID: botID)
+        gatewayBase = try DingTalkAdapterFactory.base(config, key: "gateway_base")
+        token = DingTalkAccessToken.cache(api: api, appKey: appKey, appSecret: appSecret)
+        reconnect = RetryPolicy(
+            maxAttempts: .max, initialDelay: try config.duration("reconnect_delay", default: .seconds(1)),
+            maxDelay: try config.duration("reconnect_max_delay", default: .seconds(60))
+        )
+    }
+
+    var capabilities: AdapterCapabilities {
+        // In groups DingTalk delivers only messages that @ the robot.
+        AdapterCapabilities(maxMessageBytes: messageKind.target.maxBytes, markdownDialect: messageKind.target.dialect, groupsDeliverUnmentionedMessages: false)
+    }
+
+    var message: DingTalkMessage { DingTalkMessage(botID: botID) }
+
+    // MARK: Receiving
+
+    func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
+        guard mode == .http else {
+            throw WebhookRejection.methodNotAllowed("this DingTalk bot uses Stream mode: DingTalk does not call a URL; set mode: http to receive here")
+        }
+        guard request.method == .post else { throw WebhookRejection.methodNotAllowed("DingTalk posts messages to this URL") }
+        guard let timestamp = request.headers[HTTPField.Name("timestamp")!], let sign = request.headers[HTTPField.Name("sign")!] else {
+            throw WebhookRejection.unauthorized("missing timestamp or sign header")
+        }
+        guard DingTalkSignature.isValid(sign, timestamp: timestamp, secret: appSecret) else {
+            throw WebhookRejection.unauthorized("sign mismatch: check the bot's app_secret")
+        }
+        guard let milliseconds = Double(timestamp), abs(context.now.timeIntervalSince1970 - milliseconds / 1000) <= Double(maxClockSkew.components.seconds) else {
+            throw WebhookRejection.unauthorized("stale timestamp: more than \(maxClockSkew.components.seconds) s from server time; check the clocks")
+        }
+        guard let json = try? JSONParser.parse(request.body) else { throw WebhookRejection.badRequest("the body is not DingTalk's robot message JSON") }
+        let events = try message.event(from: json).map { [$0] } ?? []
+        return .accept(events, ack: .empty())
+    }
+
+    func decodeStreamFrame(_ frame: Data, now: Date) throws -> StreamFrameResult {
+        try DingTalkStreamFrames.decode(frame, message: message)
+    }
+
+    // MARK: Delivering
+
+    func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
+        try await DingTalkDelivery(adapter: self, event: event, context: context).run(reply)
+    }
+
+    func services(feeding sink: any EventSink) -> [any Service] {
+        guard mode == .stream else { return [] }
+        return [DingTalkStreamService(adapter: self, sink: sink, transport: environment.transport, logger: environment.logger)]
+    }
+}

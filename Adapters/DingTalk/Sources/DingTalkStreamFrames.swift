@@ -1,0 +1,51 @@
+import Foundation
+import SwitchboardCore
+
+/// Stream mode's frames (platforms.md §3d): `{specVersion, type, headers, data}` with `data` a
+/// JSON string. A robot CALLBACK becomes an event and is acked (`code 200`, the frame's
+/// `messageId` echoed) once the event is durable; a SYSTEM `ping` is answered with its own data; a
+/// SYSTEM `disconnect` is acked and asks for a new connection; EVENT frames are acked and ignored.
+enum DingTalkStreamFrames {
+    static let robotTopics: Set<String> = ["/v1.0/im/bot/messages/get", "/v1.0/im/bot/messages/delegate"]
+
+    static func decode(_ frame: Data, message: DingTalkMessage) throws -> StreamFrameResult {
+        guard let json = try? JSONParser.parse(frame), let type = json["type"]?.string else {
+            throw WebhookRejection.badRequest("not a DingTalk Stream frame: expected JSON with type, headers and data")
+        }
+        let headers = json["headers"]
+        let messageID = headers?["messageId"]?.string ?? ""
+        let topic = headers?["topic"]?.string ?? ""
+        switch type {
+        case "SYSTEM":
+            switch topic {
+            case "ping":
+                return StreamFrameResult(reply: ack(messageID, data: json["data"]?.string ?? ""))
+            case "disconnect":
+                return StreamFrameResult(reply: ack(messageID, data: ""), reconnect: true)
+            default:
+                return StreamFrameResult(reply: ack(messageID, data: ""))
+            }
+        case "CALLBACK":
+            guard robotTopics.contains(topic) else {
+                return StreamFrameResult(reply: ack(messageID, code: 404, message: "no handler for \(topic)", data: ""))
+            }
+            guard let data = json["data"]?.string, let payload = try? JSONParser.parse(data) else {
+                throw WebhookRejection.badRequest("the CALLBACK frame's data is not a JSON string")
+            }
+            let events = try message.event(from: payload).map { [$0] } ?? []
+            return StreamFrameResult(events: events, reply: ack(messageID, data: #"{"response":null}"#))
+        case "EVENT":
+            return StreamFrameResult(reply: ack(messageID, data: #"{"status":"SUCCESS","message":"success"}"#))
+        default:
+            throw WebhookRejection.badRequest("unknown Stream frame type \(type)")
+        }
+    }
+
+    /// `{"code", "headers": {"contentType", "messageId"}, "message", "data"}`.
+    static func ack(_ messageID: String, code: Int = 200, message: String = "OK", data: String) -> Data {
+        JSONWriter.data([
+            "code": .number(Double(code)), "headers": ["contentType": "application/json", "messageId": .string(messageID)],
+            "message": .string(message), "data": .string(data),
+        ])
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Stream mode (platforms.md §3d): one WebSocket per bot to DingTalk's gateway. Each connection
+/// starts with a fresh ticket from `POST /v1.0/gateway/connections/open`. A robot CALLBACK is
+/// handed to the engine and acked as soon as the event is persisted — never after the backend.
+/// `SYSTEM ping` is answered; `SYSTEM disconnect` opens the next connection first and closes this
+/// one once the next is up; a lost connection is replaced after a jittered, capped, growing wait.
+/// On shutdown the socket is closed and nothing reconnects.
+struct DingTalkStreamService: Service {
+    let adapter: DingTalkAppAdapter
+    let sink: any EventSink
+    let transport: any HTTPTransport
+    let logger: Logger
+
+    enum Signal: Sendable {
+        case established(Int)
+        case moveRequested(Int, Latch)
+        case ended(Int, String?)
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await supervise() }
+    }
+
+    /// Keeps exactly one connection current: starts the first, a replacement when the current one
+    /// asks to move or ends, and closes a moving one once its replacement is established.
+    private func supervise() async {
+        let (signals, signal) = AsyncStream.makeStream(of: Signal.self)
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            var current = 0
+            var failures = 0
+            var retiring: [Int: Latch] = [:]
+            group.addTask { await connection(0, signal: signal) }
+            next = 1
+            for await event in signals {
+                switch event {
+                case .established(let id):
+                    if id == current { failures = 0 }
+                    for (old, latch) in retiring where old != id {
+                        latch.open()
+                        retiring[old] = nil
+                    }
+                case .moveRequested(let id, let latch):
+                    retiring[id] = latch
+                    guard id == current else { continue }
+                    let id = next
+                    next += 1
+                    current = id
+                    logger.info("DingTalk asked to move; opening a new Stream connection", metadata: ["bot": "\(adapter.botID)"])
+                    group.addTask { await connection(id, signal: signal) }
+                case .ended(let id, let error):
+                    retiring[id]?.open()
+                    retiring[id] = nil
+                    guard id == current, !Task.isCancelled else { continue }
+                    failures += 1
+                    let delay = adapter.reconnect.delay(afterAttempt: failures)
+                    logger.warning(
+                        "the DingTalk Stream connection ended; reconnecting", metadata: ["bot": "\(adapter.botID)", "reason": "\(error ?? "closed")", "in": "\(delay)"]
+                    )
+                    let id = next
+                    next += 1
+                    current = id
+                    group.addTask {
+                        try? await Task.sleep(for: delay)
+                        guard !Task.isCancelled else { return }
+                        await connection(id, signal: signal)
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One connection, from ticket to close. Always ends with `.ended`.
+    private func connection(_ id: Int, signal: AsyncStream<Signal>.Continuation) async {
+        do {
+            let url = try await openTicket()
+            var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(30)))
+            configuration.closeTimeout = .seconds(5)
+            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                signal.yield(.established(id))
+                let leave = Latch()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        // Close this connection when told to (its replacement is up) or cancelled.
+                        await withTaskCancellationHandler { await leave.wait() } onCancel: { leave.open() }
+                        try? await outbound.close(.normalClosure, reason: nil)
+                    }
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            guard case .text(let text) = message else { continue }
+                            try await handle(Data(text.utf8), connection: id, leave: leave, outbound: outbound, signal: signal)
+                        }
+                    }
+                    // Whichever finishes first (the server closed, or we close) ends the other.
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+            signal.yield(.ended(id, nil))
+        } catch {
+            signal.yield(.ended(id, String(describing: error)))
+        }
+    }
+
+    private func handle(_ frame: Data, connection id: Int, leave: Latch, outbound: WebSocketOutboundWriter, signal: AsyncStream<Signal>.Continuation) async throws {
+        let result: StreamFrameResult
+        do {
+            result = try adapter.decodeStreamFrame(frame, now: Date())
+        } catch {
+            logger.warning("a DingTalk Stream frame was not understood; ignored", metadata: ["bot": "\(adapter.botID)", "reason": "\(error)"])
+            return
+        }
+        if !result.events.isEmpty {
+            // Persisted (and deduplicated) before the ack: a redelivered frame is acked again, once stored.
+            try await sink.accept(result.events)
+        }
+        if let reply = result.reply {
+            try await outbound.write(.text(String(decoding: reply, as: UTF8.self)))
+        }
+        if result.reconnect {
+            // Keep reading here until the replacement is up; then `leave` opens and this one closes.
+            signal.yield(.moveRequested(id, leave))
+        }
+    }
+
+    /// `POST /v1.0/gateway/connections/open` ▸ `endpoint?ticket=…` (tickets are one-shot).
+    private func openTicket() async throws -> String {
+        let body: JSONValue = [
+            "clientId": .string(adapter.appKey), "clientSecret": .string(adapter.appSecret),
+            "subscriptions": [["type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"]], "ua": "switchboard", "localIp": "",
+        ]
+        let answer = try await DingTalkAPI.exchange(
+            url: adapter.gatewayBase + "/v1.0/gateway/connections/open", api: "gateway/connections/open", botID: adapter.botID, body: body, transport: transport
+        )
+        guard let endpoint = answer["endpoint"]?.string, let ticket = answer["ticket"]?.string else {
+            throw DingTalkAPIError(botID: adapter.botID, api: "gateway/connections/open", kind: .notJSON)
+        }
+        let encoded = ticket.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ticket
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + "ticket=" + encoded
+    }
+}
