@@ -1,0 +1,139 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardDingTalk
+import SwitchboardTesting
+import Testing
+
+/// The real server with DingTalk bots and a fake DingTalk (gateway, WebSocket, session webhook,
+/// OpenAPI), all over the network.
+@Suite("DingTalk end to end")
+struct DingTalkEndToEndTests {
+    static let environment = ["DINGTALK_SECRET": FakeDingTalk.appSecret]
+
+    /// `base64(HMAC-SHA256(secret, timestamp + "\n" + secret))`, computed here independently.
+    static func sign(_ timestamp: String) -> String {
+        let key = SymmetricKey(data: Data(FakeDingTalk.appSecret.utf8))
+        return Data(HMAC<SHA256>.authenticationCode(for: Data("\(timestamp)\n\(FakeDingTalk.appSecret)".utf8), using: key)).base64EncodedString()
+    }
+
+    static func message(from frame: String) throws -> Data {
+        Data(try #require(try JSONParser.parse(frame)["data"]?.string).utf8)
+    }
+
+    @Test("HTTP: a signed group @-message is answered through its session webhook; after it expired, through groupMessages/send")
+    func http() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            let yaml = """
+                bots:
+                  dingtalk-http: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)"}
+                engine: {poll_interval: 100ms}
+                """
+            try await RunningSwitchboard.run(yaml: yaml, environment: Self.environment, adapters: [DingTalkAdapterFactory()]) { server in
+                func post(_ frame: String) async throws -> Int {
+                    let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+                    var headers: HTTPFields = [.contentType: "application/json"]
+                    headers[HTTPField.Name("timestamp")!] = timestamp
+                    headers[HTTPField.Name("sign")!] = Self.sign(timestamp)
+                    return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/dingtalk-http", headers: headers, body: try Self.message(from: frame))).status
+                }
+                let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+                #expect(try await post(FakeDingTalk.callbackFrame(messageID: "m1", msgID: "msg-1", text: "今天的会议", sessionWebhook: fake.sessionWebhook, expires: alive)) == 200)
+                try await fake.waitFor("the session webhook post") { fake.sessionPosts.count == 1 }
+                let reply = try #require(fake.sessionPosts.first)
+                #expect(reply["msgtype"] == "markdown")
+                #expect(reply["markdown"]?["text"]?.string?.hasPrefix("今天的会议") == true)
+                #expect(reply["at"]?["atUserIds"] == ["032615015535634423"])
+
+                let expired = Int64(Date().timeIntervalSince1970 * 1000) - 1000
+                #expect(try await post(FakeDingTalk.callbackFrame(messageID: "m2", msgID: "msg-2", text: "第二个问题", sessionWebhook: fake.sessionWebhook, expires: expired)) == 200)
+                try await fake.waitFor("the OpenAPI send") { fake.openAPISends.count == 1 }
+                let send = try #require(fake.openAPISends.first)
+                #expect(send.path == "/v1.0/robot/groupMessages/send")
+                #expect(send.token == "fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c41")
+                #expect(send.body["openConversationId"] == "cidh6ezDLHQau9V23Es/xSLNoiDDmPuN354KylQ2BaIhuM=")
+                #expect(send.body["robotCode"] == .string(FakeDingTalk.appKey))
+                #expect(send.body["msgKey"] == "sampleMarkdown")
+                let param = try JSONParser.parse(try #require(send.body["msgParam"]?.string))
+                #expect(param["text"] == "第二个问题")
+                #expect(fake.sessionPosts.count == 1)
+
+                // A wrong signature is refused before anything is read.
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[HTTPField.Name("timestamp")!] = String(Int64(Date().timeIntervalSince1970 * 1000))
+                headers[HTTPField.Name("sign")!] = "AAAA"
+                #expect(try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/dingtalk-http", headers: headers, body: Data("{}".utf8))).status == 401)
+            }
+        }
+    }
+
+    @Test("Stream: acked before the backend answers, answered through the session webhook, a redelivery acked and not answered again; disconnect ▸ a new ticket; a dropped socket ▸ reconnect; shutdown ▸ closed for good")
+    func stream() async throws {
+        let gate = TestGate()
+        let backend = ScriptedBackend { request in
+            await gate.wait()
+            return [.delta("答：\(request.query)"), .end]
+        }
+        try await FakeDingTalk.withRunning { fake in
+            let yaml = """
+                backends: {gated: {type: gated}}
+                bots:
+                  dingtalk-stream:
+                    {platform: dingtalk, mode: stream, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}",
+                     api_base: "\(fake.url)", gateway_base: "\(fake.url)", reconnect_delay: 200ms}
+                engine: {poll_interval: 100ms}
+                """
+            let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+            try await RunningSwitchboard.run(
+                yaml: yaml, environment: Self.environment, adapters: [DingTalkAdapterFactory()],
+                backends: [ScriptedBackendFactory(type: "gated", backend: backend)]
+            ) { _ in
+                try await fake.waitFor("the first connection") { fake.openSockets == 1 }
+                #expect(fake.tickets == ["ticket-1"])
+
+                // Ack first: the backend is still waiting at its gate when the ack arrives.
+                let frame = FakeDingTalk.callbackFrame(messageID: "frame-1", msgID: "msg-s1", text: "你好", sessionWebhook: fake.sessionWebhook, expires: alive)
+                try await fake.push(frame)
+                try await fake.waitFor("the ack") { fake.ack(for: "frame-1") != nil }
+                let ack = try #require(fake.ack(for: "frame-1")).json
+                #expect(ack["code"] == .number(200))
+                #expect(ack["data"] == #"{"response":null}"#)
+                #expect(fake.sessionPosts.isEmpty)
+                gate.open()
+                try await fake.waitFor("the answer") { fake.sessionPosts.count == 1 }
+                #expect(fake.sessionPosts.first?["markdown"]?["text"]?.string?.hasPrefix("答：你好") == true)
+
+                // DingTalk redelivers the same frame: acked again, answered once.
+                try await fake.push(frame)
+                try await fake.waitFor("the second ack") { fake.received.filter { $0.json["headers"]?["messageId"] == "frame-1" }.count == 2 }
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(fake.sessionPosts.count == 1)
+
+                // A ping is answered with its own data.
+                try await fake.push(FakeDingTalk.systemFrame(messageID: "ping-1", topic: "ping", data: #"{"opaque":"8c0d"}"#))
+                try await fake.waitFor("the pong") { fake.ack(for: "ping-1") != nil }
+                #expect(fake.ack(for: "ping-1")?.json["data"] == #"{"opaque":"8c0d"}"#)
+
+                // disconnect: a new ticket and connection first, then the old one closes.
+                try await fake.push(FakeDingTalk.systemFrame(messageID: "dis-1", topic: "disconnect"))
+                try await fake.waitFor("the move") { fake.connections == 2 && fake.openSockets == 1 }
+                #expect(fake.tickets == ["ticket-1", "ticket-2"])
+                try await fake.push(FakeDingTalk.callbackFrame(messageID: "frame-2", msgID: "msg-s2", text: "还在吗", sessionWebhook: fake.sessionWebhook, expires: alive))
+                try await fake.waitFor("the answer on the new connection") { fake.sessionPosts.count == 2 }
+                #expect(fake.ack(for: "frame-2")?.connection == 2)
+
+                // The socket dies: the client comes back after its backoff, with a fresh ticket.
+                try await fake.dropNewest()
+                try await fake.waitFor("the reconnect") { fake.connections == 3 && fake.openSockets == 1 }
+                #expect(fake.tickets.count == 3)
+                #expect(fake.mostOpenAtOnce <= 2)
+            }
+            // Shutdown: the socket is closed and nothing reconnects.
+            try await fake.waitFor("the close on shutdown") { fake.openSockets == 0 }
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(fake.connections == 3)
+            #expect(fake.openSockets == 0)
+        }
+    }
+}

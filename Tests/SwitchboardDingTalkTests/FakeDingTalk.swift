@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import SwitchboardCore
+import SwitchboardTesting
+import Synchronization
+
+/// DingTalk on loopback, speaking its wire format (platforms.md §3b, §3d, §3e): the Stream
+/// gateway (`connections/open` handing out one-shot tickets, and the WebSocket they open), a
+/// session webhook, the OpenAPI token and robot sends. The test pushes frames down the current
+/// socket, reads what the client sent back, and counts the sockets open at each moment.
+final class FakeDingTalk: Sendable {
+    static let appKey = "dingf0apw4ibx5u5ktba"
+    static let appSecret = "fixtureAppSecret-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
+
+    struct Received: Sendable {
+        var connection: Int
+        var text: String
+        var json: JSONValue { (try? JSONParser.parse(text)) ?? .null }
+    }
+
+    struct State {
+        var port = 0
+        var tickets: [String] = []
+        var usedTickets: Set<String> = []
+        var sockets: [Int: WebSocketOutboundWriter] = [:]
+        var connections = 0
+        var mostOpenAtOnce = 0
+        var received: [Received] = []
+        var sessionPosts: [JSONValue] = []
+        var openAPISends: [(path: String, token: String?, body: JSONValue)] = []
+        var tokenFetches = 0
+    }
+
+    let state = Mutex(State())
+
+    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+    var openSockets: Int { state.withLock { $0.sockets.count } }
+    var connections: Int { state.withLock { $0.connections } }
+    var mostOpenAtOnce: Int { state.withLock { $0.mostOpenAtOnce } }
+    var tickets: [String] { state.withLock { $0.tickets } }
+    var received: [Received] { state.withLock { $0.received } }
+    var sessionPosts: [JSONValue] { state.withLock { $0.sessionPosts } }
+    var openAPISends: [(path: String, token: String?, body: JSONValue)] { state.withLock { $0.openAPISends } }
+    var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    var sessionWebhook: String { url + "/robot/sendBySession?session=fake-session" }
+
+    static func withRunning<T: Sendable>(_ body: (FakeDingTalk) async throws -> T) async throws -> T {
+        let fake = FakeDingTalk()
+        let router = Router()
+        router.post("/v1.0/gateway/connections/open") { request, _ -> Response in
+            let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            guard json["clientId"] == .string(appKey), json["clientSecret"] == .string(appSecret) else {
+                return fake.json(#"{"code":"InvalidAuthentication","message":"bad client"}"#, status: .unauthorized)
+            }
+            let ticket = fake.state.withLock { state -> String in
+                let ticket = "ticket-\(state.tickets.count + 1)"
+                state.tickets.append(ticket)
+                return ticket
+            }
+            return fake.json(#"{"endpoint":"ws://127.0.0.1:\#(fake.state.withLock { $0.port })/connect","ticket":"\#(ticket)"}"#)
+        }
+        router.post("/robot/sendBySession") { request, _ -> Response in
+            let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            fake.state.withLock { $0.sessionPosts.append(json) }
+            return fake.json(#"{"errcode":0,"errmsg":"ok"}"#)
+        }
+        router.post("/v1.0/oauth2/accessToken") { _, _ -> Response in
+            let number = fake.state.withLock { state -> Int in
+                state.tokenFetches += 1
+                return state.tokenFetches
+            }
+            return fake.json(#"{"accessToken":"fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c4\#(number)","expireIn":7200}"#)
+        }
+        for path in ["/v1.0/robot/groupMessages/send", "/v1.0/robot/oToMessages/batchSend"] {
+            router.post(RouterPath(path)) { request, _ -> Response in
+                let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+                let token = request.headers[HTTPField.Name("x-acs-dingtalk-access-token")!]
+                fake.state.withLock { $0.openAPISends.append((path, token, json)) }
+                return fake.json(#"{"processQueryKey":"qQtq5XRpCvm0gX1Ds9Zi4iuAVX2Y1k5w6Vt5a0uZZ1A="}"#)
+            }
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "fake-dingtalk")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade { request, _, _ in
+                guard let path = request.path, path.hasPrefix("/connect?ticket="), fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count))) else {
+                    return .dontUpgrade
+                }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    let id = fake.opened(outbound)
+                    defer { fake.closed(id) }
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        if case .text(let text) = message { fake.state.withLock { $0.received.append(Received(connection: id, text: text)) } }
+                    }
+                }
+            },
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            fake.state.withLock { $0.port = port }
+            defer { group.cancelAll() }
+            return try await body(fake)
+        }
+    }
+
+    private func claim(ticket: String) -> Bool {
+        state.withLock { state in
+            guard state.tickets.contains(ticket), !state.usedTickets.contains(ticket) else { return false }
+            state.usedTickets.insert(ticket)
+            return true
+        }
+    }
+
+    private func opened(_ outbound: WebSocketOutboundWriter) -> Int {
+        state.withLock { state in
+            state.connections += 1
+            state.sockets[state.connections] = outbound
+            state.mostOpenAtOnce = max(state.mostOpenAtOnce, state.sockets.count)
+            return state.connections
+        }
+    }
+
+    private func closed(_ id: Int) {
+        _ = state.withLock { $0.sockets.removeValue(forKey: id) }
+    }
+
+    /// Sends a frame down the newest open socket.
+    func push(_ frame: String) async throws {
+        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else {
+            throw FixtureError("no open Stream connection to push to")
+        }
+        try await socket.write(.text(frame))
+    }
+
+    /// Closes the newest socket from the server's side, as a network loss would end it.
+    func dropNewest() async throws {
+        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else { return }
+        try await socket.close(.goingAway, reason: "gone")
+    }
+
+    func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    func ack(for messageID: String) -> Received? {
+        received.first { $0.json["headers"]?["messageId"] == .string(messageID) }
+    }
+
+    private func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A robot CALLBACK frame wrapping a message as platforms.md §3d shows it.
+    static func callbackFrame(messageID: String, msgID: String, text: String, sessionWebhook: String, expires: Int64, group: Bool = true) -> String {
+        var message: [String: JSONValue] = [
+            "conversationId": "cidh6ezDLHQau9V23Es/xSLNoiDDmPuN354KylQ2BaIhuM=", "conversationType": group ? "2" : "1",
+            "chatbotUserId": "$:LWCP_v1:$01B/44e/ph+R21B/X+43WLnAcUVO5BKL", "msgId": .string(msgID), "senderNick": "张三",
+            "senderStaffId": "032615015535634423", "senderId": "$:LWCP_v1:$gzXDEXQDiM8piyLH4HRRcg==",
+            "sessionWebhookExpiredTime": .number(Double(expires)), "createAt": .number(Double(Int64(Date().timeIntervalSince1970 * 1000))),
+            "isInAtList": .bool(group), "sessionWebhook": .string(sessionWebhook), "robotCode": .string(appKey),
+            "msgtype": "text", "text": ["content": .string(" " + text)],
+        ]
+        if group { message["conversationTitle"] = "产品研发群" }
+        let frame: JSONValue = [
+            "specVersion": "1.0", "type": "CALLBACK",
+            "headers": ["appId": "fake-app-id", "contentType": "application/json", "messageId": .string(messageID), "topic": "/v1.0/im/bot/messages/get"],
+            "data": .string(String(decoding: JSONWriter.data(.object(message)), as: UTF8.self)),
+        ]
+        return String(decoding: JSONWriter.data(frame), as: UTF8.self)
+    }
+
+    static func systemFrame(messageID: String, topic: String, data: String = "{}") -> String {
+        String(decoding: JSONWriter.data([
+            "specVersion": "1.0", "type": "SYSTEM", "headers": ["messageId": .string(messageID), "topic": .string(topic)], "data": .string(data),
+        ]), as: UTF8.self)
+    }
+}
