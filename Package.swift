@@ -310,6 +310,7 @@ if Context.environment["ENABLE_SWITCHBOARD_BENCHMARKS"] != nil {
                 "SwitchboardPostgres",
                 "SwitchboardWeCom",
                 "SwitchboardFeishu",
+                "SwitchboardDingTalk",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -24,6 +24,7 @@ let benchmarks: @Sendable () -> Void = {
     renderBenchmarks()
     weComDecodeBenchmarks()
     feishuDecodeBenchmarks()
+    dingTalkDecodeBenchmarks()
 
     Benchmark("Engine.accept · SQLite file") { benchmark in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)/state.sqlite").path

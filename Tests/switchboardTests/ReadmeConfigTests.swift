@@ -32,6 +32,7 @@ struct ReadmeConfigTests {
             environment[variable] =
                 if variable.hasSuffix("AES_KEY") { "5w2Ds6hSXI+Npqi63ahA5ny7+wuhgZn5/OWsx+Vi95g" }
                 else if variable.hasSuffix("_URL") { "https://example.com/hook" }
+                else if variable.hasPrefix("DINGTALK_ROBOT") { "SECplaceholder0123456789" }  // 加签 secrets start with SEC
                 else { "placeholder-value-0123456789" }
         }
         let output = try CLIProcess.run(["check", "--config", "example.yaml"], in: directory, environment: environment)

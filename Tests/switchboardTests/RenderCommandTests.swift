@@ -98,6 +98,31 @@ struct RenderCommandTests {
         #expect(webhook.first?["body"]?["card"]?["elements"]?.array?.first?["tag"] == "markdown")
     }
 
+    /// DingTalk's ways of sending print their requests: the session webhook (the asker @-mentioned
+    /// on the first part), the OpenAPI (msgParam a JSON string) and a custom robot.
+    @Test func printsDingTalkPayloads() throws {
+        let answer = Self.fixtures.appendingPathComponent("code-longer-than-a-message.md").path
+        let golden = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("code-longer-than-a-message.expected.json")))
+        let parts = try #require(golden["dingtalk.markdown"])
+        func payloads(_ mode: String) throws -> [JSONValue] {
+            let run = try CLIProcess.run(["render", "--platform", "dingtalk", "--mode", mode, "--markdown", answer])
+            #expect(run.status == 0, "\(run.stderr)")
+            return try JSONDecoder().decode(JSONValue.self, from: Data(run.stdout.utf8))["payloads"]?.array ?? []
+        }
+        let session = try payloads("session")
+        #expect(session.count == parts.count)
+        #expect(session.first?["body"]?["markdown"]?["text"]?.string == parts[0] + "\n\n@STAFF_ID")
+        #expect(session.first?["body"]?["at"]?["atUserIds"] == ["STAFF_ID"])
+        #expect(session.dropFirst().map { $0["body"]?["markdown"]?["text"]?.string } == parts.dropFirst().map { $0 })
+        let openAPI = try payloads("openapi")
+        #expect(openAPI.first?["to"]?.string?.hasPrefix("POST https://api.dingtalk.com/v1.0/robot/groupMessages/send") == true)
+        let params = try openAPI.map { try JSONDecoder().decode(JSONValue.self, from: Data(($0["body"]?["msgParam"]?.string ?? "").utf8)) }
+        #expect(params.map { $0["text"]?.string } == parts.map { $0 })
+        #expect(openAPI.allSatisfy { $0["body"]?["msgKey"] == "sampleMarkdown" })
+        let robot = try payloads("robot")
+        #expect(robot.map { $0["body"]?["markdown"]?["text"]?.string } == parts.map { $0 })
+    }
+
     @Test func readsCitationsAndStandardInput() throws {
         let directory = try scratchDirectory()
         try #"[{"title": "员工手册.pdf", "score": 0.9}, {"title": "员工手册.pdf", "score": 0.5}]"#

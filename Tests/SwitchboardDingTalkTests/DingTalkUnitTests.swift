@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+@testable import SwitchboardDingTalk
+
+@Suite("DingTalk signatures and decoding")
+struct DingTalkSignatureTests {
+    /// platforms.md §6.3.
+    @Test func knownAnswers() {
+        #expect(DingTalkSignature.sign(timestamp: "1718000000123", secret: "fixtureAppSecret-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z") == "jgi4rdC90fRLOhQioM+Mzev8QeMqmKMc9MxaJNw9SPQ=")
+        #expect(DingTalkSignature.isValid("jgi4rdC90fRLOhQioM+Mzev8QeMqmKMc9MxaJNw9SPQ=", timestamp: "1718000000123", secret: "fixtureAppSecret-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"))
+        #expect(!DingTalkSignature.isValid("jgi4rdC90fRLOhQioM+Mzev8QeMqmKMc9MxaJNw9SPQ=", timestamp: "1718000000124", secret: "fixtureAppSecret-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"))
+        #expect(!DingTalkSignature.isValid("not base64!", timestamp: "1718000000123", secret: "x"))
+        let robot = DingTalkSignature.sign(timestamp: "1718000000123", secret: "SECfixture0123456789abcdef0123456789abcdef0123456789abcdef01234567")
+        #expect(robot == "v2uNc7FnWweAO59FGzsk1ghXge3P81tjNene7jm7OZM=")
+    }
+
+    @Test func theCustomRobotSignsItsURL() throws {
+        let adapter = try DingTalkTest.robot(["secret": "SECfixture0123456789abcdef0123456789abcdef0123456789abcdef01234567"])
+        let url = adapter.signedURL(now: Date(timeIntervalSince1970: 1_718_000_000.123))
+        #expect(url == "https://oapi.dingtalk.com/robot/send?access_token=robot-token&timestamp=1718000000123&sign=v2uNc7FnWweAO59FGzsk1ghXge3P81tjNene7jm7OZM%3D")
+        #expect(throws: ConfigError.self) { try DingTalkTest.robot(["secret": "not-a-robot-secret"]) }
+    }
+
+    @Test func aKeywordAndMentionsAreAddedToTheFirstPart() throws {
+        let adapter = try DingTalkTest.robot(["keyword": "告警", "at_mobiles": .array(["13800001111"])])
+        let first = adapter.body("CPU 95%", first: true)
+        #expect(first["markdown"]?["text"] == "CPU 95%\n\n告警\n\n@13800001111")
+        #expect(first["at"]?["atMobiles"] == ["13800001111"])
+        let second = adapter.body("告警 continues", first: false)
+        #expect(second["markdown"]?["text"] == "告警 continues")
+        #expect(second["at"] == nil)
+    }
+
+    @Test func groupsOnlyDeliverMentionsSoKeywordRulesAreWarnedAbout() throws {
+        let adapter = try DingTalkTest.app()
+        #expect(adapter.capabilities.groupsDeliverUnmentionedMessages == false)
+    }
+
+    @Test func unknownFramesAndTopicsAreAnsweredNotFatal() throws {
+        let message = DingTalkMessage(botID: "d")
+        let event = try DingTalkStreamFrames.decode(Data(#"{"type":"EVENT","headers":{"messageId":"e1","topic":"*"},"data":"{}"}"#.utf8), message: message)
+        #expect(event.events.isEmpty && event.reply != nil)
+        let card = try DingTalkStreamFrames.decode(Data(#"{"type":"CALLBACK","headers":{"messageId":"c1","topic":"/v1.0/card/instances/callback"},"data":"{}"}"#.utf8), message: message)
+        #expect(try JSONParser.parse(try #require(card.reply))["code"] == .number(404))
+        #expect(throws: WebhookRejection.self) { try DingTalkStreamFrames.decode(Data(#"{"type":"CALLBACK","headers":{"messageId":"c2","topic":"/v1.0/im/bot/messages/get"},"data":"oops"}"#.utf8), message: message) }
+    }
+}
+
+@Suite("DingTalk delivery")
+struct DingTalkDeliveryTests {
+    static func event(group: Bool, expires: Date, webhook: String, staff: String? = "032615015535634423") -> ChatEvent {
+        var address = [
+            "conversation_id": "cid-1", "conversation_type": group ? "2" : "1", "session_webhook": webhook,
+            "session_webhook_expires": String(Int64(expires.timeIntervalSince1970 * 1000)), "robot_code": FakeDingTalk.appKey,
+        ]
+        address["sender_staff_id"] = staff
+        return ChatEvent(
+            id: "d:m", platform: "dingtalk", bot: "d", conversation: Conversation(id: "cid-1", type: group ? .group : .direct),
+            sender: Participant(id: staff ?? "x"), text: "q", timestamp: Date(), replyAddress: ReplyAddress(address)
+        )
+    }
+
+    @Test("a direct chat after its session expired goes through oToMessages/batchSend; one token for many; a long answer is split")
+    func directAfterExpiry() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            let adapter = try DingTalkTest.app(["api_base": .string(fake.url)])
+            let past = Date().addingTimeInterval(-10)
+            for index in 0..<3 {
+                _ = try await adapter.deliver(
+                    ReplyStream(reply: Reply(markdown: "答\(index)")), to: Self.event(group: false, expires: past, webhook: fake.sessionWebhook),
+                    context: DingTalkTest.context(job: "j\(index)")
+                )
+            }
+            #expect(fake.tokenFetches == 1)
+            #expect(fake.openAPISends.map(\.path) == Array(repeating: "/v1.0/robot/oToMessages/batchSend", count: 3))
+            #expect(fake.openAPISends.first?.body["userIds"] == ["032615015535634423"])
+            let long = (1...80).map { "第\($0)段：" + String(repeating: "很长的回答内容。", count: 20) }.joined(separator: "\n\n")
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: long)), to: Self.event(group: true, expires: Date().addingTimeInterval(3600), webhook: fake.sessionWebhook), context: DingTalkTest.context(job: "long"))
+            let parts = ReplyRenderer.render(markdown: long, for: .dingtalkMarkdown)
+            #expect(parts.count > 1)
+            #expect(fake.sessionPosts.count == parts.count)
+            // Only the first part @-mentions the asker.
+            #expect(fake.sessionPosts.filter { $0["at"] != nil }.count == 1)
+        }
+    }
+
+    @Test("without a staff id and without a live session, the failure says why and is not retried")
+    func noWayToReply() async throws {
+        let adapter = try DingTalkTest.app()
+        await #expect(throws: DingTalkDeliveryError.self) {
+            _ = try await adapter.deliver(
+                ReplyStream(reply: Reply(markdown: "答")), to: Self.event(group: false, expires: Date().addingTimeInterval(-10), webhook: "http://127.0.0.1:9/x", staff: nil),
+                context: DingTalkTest.context()
+            )
+        }
+    }
+
+    @Test("130101 and HTTP 401 are retryable; a bad app secret names the keys")
+    func errors() {
+        #expect(DingTalkAPIError(botID: "d", api: "robot/send", kind: .errcode(130101, "send too fast")).isRetryable)
+        #expect(DingTalkAPIError(botID: "d", api: "groupMessages/send", kind: .http(401, "InvalidAuthentication", "")).isTokenRejected)
+        let credentials = DingTalkAPIError(botID: "d", api: "accessToken", kind: .http(400, "invalidClientIdOrSecret", "")).description
+        #expect(credentials.contains("check bots.d.app_key and bots.d.app_secret"))
+    }
+}
+
+enum DingTalkTest {
+    static let transport = AsyncHTTPClientTransport()
+
+    static func app(_ extra: [String: JSONValue] = [:]) throws -> any ChatAdapter {
+        try make(["platform": "dingtalk", "mode": "http", "app_key": .string(FakeDingTalk.appKey), "app_secret": .string(FakeDingTalk.appSecret)].merging(extra) { $1 })
+    }
+
+    static func robot(_ extra: [String: JSONValue] = [:]) throws -> DingTalkRobotAdapter {
+        try #require(try make(["platform": "dingtalk", "mode": "robot", "access_token": "robot-token"].merging(extra) { $1 }) as? DingTalkRobotAdapter)
+    }
+
+    static func make(_ config: [String: JSONValue]) throws -> any ChatAdapter {
+        let section = try ConfigSection(JSONValue.object(config).configNode(path: "bots.d", file: "test.yaml"))
+        return try DingTalkAdapterFactory().makeAdapter(botID: "d", config: section, environment: FactoryEnvironment(transport: transport, logger: Logger(label: "t")))
+    }
+
+    static func context(job: String = "job") -> DeliveryContext {
+        DeliveryContext(transport: transport, idempotencyKey: job, attempt: 1, replyState: ReplyStateHandle(store: InMemoryStateStore(), jobID: job), logger: Logger(label: "t"))
+    }
+}
