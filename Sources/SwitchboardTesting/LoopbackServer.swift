@@ -1,5 +1,6 @@
 public import Foundation
-import Hummingbird
+public import Hummingbird
+public import HummingbirdCore
 public import HTTPTypes
 import Logging
 import NIOCore
@@ -79,12 +80,24 @@ public final class LoopbackServer: Sendable {
                 return Response(status: answer.status, headers: answer.headers, body: answer.responseBody)
             }
         }
+        return try await runOnLoopback(router: router, server: .http1()) { port in
+            try await body(LoopbackServer(port: port, log: log))
+        }
+    }
+
+    /// Runs a Hummingbird router (and server kind: plain HTTP/1, or with WebSocket upgrades) on
+    /// 127.0.0.1 at a free port, calls `body` with the port, and stops the server — the way every
+    /// loopback fake of a platform is started.
+    public static func runOnLoopback<T: Sendable, Context: RequestContext>(
+        router: Router<Context>, server: HTTPServerBuilder, _ body: (Int) async throws -> T
+    ) async throws -> T where Context.Source == ApplicationRequestContextSource {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "loopback")
         // Stopping the server by cancellation makes Hummingbird log errors that mean nothing here.
         logger.logLevel = .critical
         let app = Application(
             router: router,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -97,7 +110,7 @@ public final class LoopbackServer: Sendable {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw LoopbackTimeout(expected: 0, received: 0, timeout: .zero) }
             defer { group.cancelAll() }
-            return try await body(LoopbackServer(port: port, log: log))
+            return try await body(port)
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
-import Logging
 import NIOCore
 import SwitchboardCore
 import SwitchboardTesting
@@ -83,36 +83,20 @@ final class FakeDingTalk: Sendable {
                 return fake.json(#"{"processQueryKey":"qQtq5XRpCvm0gX1Ds9Zi4iuAVX2Y1k5w6Vt5a0uZZ1A="}"#)
             }
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fake-dingtalk")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            server: .http1WebSocketUpgrade { request, _, _ in
-                guard let path = request.path, path.hasPrefix("/connect?ticket="), fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count))) else {
-                    return .dontUpgrade
+        let server = HTTPServerBuilder.http1WebSocketUpgrade { request, _, _ in
+            guard let path = request.path, path.hasPrefix("/connect?ticket="), fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count))) else {
+                return .dontUpgrade
+            }
+            return .upgrade([:]) { inbound, outbound, _ in
+                let id = fake.opened(outbound)
+                defer { fake.closed(id) }
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    if case .text(let text) = message { fake.state.withLock { $0.received.append(Received(connection: id, text: text)) } }
                 }
-                return .upgrade([:]) { inbound, outbound, _ in
-                    let id = fake.opened(outbound)
-                    defer { fake.closed(id) }
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        if case .text(let text) = message { fake.state.withLock { $0.received.append(Received(connection: id, text: text)) } }
-                    }
-                }
-            },
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
+            }
+        }
+        return try await LoopbackServer.runOnLoopback(router: router, server: server) { port in
             fake.state.withLock { $0.port = port }
-            defer { group.cancelAll() }
             return try await body(fake)
         }
     }

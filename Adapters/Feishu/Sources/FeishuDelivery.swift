@@ -54,26 +54,10 @@ struct FeishuDelivery {
             sent = [try await send(.card, adapter.placeholder, part: 0)]
             try await context.replyState.save(Self.sentKey, sent)
         }
-        var answer = Reply()
-        var throttle = StreamThrottle(minimumInterval: adapter.updateInterval)
-        var shown = ""
-        var ended = false
-        for try await chunk in reply {
-            answer.apply(chunk)
-            switch chunk {
-            case .end:
-                ended = true
-            case .delta, .replace:
-                let text = ReplyRenderer.renderPartial(answer.markdown, for: .feishuCard).first?.text ?? ""
-                if !text.isEmpty, text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
-                    try await patch(sent[0], text)
-                    shown = text
-                }
-            default:
-                break
-            }
+        let first = sent[0]
+        let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) {
+            try await patch(first, $0)
         }
-        guard ended else { throw ReplyIncomplete() }
         let parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
         try await patch(sent[0], parts.first ?? "")
         for (index, part) in parts.enumerated().dropFirst() {

@@ -18,26 +18,9 @@ struct WeComAIBotDelivery {
         guard let streamID = event.replyAddress["stream_id"] else {
             throw WeComDeliveryError(botID: adapter.botID, reason: "the event has no stream_id in its reply_address")
         }
-        var answer = Reply()
-        var throttle = StreamThrottle()
-        var shown = ""
-        var ended = false
-        for try await chunk in reply {
-            answer.apply(chunk)
-            switch chunk {
-            case .end:
-                ended = true
-            case .delta, .replace:
-                let text = ReplyRenderer.renderPartial(answer.markdown, for: .wecomStream).first?.text ?? ""
-                if text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
-                    try await save(WeComStreamState(content: text, finish: false))
-                    shown = text
-                }
-            default:
-                break
-            }
+        let answer = try await reply.collect(showingPartialsFor: .wecomStream, throttle: StreamThrottle()) {
+            try await save(WeComStreamState(content: $0, finish: false))
         }
-        guard ended else { throw ReplyIncomplete() }
         let final = Self.finalMessages(answer, streamOpen: isStreamOpen())
         try await save(WeComStreamState(content: final.frame, finish: true))
         if let rest = final.responseURL {

@@ -59,3 +59,36 @@ public struct RenderedPart: Sendable, Equatable {
     /// What it shows, as blocks (the label and footer included).
     public var blocks: [MarkdownBlock]
 }
+
+extension ReplyStream {
+    /// Reads the whole answer while showing it as it grows: after each text chunk the answer so far
+    /// is rendered for `target` (``ReplyRenderer/renderPartial(_:for:options:)``, first part) and
+    /// passed to `update` when it changed and `throttle` allows. Returns the finished answer; throws
+    /// ``ReplyIncomplete`` when the stream ends without `.end`. For platforms that update a message
+    /// in place (Feishu cards, WeCom AI-bot streams).
+    public func collect(
+        showingPartialsFor target: RenderTarget, throttle: StreamThrottle, _ update: (String) async throws -> Void
+    ) async throws -> Reply {
+        var answer = Reply()
+        var throttle = throttle
+        var shown = ""
+        var ended = false
+        for try await chunk in self {
+            answer.apply(chunk)
+            switch chunk {
+            case .end:
+                ended = true
+            case .delta, .replace:
+                let text = ReplyRenderer.renderPartial(answer.markdown, for: target).first?.text ?? ""
+                if !text.isEmpty, text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
+                    try await update(text)
+                    shown = text
+                }
+            default:
+                break
+            }
+        }
+        guard ended else { throw ReplyIncomplete() }
+        return answer
+    }
+}
