@@ -157,6 +157,8 @@ let package = Package(
                 "SwitchboardWeCom",
                 "SwitchboardFeishu",
                 "SwitchboardDingTalk",
+                // The demo's local sink (a loopback server that prints what would be sent).
+                "SwitchboardTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -53,7 +53,9 @@ public struct Switchboard: Sendable {
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock)
         let routes = WebhookRoutes(
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
-            logger: logger, clock: clock
+            logger: logger, clock: clock,
+            notify: configuration.targets.isEmpty
+                ? nil : NotifyRoutes(notifier: setup.notifier(transport: transport, logger: logger), maxBodyBytes: configuration.server.maxBodyBytes)
         )
         let app = Application(
             router: routes.router(),

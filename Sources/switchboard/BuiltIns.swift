@@ -10,7 +10,12 @@ import SwitchboardWeCom
 /// here — the same call a built-in uses.
 enum BuiltIns {
     static var adapters: AdapterRegistry {
-        AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()])
+        AdapterRegistry([GenericAdapterFactory()] + platformAdapters)
+    }
+
+    /// The platform adapters (the generic one lives in core).
+    static var platformAdapters: [any AdapterFactory] {
+        [WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()]
     }
 
     static var backends: BackendRegistry {

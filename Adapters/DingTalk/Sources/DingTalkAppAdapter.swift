@@ -7,7 +7,7 @@ import SwitchboardCore
 /// An enterprise app's robot (企业内部应用机器人), `mode: http` (DingTalk POSTs each message, signed)
 /// or `mode: stream` (we hold a WebSocket to DingTalk's gateway; no public URL). Both decode the
 /// same robot message JSON and deliver the same way (platforms.md §3a, §3b, §3d, §3e).
-struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding {
+struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending {
     enum Mode: String {
         case http, stream
     }
@@ -90,5 +90,24 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding {
     func services(feeding sink: any EventSink) -> [any Service] {
         guard mode == .stream else { return [] }
         return [DingTalkStreamService(adapter: self, sink: sink, transport: environment.transport, logger: environment.logger)]
+    }
+}
+
+extension DingTalkAppAdapter {
+    /// Through the OpenAPI: `chat` is a group's `openConversationId`, `user` a staff id for a
+    /// one-to-one message. (The OpenAPI's markdown has no @-mentions; `mentions` are not shown.)
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        var address = ["robot_code": robotCode]
+        let conversation: Conversation
+        switch (destination.chat, destination.user) {
+        case (let chat?, nil):
+            conversation = Conversation(id: chat, type: .group)
+        case (nil, let user?):
+            conversation = Conversation(id: user, type: .direct)
+            address["sender_staff_id"] = user
+        default:
+            throw NotificationError("a DingTalk app robot sends to a group (chat: its openConversationId) or a person (user: a staff id), one of them")
+        }
+        return .notification(id: id, adapter: self, conversation: conversation, text: "", mentions: mentions, now: now, replyAddress: ReplyAddress(address))
     }
 }

@@ -5,7 +5,7 @@ import SwitchboardCore
 /// (platforms.md §3c). With a `secret` (加签) every request carries `timestamp` and the URL-encoded
 /// `sign`; at most 20 messages a minute (DingTalk throttles a robot for 10 minutes past that); a
 /// configured keyword is added to a message that lacks it, since DingTalk refuses those (310000).
-struct DingTalkRobotAdapter: ChatAdapter {
+struct DingTalkRobotAdapter: ChatAdapter, NotificationSending {
     let botID: String
     var platform: String { DingTalkAdapterFactory.platformName }
     let webhookURL: String
@@ -49,7 +49,7 @@ struct DingTalkRobotAdapter: ChatAdapter {
         var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
         for (index, part) in parts.enumerated() where index >= sent {
             try await limiter.acquire()
-            let body = body(part, first: index == 0)
+            let body = body(part, first: index == 0, asked: MentionList(event.notificationMentions))
             _ = try await DingTalkAPI.exchange(url: signedURL(now: Date()), api: "robot/send", botID: botID, body: body, transport: context.transport)
             sent += 1
             try await context.replyState.save(Self.sentKey, sent)
@@ -59,13 +59,15 @@ struct DingTalkRobotAdapter: ChatAdapter {
 
     static let sentKey = "dingtalk.robot_sent_parts"
 
-    func body(_ part: String, first: Bool) -> JSONValue {
+    func body(_ part: String, first: Bool, asked: MentionList = MentionList([])) -> JSONValue {
         var text = part
         if let keyword, !text.contains(keyword) { text += "\n\n" + keyword }
         // Mentions go with the first part only; the text must name them too [M].
-        let mobiles = first ? atMobiles : []
-        if !mobiles.isEmpty { text += "\n\n" + mobiles.map { "@\($0)" }.joined(separator: " ") }
-        return DingTalkPayloads.message(messageKind, text, atMobiles: mobiles, atAll: first && atAll)
+        let mobiles = first ? atMobiles + asked.mobiles : []
+        let users = first ? asked.userIDs : []
+        let named = mobiles + users
+        if !named.isEmpty { text += "\n\n" + named.map { "@\($0)" }.joined(separator: " ") }
+        return DingTalkPayloads.message(messageKind, text, atUserIDs: users, atMobiles: mobiles, atAll: first && (atAll || asked.everyone))
     }
 
     /// The webhook URL with `timestamp` (ms) and `sign` when a secret is configured.
@@ -75,5 +77,12 @@ struct DingTalkRobotAdapter: ChatAdapter {
         let sign = DingTalkSignature.sign(timestamp: timestamp, secret: secret)
         let encoded = sign.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? sign
         return webhookURL + (webhookURL.contains("?") ? "&" : "?") + "timestamp=\(timestamp)&sign=\(encoded)"
+    }
+}
+
+extension DingTalkRobotAdapter {
+    /// The robot's webhook is the destination.
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        .notification(id: id, adapter: self, conversation: Conversation(id: botID, type: .group), text: "", mentions: mentions, now: now)
     }
 }

@@ -5,7 +5,7 @@ import SwitchboardCore
 
 /// `mode: app` (the default) — a Feishu/Lark self-built app: events over HTTP in, the reply and
 /// create message APIs out, the answer streamed into a card updated in place (platforms.md §2).
-struct FeishuAppAdapter: ChatAdapter {
+struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     let botID: String
     var platform: String { FeishuAdapterFactory.platformName }
     let callback: FeishuCallback
@@ -81,5 +81,18 @@ struct FeishuAppAdapter: ChatAdapter {
     func warnNotInChat(_ chat: String, logger: Logger) {
         guard warnedChats.first(chat) else { return }
         logger.warning("the Feishu bot is not in this chat; its replies there are dropped until it is added", metadata: ["bot": "\(botID)", "chat": "\(chat)"])
+    }
+}
+
+extension FeishuAppAdapter {
+    /// An app bot posts into a chat it is in: `chat` is the `chat_id` (oc_…).
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        guard let chat = destination.chat, chat.hasPrefix("oc_") else {
+            throw NotificationError("a Feishu app bot sends to a chat: set chat to its chat_id (oc_…)")
+        }
+        return .notification(
+            id: id, adapter: self, conversation: Conversation(id: chat, type: .group), text: "", mentions: mentions, now: now,
+            replyAddress: ReplyAddress(["chat_id": chat])
+        )
     }
 }

@@ -58,7 +58,8 @@ struct FeishuDelivery {
         let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) {
             try await patch(first, $0)
         }
-        let parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
+        var parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
+        if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: .card) }
         try await patch(sent[0], parts.first ?? "")
         for (index, part) in parts.enumerated().dropFirst() {
             if index < sent.count {
@@ -75,7 +76,8 @@ struct FeishuDelivery {
 
     private func sendWhole(_ answer: Reply, kind: FeishuMessageKind) async throws -> DeliveryReceipt {
         try await context.replyState.save(Self.kindKey, kind.rawValue)
-        let parts = ReplyRenderer.render(answer, for: kind.target).map(\.text).filter { !$0.isEmpty }
+        var parts = ReplyRenderer.render(answer, for: kind.target).map(\.text).filter { !$0.isEmpty }
+        if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: kind) }
         var sent = try await context.replyState.load([String].self, Self.sentKey + "." + kind.rawValue) ?? []
         for (index, part) in parts.enumerated() where index >= sent.count {
             do {

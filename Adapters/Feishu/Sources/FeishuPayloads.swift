@@ -77,6 +77,17 @@ enum FeishuPayloads {
         return try encoder.encode(value)
     }
 
+    /// A notification's @-mentions before its first part: `<at id=…></at>` in card Markdown,
+    /// `<at user_id="…"></at>` in text (platforms.md §2c); `all` is everyone. Post is left as is.
+    static func mentioning(_ ids: [String], in part: String, kind: FeishuMessageKind) -> String {
+        guard !ids.isEmpty else { return part }
+        switch kind {
+        case .card: return ids.map { "<at id=\($0)></at>" }.joined(separator: " ") + " " + part
+        case .text: return ids.map { "<at user_id=\"\($0)\"></at>" }.joined(separator: " ") + " " + part
+        case .post: return part
+        }
+    }
+
     /// A stable uuid (idempotency key, platforms.md §2c: same uuid within ~1 h sends once) for part
     /// `part` of the job's reply: the same on every retry of the job, different per part.
     static func uuid(idempotencyKey: String, part: Int) -> String {

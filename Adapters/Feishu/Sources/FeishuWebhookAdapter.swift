@@ -5,7 +5,7 @@ import SwitchboardCore
 /// `mode: webhook` — a group's custom bot (自定义机器人), send-only: a notification target
 /// (platforms.md §2d). Requests are signed when a `secret` is configured: `sign` =
 /// base64(HMAC-SHA256(key: timestamp + "\n" + secret, message: empty)), timestamp in seconds.
-struct FeishuWebhookAdapter: ChatAdapter {
+struct FeishuWebhookAdapter: ChatAdapter, NotificationSending {
     let botID: String
     var platform: String { FeishuAdapterFactory.platformName }
     let url: String
@@ -38,7 +38,8 @@ struct FeishuWebhookAdapter: ChatAdapter {
     }
 
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
-        let parts = ReplyRenderer.render(try await reply.collect(), for: target).map(\.text).filter { !$0.isEmpty }
+        var parts = ReplyRenderer.render(try await reply.collect(), for: target).map(\.text).filter { !$0.isEmpty }
+        if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: messageKind) }
         var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
         for part in parts.dropFirst(sent) {
             let body = try Self.body(part, kind: messageKind, secret: secret, now: Date())
@@ -77,5 +78,12 @@ struct FeishuWebhookAdapter: ChatAdapter {
     static func sign(timestamp: String, secret: String) -> String {
         let key = SymmetricKey(data: Data("\(timestamp)\n\(secret)".utf8))
         return Data(HMAC<SHA256>.authenticationCode(for: Data(), using: key)).base64EncodedString()
+    }
+}
+
+extension FeishuWebhookAdapter {
+    /// The custom bot's webhook is the destination.
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        .notification(id: id, adapter: self, conversation: Conversation(id: botID, type: .group), text: "", mentions: mentions, now: now)
     }
 }

@@ -4,7 +4,7 @@ import SwitchboardCore
 /// `mode: app` — a self-built app (自建应用): encrypted XML callbacks in, `message/send` out
 /// (platforms.md §1a, §1d). The callback is acknowledged with an empty 200 at once; the answer
 /// follows as one or more messages to the sender.
-struct WeComAppAdapter: ChatAdapter {
+struct WeComAppAdapter: ChatAdapter, NotificationSending {
     enum MessageType: String, CaseIterable {
         case markdown, text
     }
@@ -97,4 +97,15 @@ struct WeComAppAdapter: ChatAdapter {
     }
 
     static let sentKey = "wecom.sent_parts"
+}
+
+extension WeComAppAdapter {
+    /// An app sends to users of its visible range: `user` is one user id or several joined by `|`
+    /// (`message/send`'s `touser`).
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        guard let user = destination.user, !user.isEmpty else {
+            throw NotificationError("a WeCom app sends to users: set user (user ids joined by |)")
+        }
+        return .notification(id: id, adapter: self, conversation: Conversation(id: user, type: .direct), sender: user, text: "", mentions: mentions, now: now)
+    }
 }

@@ -5,7 +5,7 @@ import SwitchboardCore
 /// §1b). It receives nothing; `deliver` posts the answer to the robot's webhook, at most 20
 /// messages a minute (WeCom's limit per robot), `text` with the configured @-mentions,
 /// `markdown` or `markdown_v2`.
-struct WeComRobotAdapter: ChatAdapter {
+struct WeComRobotAdapter: ChatAdapter, NotificationSending {
     enum MessageType: String, CaseIterable {
         case markdown
         case markdownV2 = "markdown_v2"
@@ -63,7 +63,15 @@ struct WeComRobotAdapter: ChatAdapter {
 
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         let answer = try await reply.collect()
-        let bodies = try Self.bodies(ReplyRenderer.render(answer, for: target).map(\.text), type: messageType, mentioned: mentionedList, mobiles: mentionedMobileList)
+        // A notification's own mentions join the configured ones.
+        let asked = MentionList(event.notificationMentions)
+        let mentioned = mentionedList + asked.userIDs + (asked.everyone ? ["@all"] : [])
+        var parts = ReplyRenderer.render(answer, for: target).map(\.text)
+        if messageType != .text, !asked.userIDs.isEmpty, !parts.isEmpty {
+            // Markdown messages mention with <@userid> in the content [3P, M].
+            parts[0] += "\n" + asked.userIDs.map { "<@\($0)>" }.joined(separator: " ")
+        }
+        let bodies = try Self.bodies(parts, type: messageType, mentioned: mentioned, mobiles: mentionedMobileList + asked.mobiles)
         var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
         for body in bodies.dropFirst(sent) {
             try await limiter.acquire()
@@ -94,4 +102,11 @@ struct WeComRobotAdapter: ChatAdapter {
     }
 
     static let sentKey = "wecom.sent_parts"
+}
+
+extension WeComRobotAdapter {
+    /// The robot's webhook is the destination: chat and user are not used.
+    func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        .notification(id: id, adapter: self, conversation: Conversation(id: botID, type: .group), text: "", mentions: mentions, now: now)
+    }
 }

@@ -27,6 +27,9 @@ public struct SwitchboardConfiguration: Sendable {
     let bots: [(id: String, section: ConfigSection)]
     /// nil when the file has no `routes:` (the defaults apply).
     let routes: [ConfigNode]?
+    /// `targets:` — where `POST /notify/<name>` and `switchboard send` deliver; checked against the
+    /// bots in ``SwitchboardSetup``.
+    public var targets: [NotifyTarget]
 
     public init(root: ConfigNode, replicaID: String) throws {
         let top = try ConfigSection(root)
@@ -40,10 +43,37 @@ public struct SwitchboardConfiguration: Sendable {
         backends = try backendsSection?.subsections().map { ($0.key, $0.section) } ?? []
         bots = try (try top.section("bots"))?.subsections().map { ($0.key, $0.section) } ?? []
         routes = try top.list("routes")
+        targets = try Self.targets(top, root: root)
         for bot in bots where !Self.isValidBotID(bot.id) {
             throw ConfigError(file: file, key: "bots.\(bot.id)", reason: "bot ids may use only letters, digits, - and _ (they are part of the webhook URL)")
         }
         try top.rejectUnknownKeys()
+    }
+
+    /// `notify: {token}` and `targets: {name: {bot, chat?, user?, token?}}`. Every target needs a
+    /// bearer token of at least 16 characters, its own or the global one.
+    private static func targets(_ top: ConfigSection, root: ConfigNode) throws -> [NotifyTarget] {
+        let notify = try top.section("notify") ?? .empty(path: "notify")
+        let global = try notify.optionalString("token")
+        try notify.rejectUnknownKeys()
+        var targets: [NotifyTarget] = []
+        for (name, section) in try (try top.section("targets"))?.subsections() ?? [] {
+            guard isValidBotID(name) else {
+                throw ConfigError(file: root.file, key: section.path, reason: "target names may use only letters, digits, - and _ (they are part of the /notify URL)")
+            }
+            let target = NotifyTarget(
+                name: name, bot: try section.string("bot"),
+                destination: NotificationDestination(chat: try section.optionalString("chat"), user: try section.optionalString("user")),
+                token: try section.optionalString("token") ?? global
+            )
+            guard let token = target.token else {
+                throw section.error("token", "is needed to protect POST /notify/\(name): set notify.token or targets.\(name).token")
+            }
+            guard token.count >= 16 else { throw section.error("token", "must be at least 16 characters") }
+            try section.rejectUnknownKeys()
+            targets.append(target)
+        }
+        return targets
     }
 
     /// Bot ids appear in `/webhooks/<bot-id>`.

@@ -1,3 +1,4 @@
+public import Logging
 public import SwitchboardCore
 
 /// Everything a configuration describes, built: the bots' adapters, the backends and the checked
@@ -55,6 +56,9 @@ public struct SwitchboardSetup: Sendable {
         } catch let error as RoutingError {
             throw ConfigError(file: configuration.file, key: "", reason: error.description)
         }
+        if let problem = Notifier.check(configuration.targets, adapters: adapters).first {
+            throw ConfigError(file: configuration.file, key: problem.key, reason: problem.reason)
+        }
         self.adapters = adapters
         self.botIDs = configuration.bots.map(\.id)
         self.backends = backends
@@ -71,5 +75,10 @@ public struct SwitchboardSetup: Sendable {
             throw ConfigError(file: configuration.file, key: "routes", reason: "required when more than one backend is configured")
         }
         return RoutingTable.answeringDirectAndMentions(backend: backendNames[0]).rules
+    }
+
+    /// Sends notifications to the configured targets (`POST /notify`, `switchboard send`).
+    public func notifier(transport: any HTTPTransport, logger: Logger) -> Notifier {
+        Notifier(targets: configuration.targets, adapters: adapters, transport: transport, logger: logger)
     }
 }

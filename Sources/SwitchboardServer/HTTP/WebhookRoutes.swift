@@ -5,7 +5,8 @@ import NIOCore
 import NIOFoundationCompat
 import SwitchboardCore
 
-/// The HTTP surface: `GET|POST /webhooks/<bot-id>`, `/healthz` and `/readyz`. It only converts
+/// The HTTP surface: `GET|POST /webhooks/<bot-id>`, `POST /notify…` (``NotifyRoutes``), `/healthz`
+/// and `/readyz`. It only converts
 /// between Hummingbird and the framework-free webhook types; the adapters and the engine do the
 /// work.
 struct WebhookRoutes: Sendable {
@@ -16,6 +17,8 @@ struct WebhookRoutes: Sendable {
     let maxBodyBytes: Int
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// `POST /notify…`, when targets are configured.
+    let notify: NotifyRoutes?
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -28,6 +31,7 @@ struct WebhookRoutes: Sendable {
                 try await webhook(request, botID: context.parameters.get("bot") ?? "")
             }
         }
+        notify?.register(on: router)
         return router
     }
 

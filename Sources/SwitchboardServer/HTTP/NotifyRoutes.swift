@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import SwitchboardCore
+
+/// `POST /notify/<target>` and `POST /notify` (fan-out): `Authorization: Bearer <token>` compared
+/// in constant time with each target's token (401 and nothing sent otherwise), a JSON body
+/// `{"markdown": "…", "mention": ["…"], "targets": ["…"]}`, and an answer per target with the
+/// platform's message ids or its error — HTTP 200 when every target took it, 502 when one did not.
+struct NotifyRoutes: Sendable {
+    let notifier: Notifier
+    let maxBodyBytes: Int
+
+    struct Body: Decodable {
+        var markdown: String
+        var mention: [String]?
+        var targets: [String]?
+    }
+
+    struct FanOut: Encodable {
+        var results: [NotifyResult]
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/notify/:target") { request, context in
+            try await notify(request, targets: [context.parameters.get("target") ?? ""])
+        }
+        router.post("/notify") { request, _ in
+            try await notify(request, targets: nil)
+        }
+    }
+
+    private func notify(_ request: Request, targets named: [String]?) async throws -> Response {
+        var request = request
+        let data: Data
+        do {
+            data = Data(buffer: try await request.collectBody(upTo: maxBodyBytes))
+        } catch is NIOTooManyBytesError {
+            return Self.error("request body larger than \(maxBodyBytes) bytes", status: .contentTooLarge)
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: data), !body.markdown.isEmpty else {
+            return Self.error(#"the body must be JSON {"markdown": "…", "mention": […]} with a non-empty markdown"#, status: .badRequest)
+        }
+        let names = named ?? body.targets ?? []
+        guard !names.isEmpty else { return Self.error(#"name the targets: POST /notify/<target>, or "targets": […] in the body"#, status: .badRequest) }
+        if let unknown = names.first(where: { notifier.targets[$0] == nil }) {
+            return Self.error("no notification target \(unknown); targets are configured under targets:", status: .notFound)
+        }
+        // Every named target must accept the token before anything is sent.
+        let given = Self.bearer(request.headers[.authorization])
+        guard let given, names.allSatisfy({ ConstantTime.equals(notifier.targets[$0]?.token ?? "", given) }) else {
+            return Self.error("missing or wrong bearer token: send Authorization: Bearer <the target's token>", status: .unauthorized)
+        }
+        let mentions = body.mention ?? []
+        let results = await withTaskGroup(of: NotifyResult.self, returning: [NotifyResult].self) { group in
+            for name in names { group.addTask { await notifier.send(body.markdown, mentions: mentions, to: name) } }
+            var results: [NotifyResult] = []
+            for await result in group { results.append(result) }
+            return names.compactMap { name in results.first { $0.target == name } }
+        }
+        let status: HTTPResponse.Status = results.allSatisfy(\.ok) ? .ok : .badGateway
+        let json = named != nil ? try EventJSON.encode(results[0]) : try EventJSON.encode(FanOut(results: results))
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: json)))
+    }
+
+    static func bearer(_ header: String?) -> String? {
+        guard let header, header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst("bearer ".count)).trimmingWhitespace()
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        let json = (try? EventJSON.encode(["error": message])) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: json)))
+    }
+}
