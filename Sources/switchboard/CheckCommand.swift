@@ -63,6 +63,13 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let commands = BuiltInCommand.allCases.map { "\($0.rawValue): \(setup.routing.commands.words[$0, default: []].joined(separator: ", "))" }
         lines += ["", "commands: \(commands.joined(separator: "; "))"]
+        if !configuration.targets.isEmpty {
+            lines += ["", "notification targets:"]
+            for target in configuration.targets {
+                let destination = [target.destination.chat.map { "chat \($0)" }, target.destination.user.map { "user \($0)" }].compactMap { $0 }
+                lines.append("  \(target.name): POST /notify/\(target.name) ▸ bot \(target.bot)\(destination.isEmpty ? "" : " (\(destination.joined(separator: ", ")))")")
+            }
+        }
         if !setup.warnings.isEmpty {
             lines += ["", "warnings:"] + setup.warnings.map { "  - \($0)" }
         }
