@@ -129,3 +129,27 @@ enum DingTalkTest {
         DeliveryContext(transport: transport, idempotencyKey: job, attempt: 1, replyState: ReplyStateHandle(store: InMemoryStateStore(), jobID: job), logger: Logger(label: "t"))
     }
 }
+
+@Suite("DingTalk notifications")
+struct DingTalkNotificationTests {
+    @Test("an app robot notifies a group through groupMessages/send and a person through oToMessages/batchSend")
+    func appRobot() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            let adapter = try DingTalkTest.app(["api_base": .string(fake.url)])
+            let notifier = Notifier(
+                targets: [
+                    NotifyTarget(name: "group", bot: "d", destination: NotificationDestination(chat: "cid-group"), token: "t"),
+                    NotifyTarget(name: "person", bot: "d", destination: NotificationDestination(user: "032615015535634423"), token: "t"),
+                ],
+                adapters: ["d": adapter], transport: DingTalkTest.transport, logger: Logger(label: "t")
+            )
+            #expect(await notifier.send("上线完成", to: "group").ok)
+            #expect(await notifier.send("请审批", to: "person").ok)
+            #expect(fake.openAPISends.map(\.path) == ["/v1.0/robot/groupMessages/send", "/v1.0/robot/oToMessages/batchSend"])
+            #expect(fake.openAPISends.first?.body["openConversationId"] == "cid-group")
+            #expect(fake.openAPISends.last?.body["userIds"] == ["032615015535634423"])
+            let both = Notifier.check([NotifyTarget(name: "x", bot: "d", destination: NotificationDestination(chat: "c", user: "u"), token: "t")], adapters: ["d": adapter])
+            #expect(both.first?.reason.contains("one of them") == true)
+        }
+    }
+}

@@ -139,3 +139,25 @@ struct FeishuDeliveryTests {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(), using: key)).base64EncodedString()
     }
 }
+
+@Suite("Feishu notifications")
+struct FeishuNotificationTests {
+    @Test("an app bot notifies a chat by creating a message in it, with the asked mentions on the card")
+    func appBotToChat() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            let adapter = try FeishuDeliveryTests.adapter(api: api.url)
+            let notifier = Notifier(
+                targets: [NotifyTarget(name: "group", bot: "f", destination: NotificationDestination(chat: FeishuPlatform.chat), token: "t")],
+                adapters: ["f": adapter], transport: FeishuDeliveryTests.transport, logger: Logger(label: "t")
+            )
+            let result = await notifier.send("**发布完成**", mentions: ["ou_zhangsan"], to: "group")
+            #expect(result.ok, "\(result)")
+            #expect(result.messageIDs == ["om_sent0001"])
+            let send = try #require(api.sends.first)
+            #expect(send.path == "/open-apis/im/v1/messages")
+            #expect(send.body["receive_id"] == .string(FeishuPlatform.chat))
+            #expect(api.patches.last?.markdown == "<at id=ou_zhangsan></at> **发布完成**")
+            #expect(Notifier.check([NotifyTarget(name: "x", bot: "f", destination: NotificationDestination(), token: "t")], adapters: ["f": adapter]).first?.key == "targets.x")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SwitchboardCore
 import SwitchboardTesting
 import Testing
@@ -98,6 +99,30 @@ struct WeComAppDeliveryTests {
             #expect(send["msgtype"] == "text")
             guard case .object(let text)? = send["text"] else { Issue.record("no text object"); return }
             #expect(text["content"] == "粗体 和 链接 (https://example.com)")
+        }
+    }
+}
+
+@Suite("WeCom notifications")
+struct WeComNotificationTests {
+    @Test("an app notifies users through message/send; an AI bot cannot send first")
+    func appToUsers() async throws {
+        try await FakeQyAPI.withRunning { api in
+            let app = try WeComTest.adapter(WeComTest.appConfig(api: api.url))
+            let aibot = try WeComTest.adapter(WeComTest.aibotConfig(), bot: "wecom-aibot")
+            let notifier = Notifier(
+                targets: [NotifyTarget(name: "oncall", bot: "wecom-app", destination: NotificationDestination(user: "zhangsan|lisi"), token: "t")],
+                adapters: ["wecom-app": app, "wecom-aibot": aibot], transport: WeComTest.transport, logger: Logger(label: "t")
+            )
+            let result = await notifier.send("值班提醒：今晚 22:00 发布", to: "oncall")
+            #expect(result.ok, "\(result)")
+            #expect(api.sends.first?["touser"] == "zhangsan|lisi")
+            let problems = Notifier.check(
+                [NotifyTarget(name: "a", bot: "wecom-aibot", destination: NotificationDestination(), token: "t"),
+                 NotifyTarget(name: "b", bot: "wecom-app", destination: NotificationDestination(chat: "x"), token: "t")],
+                adapters: ["wecom-app": app, "wecom-aibot": aibot]
+            )
+            #expect(problems.map(\.key) == ["targets.a.bot", "targets.b"])
         }
     }
 }
