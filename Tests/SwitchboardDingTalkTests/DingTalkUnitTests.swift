@@ -78,6 +78,12 @@ struct DingTalkDeliveryTests {
             }
             #expect(fake.tokenFetches == 1)
             #expect(fake.openAPISends.map(\.path) == Array(repeating: "/v1.0/robot/oToMessages/batchSend", count: 3))
+            // The token expires: the send gets 401, a new token is fetched once and the send retried.
+            fake.expireToken()
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "答3")), to: Self.event(group: false, expires: past, webhook: fake.sessionWebhook), context: DingTalkTest.context(job: "j3"))
+            #expect(fake.tokenFetches == 2)
+            #expect(fake.openAPISends.count == 4)
+            #expect(fake.openAPISends.last?.token == "fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c42")
             #expect(fake.openAPISends.first?.body["userIds"] == ["032615015535634423"])
             let long = (1...80).map { "第\($0)段：" + String(repeating: "很长的回答内容。", count: 20) }.joined(separator: "\n\n")
             _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: long)), to: Self.event(group: true, expires: Date().addingTimeInterval(3600), webhook: fake.sessionWebhook), context: DingTalkTest.context(job: "long"))

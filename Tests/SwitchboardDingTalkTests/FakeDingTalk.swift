@@ -33,6 +33,8 @@ final class FakeDingTalk: Sendable {
         var sessionPosts: [JSONValue] = []
         var openAPISends: [(path: String, token: String?, body: JSONValue)] = []
         var tokenFetches = 0
+        /// A token the OpenAPI no longer accepts (as after it expired): HTTP 401.
+        var refusedToken: String?
     }
 
     let state = Mutex(State())
@@ -46,6 +48,7 @@ final class FakeDingTalk: Sendable {
     var sessionPosts: [JSONValue] { state.withLock { $0.sessionPosts } }
     var openAPISends: [(path: String, token: String?, body: JSONValue)] { state.withLock { $0.openAPISends } }
     var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    func expireToken() { state.withLock { $0.refusedToken = "fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c4\($0.tokenFetches)" } }
     var sessionWebhook: String { url + "/robot/sendBySession?session=fake-session" }
 
     static func withRunning<T: Sendable>(_ body: (FakeDingTalk) async throws -> T) async throws -> T {
@@ -79,7 +82,12 @@ final class FakeDingTalk: Sendable {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
                 let token = request.headers[HTTPField.Name("x-acs-dingtalk-access-token")!]
-                fake.state.withLock { $0.openAPISends.append((path, token, json)) }
+                let refused = fake.state.withLock { state -> Bool in
+                    if token != nil, token == state.refusedToken { return true }
+                    state.openAPISends.append((path, token, json))
+                    return false
+                }
+                if refused { return fake.json(#"{"code":"InvalidAuthentication","message":"token expired"}"#, status: .unauthorized) }
                 return fake.json(#"{"processQueryKey":"qQtq5XRpCvm0gX1Ds9Zi4iuAVX2Y1k5w6Vt5a0uZZ1A="}"#)
             }
         }
