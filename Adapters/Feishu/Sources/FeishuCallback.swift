@@ -31,14 +31,23 @@ struct FeishuCallback: Sendable {
         guard request.body.count <= Self.maxBodyBytes else {
             throw WebhookRejection.payloadTooLarge("body larger than \(Self.maxBodyBytes) bytes")
         }
-        let signature = request.headers[Self.signatureHeader]
+        // The three X-Lark headers, read in one pass over the fields.
+        var signature: String?, timestampValue: String?, nonce: String?
+        for field in request.headers {
+            switch field.name {
+            case Self.signatureHeader: signature = field.value
+            case Self.timestampHeader: timestampValue = field.value
+            case Self.nonceHeader: nonce = field.value
+            default: continue
+            }
+        }
         if let crypto, let signature {
-            let timestamp = request.headers[Self.timestampHeader] ?? ""
-            guard crypto.verify(signature: signature, timestamp: timestamp, nonce: request.headers[Self.nonceHeader] ?? "", body: request.body) else {
+            let timestamp = timestampValue ?? ""
+            guard crypto.verify(signature: signature, timestamp: timestamp, nonce: nonce ?? "", body: request.body) else {
                 throw WebhookRejection.unauthorized("signature mismatch: check the bot's encrypt_key")
             }
             try checkClock(timestamp, now: now)
-        } else if let timestamp = request.headers[Self.timestampHeader] {
+        } else if let timestamp = timestampValue {
             // Unsigned (no Encrypt Key configured), but a stale request is still refused. Only the
             // per-delivery header is checked: `header.create_time` stays old on Feishu's retries.
             try checkClock(timestamp, now: now)

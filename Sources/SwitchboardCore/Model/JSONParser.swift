@@ -92,17 +92,22 @@ public struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
-        // The common case: no escapes.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                return String(decoding: bytes[start..<index], as: UTF8.self)
+        // The common case: no escapes — scanned without bounds checks (long base64 values).
+        let end = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var position = start
+            while position < buffer.count {
+                let byte = buffer[position]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return position }
+                position += 1
             }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw failure("a control character in a string") }
-            index += 1
+            return position
         }
+        index = end
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+        if index < bytes.count, bytes[index] < 0x20 { throw failure("a control character in a string") }
         var out = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
