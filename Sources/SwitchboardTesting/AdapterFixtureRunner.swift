@@ -36,20 +36,7 @@ public struct AdapterFixtureRunner: Sendable {
         let request = try Self.webhookRequest(fixture.request, body: fixture.body)
         let context = WebhookContext(now: Date(timeIntervalSince1970: fixture.request.now), logger: Logger(label: "fixtures"))
         let result = await adapter.handle(request, context: context)
-        var problems: [String] = []
-
-        if let expected = fixture.expectedResponse {
-            if Int(result.response.status.code) != expected.status {
-                problems.append("status \(result.response.status.code), expected \(expected.status)\(result.rejection.map { " (\($0.reason))" } ?? "")")
-            }
-            if let body = expected.body, body != result.summary.body {
-                problems.append("body \(result.summary.body.debugDescription), expected \(body.debugDescription)")
-            }
-        }
-        let expectedEvents = fixture.expectedEvents ?? []
-        if result.events != expectedEvents {
-            problems.append("events differ from events.json:\n  got      \(Self.json(result.events))\n  expected \(Self.json(expectedEvents))")
-        }
+        var problems = Self.goldenProblems(result, fixture, body: "body")
         problems += try await conformance(adapter: adapter, keys: keys, request: request, context: context, result: result)
         return FixtureOutcome(fixture: fixture, result: result, problems: problems)
     }
@@ -70,18 +57,7 @@ public struct AdapterFixtureRunner: Sendable {
         case .failure(let rejection):
             result = WebhookResult(response: rejection.response, events: [], rejection: rejection)
         }
-        var problems: [String] = []
-        if let expected = fixture.expectedResponse {
-            if Int(result.response.status.code) != expected.status {
-                problems.append("status \(result.response.status.code), expected \(expected.status)\(result.rejection.map { " (\($0.reason))" } ?? "")")
-            }
-            if let body = expected.body, body != result.summary.body {
-                problems.append("reply \(result.summary.body.debugDescription), expected \(body.debugDescription)")
-            }
-        }
-        if result.events != (fixture.expectedEvents ?? []) {
-            problems.append("events differ from events.json:\n  got      \(Self.json(result.events))\n  expected \(Self.json(fixture.expectedEvents ?? []))")
-        }
+        var problems = Self.goldenProblems(result, fixture, body: "reply")
         if case .success(let again) = decoder.handleFrame(fixture.body, now: now), again.events.map(\.id) != result.events.map(\.id) {
             problems.append("the same frame twice gave different event ids; a redelivery would not be recognised")
         }
@@ -89,6 +65,25 @@ public struct AdapterFixtureRunner: Sendable {
             problems.append("event id \(event.id) is not prefixed with the bot id")
         }
         return FixtureOutcome(fixture: fixture, result: result, problems: problems)
+    }
+
+    /// Differences from `response.json` (status, and body when given — named `body` for HTTP,
+    /// `reply` for a frame) and `events.json`.
+    private static func goldenProblems(_ result: WebhookResult, _ fixture: FixtureCase, body label: String) -> [String] {
+        var problems: [String] = []
+        if let expected = fixture.expectedResponse {
+            if Int(result.response.status.code) != expected.status {
+                problems.append("status \(result.response.status.code), expected \(expected.status)\(result.rejection.map { " (\($0.reason))" } ?? "")")
+            }
+            if let body = expected.body, body != result.summary.body {
+                problems.append("\(label) \(result.summary.body.debugDescription), expected \(body.debugDescription)")
+            }
+        }
+        let expectedEvents = fixture.expectedEvents ?? []
+        if result.events != expectedEvents {
+            problems.append("events differ from events.json:\n  got      \(json(result.events))\n  expected \(json(expectedEvents))")
+        }
+        return problems
     }
 
     /// Runs every case of every platform the registry can build; the folders of other platforms
