@@ -48,17 +48,17 @@ struct FeishuDecodingTests {
             return try FeishuPayload.parse(Data(json.utf8))
         }
         let unknown = FeishuEventDecoder(botID: "f", botOpenID: nil)
-        #expect(throws: WebhookRejection.self) { try unknown.events(try payload(chatType: "group"), now: Date()) }
+        #expect(throws: WebhookRejection.self) { try unknown.events(try payload(chatType: "group")) }
         do {
-            _ = try unknown.events(try payload(chatType: "group"), now: Date())
+            _ = try unknown.events(try payload(chatType: "group"))
         } catch let rejection as WebhookRejection {
             #expect(rejection.status == .serviceUnavailable)
         }
-        #expect(try unknown.events(try payload(chatType: "p2p"), now: Date()).first?.mentionsBot == false)
-        let known = try FeishuEventDecoder(botID: "f", botOpenID: Self.bot).events(try payload(chatType: "group"), now: Date())
+        #expect(try unknown.events(try payload(chatType: "p2p")).first?.mentionsBot == false)
+        let known = try FeishuEventDecoder(botID: "f", botOpenID: Self.bot).events(try payload(chatType: "group"))
         #expect(known.first?.mentionsBot == true && known.first?.text == "hi")
         // A display name equal to the bot's is not the bot.
-        let other = try FeishuEventDecoder(botID: "f", botOpenID: "ou_someone_else").events(try payload(chatType: "group"), now: Date())
+        let other = try FeishuEventDecoder(botID: "f", botOpenID: "ou_someone_else").events(try payload(chatType: "group"))
         #expect(other.first?.mentionsBot == false)
     }
 

@@ -63,7 +63,7 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
         case .challenge(let challenge):
             return .respond(try .json(["challenge": challenge]))
         case .payload(let payload):
-            let events = try FeishuEventDecoder(botID: botID, botOpenID: identity.current).events(payload, now: context.now)
+            let events = try FeishuEventDecoder(botID: botID, botOpenID: identity.current).events(payload)
             return .accept(events, ack: .json(raw: #"{"msg":"success"}"#))
         }
     }

@@ -20,16 +20,6 @@ final class FeishuBotIdentity: Sendable {
     }
 }
 
-/// Remembers keys seen (chats warned about), so that something is logged once per key.
-final class FeishuOnce: Sendable {
-    private let seen = Mutex<Set<String>>([])
-
-    /// True the first time `key` is passed.
-    func first(_ key: String) -> Bool {
-        seen.withLock { $0.insert(key).inserted }
-    }
-}
-
 /// Reads `GET /open-apis/bot/v3/info` once at start (retrying with backoff until it answers),
 /// then waits for shutdown. The answer's layout is not in platforms.md: `bot.open_id` is read, and
 /// `data.bot.open_id` in case the API moves to the common envelope.

@@ -41,10 +41,8 @@ struct FeishuDelivery {
     /// A refusal of the message itself (its kind or content), not of the token, the rate or the chat.
     static func isRefusal(_ error: FeishuAPIError) -> Bool {
         guard let code = error.code else { return false }
-        return !error.isRetryable && !error.isTokenRejected && code != botNotInChat && code != 99991672
+        return !error.isRetryable && !error.isTokenRejected && code != FeishuAPIError.botNotInChat && code != 99991672
     }
-
-    private static var botNotInChat: Int { FeishuAPIError.botNotInChat }
 
     // MARK: Card, streamed
 

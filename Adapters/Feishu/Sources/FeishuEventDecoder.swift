@@ -10,7 +10,7 @@ struct FeishuEventDecoder {
     let botOpenID: String?
 
     /// The events of a payload; empty for an event type the bot ignores.
-    func events(_ payload: FeishuPayload, now: Date) throws -> [ChatEvent] {
+    func events(_ payload: FeishuPayload) throws -> [ChatEvent] {
         if payload.schema?.isEmpty == false {
             switch payload.header?.eventType {
             case "im.message.receive_v1":

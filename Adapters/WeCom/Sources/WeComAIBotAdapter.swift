@@ -34,13 +34,13 @@ struct WeComAIBotAdapter: ChatAdapter {
 
     // MARK: Receiving
 
-    /// The body is `{"encrypt": …}` (the SDK also reads `Encrypt`).
     func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
         switch request.method {
         case .get:
             return .respond(try callback.verifyURL(request, now: context.now))
         case .post:
             let query = try callback.query(request)
+            // The body is `{"encrypt": …}` (the SDK also reads `Encrypt`).
             guard let envelope = try? JSONParser.parse(request.body), let encrypt = (envelope["encrypt"] ?? envelope["Encrypt"])?.string else {
                 throw WebhookRejection.unauthorized("no signed encrypt field in the body")
             }
