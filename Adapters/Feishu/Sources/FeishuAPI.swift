@@ -51,7 +51,7 @@ struct FeishuAPI: Sendable {
         } catch {
             throw FeishuAPIError(botID: botID, api: api, kind: .network(String(describing: type(of: error))))
         }
-        let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        let object = (try? JSONParser.parse(data))?.object
         // Feishu answers many errors with HTTP 400 and a JSON code; the code says more than the status.
         let code: Int? = if case .number(let value)? = object?["code"] ?? object?["StatusCode"] { Int(value) } else { nil }
         let reset = response.headers[HTTPField.Name("x-ogw-ratelimit-reset")!].flatMap(Double.init).map { Duration.seconds(max(0, $0)) }

@@ -43,6 +43,6 @@ extension FeishuAdapterFactory: OutboundPreviewing {
     }
 
     private static func json(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(data)
     }
 }

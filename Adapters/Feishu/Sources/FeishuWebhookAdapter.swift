@@ -58,10 +58,10 @@ struct FeishuWebhookAdapter: ChatAdapter, NotificationSending {
         switch kind {
         case .card:
             object["msg_type"] = "interactive"
-            object["card"] = try JSONDecoder().decode(JSONValue.self, from: try FeishuPayloads.encode(FeishuPayloads.Card(markdown: part)))
+            object["card"] = try JSONParser.parse(try FeishuPayloads.encode(FeishuPayloads.Card(markdown: part)))
         case .post:
             object["msg_type"] = "post"
-            object["content"] = .object(["post": try JSONDecoder().decode(JSONValue.self, from: Data(part.utf8))])
+            object["content"] = .object(["post": try JSONParser.parse(part)])
         case .text:
             object["msg_type"] = "text"
             object["content"] = .object(["text": .string(part)])

@@ -45,7 +45,7 @@ struct WeComAPI: Sendable {
         guard response.status.kind == .successful else {
             throw WeComAPIError(botID: botID, api: api, kind: .http(response.status.code))
         }
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+        guard let object = (try? JSONParser.parse(data))?.object else {
             throw WeComAPIError(botID: botID, api: api, kind: .notJSON)
         }
         if case .number(let code)? = object["errcode"], code != 0 {

@@ -38,6 +38,6 @@ extension WeComAdapterFactory: OutboundPreviewing {
     }
 
     private static func json(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(data)
     }
 }

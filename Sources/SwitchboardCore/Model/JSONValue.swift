@@ -43,6 +43,12 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The members, when this is an object.
+    public var object: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
     /// The array, when this is one.
     public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
