@@ -65,6 +65,14 @@ struct SmallPartsTests {
         #expect(request.queryItems.map(\.name) == ["q", "bad", "odd", "x_y", "zz"])
     }
 
+    @Test func queryValuesAreEncodedAndDecodeBack() {
+        #expect(PercentEncoding.queryValue("v2uNc7Fn+/OZM=") == "v2uNc7Fn%2B%2FOZM%3D")
+        #expect(PercentEncoding.queryValue("a-b._~z") == "a-b._~z")
+        #expect(PercentEncoding.queryValue("密钥 x") == "%E5%AF%86%E9%92%A5%20x")
+        let request = WebhookRequest(method: .get, url: "/w?v=" + PercentEncoding.queryValue("密钥+/= &x"))
+        #expect(request.query("v") == "密钥+/= &x")
+    }
+
     @Test func constantTimeEquality() {
         #expect(ConstantTime.equals("abc", "abc"))
         #expect(!ConstantTime.equals("abc", "abd"))

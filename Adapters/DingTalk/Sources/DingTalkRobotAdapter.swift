@@ -75,8 +75,7 @@ struct DingTalkRobotAdapter: ChatAdapter, NotificationSending {
         guard let secret else { return webhookURL }
         let timestamp = String(Int64(now.timeIntervalSince1970 * 1000))
         let sign = DingTalkSignature.sign(timestamp: timestamp, secret: secret)
-        let encoded = sign.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? sign
-        return webhookURL + (webhookURL.contains("?") ? "&" : "?") + "timestamp=\(timestamp)&sign=\(encoded)"
+        return webhookURL + (webhookURL.contains("?") ? "&" : "?") + "timestamp=\(timestamp)&sign=\(PercentEncoding.queryValue(sign))"
     }
 }
 

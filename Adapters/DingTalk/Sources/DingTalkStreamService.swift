@@ -141,7 +141,6 @@ struct DingTalkStreamService: Service {
         guard let endpoint = answer["endpoint"]?.string, let ticket = answer["ticket"]?.string else {
             throw DingTalkAPIError(botID: adapter.botID, api: "gateway/connections/open", kind: .notJSON)
         }
-        let encoded = ticket.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ticket
-        return endpoint + (endpoint.contains("?") ? "&" : "?") + "ticket=" + encoded
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + "ticket=" + PercentEncoding.queryValue(ticket)
     }
 }

@@ -56,11 +56,7 @@ struct WeComAPI: Sendable {
 
     func url(_ api: String, query: [(String, String)]) -> String {
         guard !query.isEmpty else { return base + api }
-        return base + api + "?" + query.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-    }
-
-    static func percentEncode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        return base + api + "?" + query.map { "\($0.0)=\(PercentEncoding.queryValue($0.1))" }.joined(separator: "&")
     }
 }
 

@@ -27,7 +27,7 @@ struct WeComRobotAdapter: ChatAdapter, NotificationSending {
         let url = try config.optionalURL("webhook_url")
         switch (key, url) {
         case (let key?, nil):
-            webhookURL = try WeComAdapterFactory.apiBase(config) + "/cgi-bin/webhook/send?key=" + WeComAPI.percentEncode(key)
+            webhookURL = try WeComAdapterFactory.apiBase(config) + "/cgi-bin/webhook/send?key=" + PercentEncoding.queryValue(key)
         case (nil, let url?):
             webhookURL = url.absoluteString
         case (nil, nil):
