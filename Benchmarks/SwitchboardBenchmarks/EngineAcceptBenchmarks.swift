@@ -22,6 +22,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     renderBenchmarks()
+    streamingBenchmarks()
     weComDecodeBenchmarks()
     feishuDecodeBenchmarks()
     dingTalkDecodeBenchmarks()

@@ -57,7 +57,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
 
         private mutating func advance() async throws {
             if registration == nil {
-                registration = backend.inFlight.register(user: request.user, conversationID: conversationID)
+                registration = backend.inFlight.register(user: request.user, scope: request.scope, conversationID: conversationID)
             }
             guard let reader else {
                 try await start()

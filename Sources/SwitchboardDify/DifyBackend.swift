@@ -25,7 +25,7 @@ public struct DifyBackend: ChatBackend {
 
     /// Stops what Dify is still generating for the conversation that was reset.
     public func conversationReset(_ reset: ConversationReset) async {
-        for task in inFlight.reset(user: reset.user, conversationID: reset.conversationID) {
+        for task in inFlight.reset(reset) {
             await stop(task: task, user: reset.user)
         }
     }

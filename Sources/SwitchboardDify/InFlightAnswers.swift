@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 import Synchronization
 
 /// The answers a backend is generating right now, so that `/reset` can stop the one of the
@@ -6,6 +7,8 @@ import Synchronization
 final class InFlightAnswers: Sendable {
     struct Answer: Sendable {
         var user: String
+        /// The engine's conversation scope key: what a reset names.
+        var scope: String
         var conversationID: String?
         var taskID: String?
         /// `/reset` ended this answer's conversation.
@@ -17,20 +20,20 @@ final class InFlightAnswers: Sendable {
     private let answers = Mutex<[UUID: Answer]>([:])
 
     /// Adds an answer; it is removed when the returned registration is released.
-    func register(user: String, conversationID: String?) -> Registration {
+    func register(user: String, scope: String, conversationID: String?) -> Registration {
         let id = UUID()
-        answers.withLock { $0[id] = Answer(user: user, conversationID: conversationID) }
+        answers.withLock { $0[id] = Answer(user: user, scope: scope, conversationID: conversationID) }
         return Registration(id: id, answers: self)
     }
 
-    /// Marks the answers of `user` in that conversation as reset and returns the task ids to stop
-    /// now. An answer whose conversation is not known yet (the first turn of one) counts as that
-    /// conversation: a reset that stops one answer too many is better than one that stops none.
-    func reset(user: String, conversationID: String?) -> [String] {
+    /// Marks the answers of the reset scope as reset and returns the task ids to stop now. Only
+    /// that scope: the same Dify user may have answers running in other chats (under the default
+    /// scope the user id is the sender's everywhere), and a first-turn answer not yet tied to a
+    /// conversation is matched by its scope, never by the user alone.
+    func reset(_ reset: ConversationReset) -> [String] {
         answers.withLock { answers in
             var stop: [String] = []
-            for (id, answer) in answers where answer.user == user {
-                guard conversationID == nil || answer.conversationID == nil || answer.conversationID == conversationID else { continue }
+            for (id, answer) in answers where answer.scope == reset.scope && answer.user == reset.user {
                 answers[id]?.reset = true
                 if let task = answer.taskID, !answer.stopRequested {
                     answers[id]?.stopRequested = true

@@ -34,6 +34,12 @@ enum PostgresSchema {
             "CREATE TABLE conversations (key TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, last_used BIGINT NOT NULL)",
             "CREATE TABLE reply_state (job_id TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL, PRIMARY KEY (job_id, key))",
         ]),
+        // A reset keeps the row with an empty id and a higher generation (see
+        // StateStore.saveConversation); `last_used` is indexed for the retention purge.
+        (2, [
+            "ALTER TABLE conversations ADD COLUMN generation INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX conversations_last_used ON conversations (last_used)",
+        ]),
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {

@@ -49,135 +49,165 @@ public final class PostgresStateStore: StateStore {
     // MARK: Dedup
 
     public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {
-        let expires = now.adding(ttl).unixMilliseconds
-        let rows = try await client.query(
-            """
-            INSERT INTO dedup (key, expires_at) VALUES (\(key), \(expires))
-            ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(now.unixMilliseconds)
-            RETURNING key
-            """,
-            logger: logger
-        ).collect()
-        return rows.count == 1
+        try await translatingErrors {
+            let expires = now.adding(ttl).unixMilliseconds
+            let rows = try await client.query(
+                """
+                INSERT INTO dedup (key, expires_at) VALUES (\(key), \(expires))
+                ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(now.unixMilliseconds)
+                RETURNING key
+                """,
+                logger: logger
+            ).collect()
+            return rows.count == 1
+        }
     }
 
     // MARK: Jobs
 
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
-        let event = String(decoding: try EventJSON.encode(job.event), as: UTF8.self)
-        let nowMS = now.unixMilliseconds
-        let expires = now.adding(dedupTTL).unixMilliseconds
-        // One statement, so claiming the key and storing the job are one atomic step.
-        let rows = try await client.query(
-            """
-            WITH claimed AS (
-                INSERT INTO dedup (key, expires_at) VALUES (\(job.id), \(expires))
-                ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
-                RETURNING key
-            )
-            INSERT INTO jobs (id, ordering_key, event, status, enqueued_at)
-            SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS) FROM claimed
-            ON CONFLICT (id) DO NOTHING
-            RETURNING seq
-            """,
-            logger: logger
-        ).collect()
-        return rows.count == 1
+        try await translatingErrors {
+            let event = String(decoding: try EventJSON.encode(job.event), as: UTF8.self)
+            let nowMS = now.unixMilliseconds
+            let expires = now.adding(dedupTTL).unixMilliseconds
+            // One statement, so claiming the key and storing the job are one atomic step.
+            let rows = try await client.query(
+                """
+                WITH claimed AS (
+                    INSERT INTO dedup (key, expires_at) VALUES (\(job.id), \(expires))
+                    ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
+                    RETURNING key
+                )
+                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at)
+                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS) FROM claimed
+                ON CONFLICT (id) DO NOTHING
+                RETURNING seq
+                """,
+                logger: logger
+            ).collect()
+            return rows.count == 1
+        }
     }
 
     public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
-        let now = request.now.unixMilliseconds
-        let expires = request.now.adding(request.duration).unixMilliseconds
-        let leased = try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                UPDATE jobs SET status = 'failed', finished_at = \(now), last_error = \(LeaseRequest.abandonedJobError), lease_token = NULL
-                WHERE status = 'leased' AND lease_expires <= \(now) AND attempts >= \(request.maxAttempts)
-                """,
-                logger: logger
-            )
-            var leased: [(seq: Int64, lease: JobLease)] = []
-            let rows = try await connection.query(
-                """
-                WITH ready AS (
-                    SELECT j.seq FROM jobs j
-                    WHERE j.status IN ('pending', 'leased')
-                      AND ((j.status = 'pending' AND (j.not_before IS NULL OR j.not_before <= \(now)))
-                           OR (j.status = 'leased' AND j.lease_expires <= \(now)))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM jobs e
-                          WHERE e.ordering_key = j.ordering_key AND e.seq <> j.seq AND e.status IN ('pending', 'leased')
-                            AND (e.seq < j.seq OR (e.status = 'leased' AND e.lease_expires > \(now))))
-                    ORDER BY j.seq
-                    LIMIT \(request.limit)
-                    FOR UPDATE SKIP LOCKED
+        try await translatingErrors {
+            let now = request.now.unixMilliseconds
+            let expires = request.now.adding(request.duration).unixMilliseconds
+            let leased = try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    UPDATE jobs SET status = 'failed', finished_at = \(now), last_error = \(LeaseRequest.abandonedJobError), lease_token = NULL
+                    WHERE status = 'leased' AND lease_expires <= \(now) AND attempts >= \(request.maxAttempts)
+                    """,
+                    logger: logger
                 )
-                UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
-                    lease_owner = \(request.owner), lease_expires = \(expires)
-                FROM ready WHERE jobs.seq = ready.seq
-                RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.lease_token, jobs.lease_expires, jobs.attempts
-                """,
-                logger: logger
-            )
-            for try await (seq, orderingKey, event, token, leaseExpires, attempts) in rows.decode((Int64, String, String, String, Int64, Int).self) {
-                let job = Job(event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey)
-                leased.append((seq, JobLease(job: job, token: token, expiresAt: Date(unixMilliseconds: leaseExpires), attempt: attempts)))
+                var leased: [(seq: Int64, lease: JobLease)] = []
+                let rows = try await connection.query(
+                    """
+                    WITH ready AS (
+                        SELECT j.seq FROM jobs j
+                        WHERE j.status IN ('pending', 'leased')
+                          AND ((j.status = 'pending' AND (j.not_before IS NULL OR j.not_before <= \(now)))
+                               OR (j.status = 'leased' AND j.lease_expires <= \(now)))
+                          AND NOT EXISTS (
+                              SELECT 1 FROM jobs e
+                              WHERE e.ordering_key = j.ordering_key AND e.seq <> j.seq AND e.status IN ('pending', 'leased')
+                                AND (e.seq < j.seq OR (e.status = 'leased' AND e.lease_expires > \(now))))
+                        ORDER BY j.seq
+                        LIMIT \(request.limit)
+                        FOR UPDATE SKIP LOCKED
+                    )
+                    UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
+                        lease_owner = \(request.owner), lease_expires = \(expires)
+                    FROM ready WHERE jobs.seq = ready.seq
+                    RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.lease_token, jobs.lease_expires, jobs.attempts
+                    """,
+                    logger: logger
+                )
+                for try await (seq, orderingKey, event, token, leaseExpires, attempts) in rows.decode((Int64, String, String, String, Int64, Int).self) {
+                    let job = Job(event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey)
+                    leased.append((seq, JobLease(job: job, token: token, expiresAt: Date(unixMilliseconds: leaseExpires), attempt: attempts)))
+                }
+                return leased
             }
-            return leased
+            return leased.sorted { $0.seq < $1.seq }.map(\.lease)
         }
-        return leased.sorted { $0.seq < $1.seq }.map(\.lease)
     }
 
     public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
-        var renewed = lease
-        renewed.expiresAt = now.adding(duration)
-        try await expectHeld(lease, try await client.query(
-            "UPDATE jobs SET lease_expires = \(renewed.expiresAt.unixMilliseconds) WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq",
-            logger: logger
-        ))
-        return renewed
+        try await translatingErrors {
+            var renewed = lease
+            renewed.expiresAt = now.adding(duration)
+            try await expectHeld(lease, try await client.query(
+                "UPDATE jobs SET lease_expires = \(renewed.expiresAt.unixMilliseconds) WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq",
+                logger: logger
+            ))
+            return renewed
+        }
     }
 
     public func complete(_ lease: JobLease, now: Date) async throws {
-        try await expectHeld(lease, try await client.query(
-            """
-            UPDATE jobs SET status = 'done', finished_at = \(now.unixMilliseconds), lease_token = NULL
-            WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-            """,
-            logger: logger
-        ))
+        try await translatingErrors {
+            try await expectHeld(lease, try await client.query(
+                """
+                UPDATE jobs SET status = 'done', finished_at = \(now.unixMilliseconds), lease_token = NULL
+                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                """,
+                logger: logger
+            ))
+        }
     }
 
     public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
-        let rows: PostgresRowSequence
-        if let retryAt {
-            rows = try await client.query(
-                """
-                UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
-                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-                """,
-                logger: logger
-            )
-        } else {
-            rows = try await client.query(
-                """
-                UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
-                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-                """,
-                logger: logger
-            )
+        try await translatingErrors {
+            let rows: PostgresRowSequence
+            if let retryAt {
+                rows = try await client.query(
+                    """
+                    UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
+                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    """,
+                    logger: logger
+                )
+            } else {
+                rows = try await client.query(
+                    """
+                    UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
+                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    """,
+                    logger: logger
+                )
+            }
+            try await expectHeld(lease, rows)
         }
-        try await expectHeld(lease, rows)
     }
 
     public func release(_ lease: JobLease) async throws {
-        try await expectHeld(lease, try await client.query(
-            """
-            UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), lease_token = NULL
-            WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-            """,
-            logger: logger
-        ))
+        try await translatingErrors {
+            try await expectHeld(lease, try await client.query(
+                """
+                UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), lease_token = NULL
+                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                """,
+                logger: logger
+            ))
+        }
+    }
+
+    /// Runs one operation; a failure of the server or the connection comes out as one
+    /// ``PostgresStateStoreError`` line (postgres-nio's own errors are either opaque or a
+    /// multi-line dump), a lost lease as itself.
+    @discardableResult
+    private func translatingErrors<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as StateStoreError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw PostgresStateStoreError(configuration: configuration, underlying: error)
+        }
     }
 
     /// An update guarded by the lease changed exactly one row, or the lease was lost.
@@ -187,56 +217,86 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: Conversations
 
-    public func conversation(_ key: String) async throws -> StoredConversation? {
-        let rows = try await client.query("SELECT conversation_id, last_used FROM conversations WHERE key = \(key)", logger: logger)
-        for try await (id, lastUsed) in rows.decode((String, Int64).self) {
-            return StoredConversation(id: id, lastUsed: Date(unixMilliseconds: lastUsed))
+    public func conversation(_ key: String) async throws -> ConversationEntry {
+        try await translatingErrors {
+            let rows = try await client.query("SELECT conversation_id, last_used, generation FROM conversations WHERE key = \(key)", logger: logger)
+            for try await (id, lastUsed, generation) in rows.decode((String, Int64, Int).self) {
+                return ConversationEntry(stored: id.isEmpty ? nil : StoredConversation(id: id, lastUsed: Date(unixMilliseconds: lastUsed)), generation: generation)
+            }
+            return ConversationEntry()
         }
-        return nil
     }
 
-    public func saveConversation(_ key: String, id: String, now: Date) async throws {
-        try await client.query(
-            """
-            INSERT INTO conversations (key, conversation_id, last_used) VALUES (\(key), \(id), \(now.unixMilliseconds))
-            ON CONFLICT (key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, last_used = EXCLUDED.last_used
-            """,
-            logger: logger
-        )
+    public func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
+        try await translatingErrors {
+            try await client.query(
+                """
+                INSERT INTO conversations (key, conversation_id, last_used, generation) VALUES (\(key), \(id), \(now.unixMilliseconds), \(generation))
+                ON CONFLICT (key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, last_used = EXCLUDED.last_used
+                WHERE conversations.generation = EXCLUDED.generation
+                RETURNING key
+                """,
+                logger: logger
+            ).collect().count == 1
+        }
     }
 
-    public func removeConversation(_ key: String) async throws {
-        try await client.query("DELETE FROM conversations WHERE key = \(key)", logger: logger)
+    public func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? {
+        try await translatingErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                var old: StoredConversation?
+                let rows = try await connection.query("SELECT conversation_id, last_used FROM conversations WHERE key = \(key) FOR UPDATE", logger: logger)
+                for try await (id, lastUsed) in rows.decode((String, Int64).self) where !id.isEmpty {
+                    old = StoredConversation(id: id, lastUsed: Date(unixMilliseconds: lastUsed))
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO conversations (key, conversation_id, last_used, generation) VALUES (\(key), '', \(now.unixMilliseconds), 1)
+                    ON CONFLICT (key) DO UPDATE SET conversation_id = '', last_used = EXCLUDED.last_used, generation = conversations.generation + 1
+                    """,
+                    logger: logger
+                )
+                return old
+            }
+        }
     }
 
     // MARK: Per-reply state
 
     public func replyState(job: String, key: String) async throws -> Data? {
-        let rows = try await client.query("SELECT value FROM reply_state WHERE job_id = \(job) AND key = \(key)", logger: logger)
-        for try await value in rows.decode(Data.self) {
-            return value
+        try await translatingErrors {
+            let rows = try await client.query("SELECT value FROM reply_state WHERE job_id = \(job) AND key = \(key)", logger: logger)
+            for try await value in rows.decode(Data.self) {
+                return value
+            }
+            return nil
         }
-        return nil
     }
 
     public func saveReplyState(job: String, key: String, value: Data) async throws {
-        try await client.query(
-            """
-            INSERT INTO reply_state (job_id, key, value) VALUES (\(job), \(key), \(value))
-            ON CONFLICT (job_id, key) DO UPDATE SET value = EXCLUDED.value
-            """,
-            logger: logger
-        )
+        try await translatingErrors {
+            try await client.query(
+                """
+                INSERT INTO reply_state (job_id, key, value) VALUES (\(job), \(key), \(value))
+                ON CONFLICT (job_id, key) DO UPDATE SET value = EXCLUDED.value
+                """,
+                logger: logger
+            )
+        }
     }
 
     // MARK: Retention
 
     public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
-        let cutoff = now.adding(.zero - policy.finishedJobs).unixMilliseconds
-        let keys = try await client.query("DELETE FROM dedup WHERE expires_at <= \(now.unixMilliseconds) RETURNING key", logger: logger).collect().count
-        let jobs = try await client.query("DELETE FROM jobs WHERE finished_at < \(cutoff) RETURNING seq", logger: logger).collect().count
-        try await client.query("DELETE FROM reply_state r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = r.job_id)", logger: logger)
-        return PurgeReport(dedupKeys: keys, jobs: jobs)
+        try await translatingErrors {
+            let cutoff = now.adding(.zero - policy.finishedJobs).unixMilliseconds
+            let keys = try await client.query("DELETE FROM dedup WHERE expires_at <= \(now.unixMilliseconds) RETURNING key", logger: logger).collect().count
+            let jobs = try await client.query("DELETE FROM jobs WHERE finished_at < \(cutoff) RETURNING seq", logger: logger).collect().count
+            try await client.query("DELETE FROM reply_state r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = r.job_id)", logger: logger)
+            let idleCutoff = now.adding(.zero - policy.idleConversations).unixMilliseconds
+            let conversations = try await client.query("DELETE FROM conversations WHERE last_used < \(idleCutoff) RETURNING key", logger: logger).collect().count
+            return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: conversations)
+        }
     }
 }
 
@@ -249,11 +309,24 @@ public struct PostgresStateStoreError: Error, CustomStringConvertible {
         "\(configuration): \(Self.reason(underlying))"
     }
 
-    /// `PSQLError`'s own description hides everything; this shows what a person needs.
+    /// `PSQLError`'s own description hides everything and a `PostgresTransactionError` prints
+    /// as a dump over several lines; this is one line with what a person needs.
     static func reason(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return "\(underlying)" }
-        return "\(error.code)"
+        let text: String
+        if let error = error as? PostgresTransactionError, let inner = error.beginError ?? error.closureError ?? error.commitError {
+            text = reason(inner)
+        } else if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                text = message
+            } else if let underlying = error.underlying {
+                text = "\(underlying)"
+            } else {
+                text = error.code == .serverClosedConnection || error.code == .connectionError
+                    ? "the server is unreachable or closed the connection" : "\(error.code)"
+            }
+        } else {
+            text = "\(error)"
+        }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

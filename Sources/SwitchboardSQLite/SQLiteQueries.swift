@@ -23,10 +23,27 @@ enum SQLiteQueries {
         LIMIT ?
         """
 
-    /// Leases one job, counting the attempt. Arguments: token, owner, lease expiry, seq.
+    /// Leases one job, counting the attempt. Arguments: token, owner, lease expiry, seq. (Read
+    /// back with ``leasedJob`` in the same transaction: `UPDATE … RETURNING` needs SQLite 3.35.)
     static let takeLease = """
         UPDATE jobs SET status = 'leased', attempts = attempts + 1, lease_token = ?, lease_owner = ?, lease_expires = ?
         WHERE seq = ?
-        RETURNING ordering_key, event, lease_token, lease_expires, attempts
+        """
+
+    /// The job just leased. Argument: seq.
+    static let leasedJob = "SELECT ordering_key, event, lease_token, lease_expires, attempts FROM jobs WHERE seq = ?"
+
+    /// Stores a scope's conversation id unless the scope was reset since `generation` was read.
+    /// Arguments: key, id, now, generation.
+    static let saveConversation = """
+        INSERT INTO conversations (key, conversation_id, last_used, generation) VALUES (?, ?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET conversation_id = excluded.conversation_id, last_used = excluded.last_used
+        WHERE conversations.generation = excluded.generation
+        """
+
+    /// Forgets a scope's conversation and advances its generation. Arguments: key, now.
+    static let resetConversation = """
+        INSERT INTO conversations (key, conversation_id, last_used, generation) VALUES (?, '', ?, 1)
+        ON CONFLICT (key) DO UPDATE SET conversation_id = '', last_used = excluded.last_used, generation = conversations.generation + 1
         """
 }

@@ -45,6 +45,14 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2: conversation generations, idle conversations purged") { db in
+            // A reset keeps the row with an empty id and a higher generation (see
+            // StateStore.saveConversation); `last_used` is indexed for the retention purge.
+            try db.execute(sql: """
+                ALTER TABLE conversations ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX conversations_last_used ON conversations (last_used);
+                """)
+        }
         return migrator
     }
 }

@@ -34,27 +34,60 @@ public final class SQLiteStateStore: StateStore {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteVersion.check(try pool.read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "" }, path: path)
             try SQLiteSchema.migrator.migrate(pool)
+            try checkWritable(pool)
             return SQLiteStateStore(pool: pool, path: path)
         } catch let error as DatabaseError {
             throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
         }
     }
 
-    private static func describe(_ error: DatabaseError) -> String {
+    /// A state file that can be read but not written (read-only, or in a folder where SQLite
+    /// cannot create its journal) would accept nothing: every webhook would answer 503. One real
+    /// write at start says so at once instead.
+    private static func checkWritable(_ pool: DatabasePool) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO dedup (key, expires_at) VALUES ('switchboard:write-check', 0) ON CONFLICT (key) DO NOTHING")
+            try db.execute(sql: "DELETE FROM dedup WHERE key = 'switchboard:write-check'")
+        }
+    }
+
+    static func describe(_ error: DatabaseError) -> String {
         switch error.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: "it is not a Switchboard state database or it is corrupt; move it away to start with an empty state"
         case .SQLITE_CANTOPEN: "cannot open it (is the path a directory, or its folder not writable?)"
-        case .SQLITE_READONLY, .SQLITE_PERM: "it is not writable"
+        case .SQLITE_READONLY, .SQLITE_PERM: "it is not writable; check the permissions of the file and of its folder"
         case .SQLITE_FULL: "the disk is full"
-        default: error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: "it is locked by another process (is a second Switchboard using the same file?)"
+        case .SQLITE_IOERR: "the disk cannot be read or written (I/O error)"
+        default: (error.message ?? "SQLite error \(error.resultCode.rawValue)").split(whereSeparator: \.isNewline).joined(separator: " ")
+        }
+    }
+
+    /// One write transaction. A SQLite failure comes out as one line naming the file (GRDB's own
+    /// description carries the statement, over several lines).
+    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch let error as DatabaseError {
+            throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// One read, with failures described like ``write(_:)``'s.
+    private func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(value)
+        } catch let error as DatabaseError {
+            throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
         }
     }
 
     // MARK: Dedup
 
     public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {
-        try await pool.write { db in try Self.claim(db, key: key, expiresAt: now.adding(ttl), now: now) }
+        try await write { db in try Self.claim(db, key: key, expiresAt: now.adding(ttl), now: now) }
     }
 
     /// Records the key unless it is recorded and unexpired; true when recorded.
@@ -73,7 +106,7 @@ public final class SQLiteStateStore: StateStore {
 
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
         let event = try EventJSON.encode(job.event)
-        return try await pool.write { db in
+        return try await write { db in
             guard try Self.claim(db, key: job.id, expiresAt: now.adding(dedupTTL), now: now) else { return false }
             try db.execute(
                 sql: """
@@ -89,14 +122,12 @@ public final class SQLiteStateStore: StateStore {
     public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
         let now = request.now.unixMilliseconds
         let expires = request.now.adding(request.duration)
-        let leased = try await pool.write { db -> [LeasedRow] in
+        let leased = try await write { db -> [LeasedRow] in
             try db.execute(sql: SQLiteQueries.giveUpAbandoned, arguments: [now, LeaseRequest.abandonedJobError, now, request.maxAttempts])
             let ready = try Int64.fetchAll(db, sql: SQLiteQueries.readyHeads, arguments: [now, now, now, request.limit])
             return try ready.map { seq in
-                let row = try Row.fetchOne(
-                    db, sql: SQLiteQueries.takeLease,
-                    arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq]
-                )!
+                try db.execute(sql: SQLiteQueries.takeLease, arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq])
+                let row = try Row.fetchOne(db, sql: SQLiteQueries.leasedJob, arguments: [seq])!
                 return LeasedRow(
                     orderingKey: row["ordering_key"], event: row["event"], token: row["lease_token"],
                     expiresAt: row["lease_expires"], attempt: row["attempts"]
@@ -153,7 +184,7 @@ public final class SQLiteStateStore: StateStore {
 
     /// Runs `sql … WHERE <the lease is held>`; throws `leaseLost` when it is not.
     private func updateHeld(_ lease: JobLease, sql: String, arguments: StatementArguments) async throws {
-        let changed = try await pool.write { db in
+        let changed = try await write { db in
             try db.execute(sql: sql + " WHERE id = ? AND lease_token = ? AND status = 'leased'", arguments: arguments + [lease.job.id, lease.token])
             return db.changesCount
         }
@@ -162,40 +193,44 @@ public final class SQLiteStateStore: StateStore {
 
     // MARK: Conversations
 
-    public func conversation(_ key: String) async throws -> StoredConversation? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT conversation_id, last_used FROM conversations WHERE key = ?", arguments: [key]).map {
-                StoredConversation(id: $0["conversation_id"], lastUsed: Date(unixMilliseconds: $0["last_used"]))
+    public func conversation(_ key: String) async throws -> ConversationEntry {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT conversation_id, last_used, generation FROM conversations WHERE key = ?", arguments: [key]) else {
+                return ConversationEntry()
             }
-        }
-    }
-
-    public func saveConversation(_ key: String, id: String, now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO conversations (key, conversation_id, last_used) VALUES (?, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET conversation_id = excluded.conversation_id, last_used = excluded.last_used
-                    """,
-                arguments: [key, id, now.unixMilliseconds]
+            let id: String = row["conversation_id"]
+            return ConversationEntry(
+                stored: id.isEmpty ? nil : StoredConversation(id: id, lastUsed: Date(unixMilliseconds: row["last_used"])), generation: row["generation"]
             )
         }
     }
 
-    public func removeConversation(_ key: String) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM conversations WHERE key = ?", arguments: [key]) }
+    public func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: SQLiteQueries.saveConversation, arguments: [key, id, now.unixMilliseconds, generation])
+            return db.changesCount == 1
+        }
+    }
+
+    public func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? {
+        try await write { db in
+            let old = try Row.fetchOne(db, sql: "SELECT conversation_id, last_used FROM conversations WHERE key = ?", arguments: [key])
+            try db.execute(sql: SQLiteQueries.resetConversation, arguments: [key, now.unixMilliseconds])
+            guard let old, let id = old["conversation_id"] as String?, !id.isEmpty else { return nil }
+            return StoredConversation(id: id, lastUsed: Date(unixMilliseconds: old["last_used"]))
+        }
     }
 
     // MARK: Per-reply state
 
     public func replyState(job: String, key: String) async throws -> Data? {
-        try await pool.read { db in
+        try await read { db in
             try Data.fetchOne(db, sql: "SELECT value FROM reply_state WHERE job_id = ? AND key = ?", arguments: [job, key])
         }
     }
 
     public func saveReplyState(job: String, key: String, value: Data) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "INSERT INTO reply_state (job_id, key, value) VALUES (?, ?, ?) ON CONFLICT (job_id, key) DO UPDATE SET value = excluded.value",
                 arguments: [job, key, value]
@@ -207,13 +242,14 @@ public final class SQLiteStateStore: StateStore {
 
     public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
         let cutoff = now.adding(.zero - policy.finishedJobs).unixMilliseconds
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM dedup WHERE expires_at <= ?", arguments: [now.unixMilliseconds])
             let keys = db.changesCount
             try db.execute(sql: "DELETE FROM jobs WHERE finished_at < ?", arguments: [cutoff])
             let jobs = db.changesCount
             try db.execute(sql: "DELETE FROM reply_state WHERE job_id NOT IN (SELECT id FROM jobs)")
-            return PurgeReport(dedupKeys: keys, jobs: jobs)
+            try db.execute(sql: "DELETE FROM conversations WHERE last_used < ?", arguments: [now.adding(.zero - policy.idleConversations).unixMilliseconds])
+            return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: db.changesCount)
         }
     }
 }

@@ -36,9 +36,9 @@ extension StateStoreConformance {
             try await store.complete(held[0], now: t0)
             try await store.fail(held[1], error: "no", retryAt: nil, now: t0)
             let policy = RetentionPolicy(finishedJobs: .seconds(7200))
-            try expectEqual(try await store.purge(now: t0.addingTimeInterval(60), policy: policy), PurgeReport(dedupKeys: 0, jobs: 0), "early purge")
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(60), policy: policy), PurgeReport(dedupKeys: 0, jobs: 0, conversations: 0), "early purge")
             try expectEqual(try await store.replyState(job: "e1", key: "parts"), Data("1".utf8), "reply state of a recently finished job")
-            try expectEqual(try await store.purge(now: t0.addingTimeInterval(7201), policy: policy), PurgeReport(dedupKeys: 3, jobs: 2), "late purge")
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(7201), policy: policy), PurgeReport(dedupKeys: 3, jobs: 2, conversations: 0), "late purge")
             try expect(try await store.replyState(job: "e1", key: "parts") == nil, "reply state of a purged job survived")
             let left = try await leaseJobs(store, at: t0.addingTimeInterval(7202))
             try expectEqual(left.map(\.job.id), ["e2"], "unfinished jobs after the purge")
@@ -154,16 +154,42 @@ extension StateStoreConformance {
 
     static let mapChecks: [Check] = [
         Check(name: "the conversation map reads its own writes") { store in
-            try expect(try await store.conversation("k") == nil, "unknown key has a conversation")
-            try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", now: t0)
+            try expectEqual(try await store.conversation("k"), ConversationEntry(), "unknown key")
+            try expect(try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", generation: 0, now: t0), "first save refused")
             try expectEqual(
-                try await store.conversation("k"), StoredConversation(id: "45701982-8118-4bc5-8e9b-64562b4555f2", lastUsed: t0), "saved"
+                try await store.conversation("k"),
+                ConversationEntry(stored: StoredConversation(id: "45701982-8118-4bc5-8e9b-64562b4555f2", lastUsed: t0), generation: 0), "saved"
             )
-            try await store.saveConversation("k", id: "c2", now: t0.addingTimeInterval(5))
-            try expectEqual(try await store.conversation("k"), StoredConversation(id: "c2", lastUsed: t0.addingTimeInterval(5)), "overwritten")
-            try await store.removeConversation("k")
-            try expect(try await store.conversation("k") == nil, "removed conversation still there")
-            try await store.removeConversation("never-saved")
+            try expect(try await store.saveConversation("k", id: "c2", generation: 0, now: t0.addingTimeInterval(5)), "second save refused")
+            try expectEqual(
+                try await store.conversation("k").stored, StoredConversation(id: "c2", lastUsed: t0.addingTimeInterval(5)), "overwritten"
+            )
+        },
+        Check(name: "a reset forgets the conversation and refuses saves made before it") { store in
+            try expect(try await store.saveConversation("k", id: "old", generation: 0, now: t0), "save refused")
+            let before = try await store.conversation("k")
+            try expectEqual(try await store.resetConversation("k", now: t0.addingTimeInterval(1)), StoredConversation(id: "old", lastUsed: t0), "forgotten")
+            let after = try await store.conversation("k")
+            try expectEqual(after.stored, nil, "conversation after the reset")
+            try expect(after.generation > before.generation, "generation did not advance")
+            // An answer that read the map before the reset finishes afterwards.
+            try expect(!(try await store.saveConversation("k", id: "old", generation: before.generation, now: t0.addingTimeInterval(2))), "stale save stored")
+            try expectEqual(try await store.conversation("k").stored, nil, "the stale save brought the conversation back")
+            // The next message, after the reset, starts the new conversation.
+            try expect(try await store.saveConversation("k", id: "new", generation: after.generation, now: t0.addingTimeInterval(3)), "fresh save refused")
+            try expectEqual(try await store.conversation("k").stored?.id, "new", "new conversation")
+            try expectEqual(try await store.resetConversation("never-saved", now: t0), nil, "reset of an unknown key")
+            try expect(try await store.conversation("never-saved").generation > 0, "reset of an unknown key left no generation")
+        },
+        Check(name: "conversations idle for longer than the policy allows are purged") { store in
+            try expect(try await store.saveConversation("idle", id: "c1", generation: 0, now: t0), "save refused")
+            try expect(try await store.saveConversation("busy", id: "c2", generation: 0, now: t0.addingTimeInterval(3000)), "save refused")
+            _ = try await store.resetConversation("reset-long-ago", now: t0)
+            let policy = RetentionPolicy(idleConversations: .seconds(3600))
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(3599), policy: policy).conversations, 0, "early purge")
+            try expectEqual(try await store.purge(now: t0.addingTimeInterval(3601), policy: policy).conversations, 2, "late purge")
+            try expectEqual(try await store.conversation("idle"), ConversationEntry(), "idle conversation")
+            try expectEqual(try await store.conversation("busy").stored?.id, "c2", "recently used conversation")
         },
         Check(name: "reply state reads its own writes, per job and key") { store in
             try await enqueue(store, ["e1"])

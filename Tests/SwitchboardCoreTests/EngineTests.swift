@@ -95,7 +95,30 @@ struct EngineTests {
             #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1", nil])
             #expect(backend.requests.map(\.user) == ["generic:bot:u1", "generic:bot:u1", "generic:bot:u1"])
             // The backend hears of the reset, to stop what it may still be generating.
-            #expect(backend.resets == [ConversationReset(user: "generic:bot:u1", conversationID: "conv-m1")])
+            #expect(backend.resets == [ConversationReset(user: "generic:bot:u1", conversationID: "conv-m1", scope: "b|bot|chat:c1|user:u1")])
+        }
+    }
+
+    @Test func anAnswerBegunBeforeAResetDoesNotBringTheOldConversationBack() async throws {
+        let gate = TestGate()
+        let backend = ScriptedBackend { request in
+            // The second turn is held until /reset has run beside it; then it names its
+            // conversation, as Dify does at the start of every answer.
+            if request.query == "second" { await gate.wait() }
+            return [.conversation(request.conversationID ?? "conv-\(request.event.messageID ?? "")"), .delta("ok"), .end]
+        }
+        try await EngineHarness.run(backend: backend) { h in
+            _ = try await h.engine.accept([message("m1", "first")])
+            _ = try await h.callback.waitForRequests(count: 1)
+            _ = try await h.engine.accept([message("m2", "second")])
+            try await EngineLeaseTests.waitUntil { backend.requests.count == 2 }
+            _ = try await h.engine.accept([message("m3", "/reset")])
+            _ = try await h.callback.waitForRequests(count: 2)
+            gate.open()
+            _ = try await h.callback.waitForRequests(count: 3)
+            _ = try await h.engine.accept([message("m4", "right after the reset")])
+            _ = try await h.callback.waitForRequests(count: 4)
+            #expect(backend.requests.map(\.conversationID) == [nil, "conv-m1", nil])
         }
     }
 

@@ -30,7 +30,7 @@ struct DifyConversationTests {
             var iterator = backend.respond(to: request).makeAsyncIterator()
             #expect(try await iterator.next() == .conversation(events.conversationID))
             #expect(try await iterator.next() == .delta("正在写一篇长文……"))
-            await backend.conversationReset(ConversationReset(user: request.user, conversationID: events.conversationID))
+            await backend.conversationReset(ConversationReset(user: request.user, conversationID: events.conversationID, scope: request.scope))
             let stop = try #require(try await dify.waitForStops(count: 1).first)
             #expect(stop.path == "/v1/chat-messages/\(events.taskID)/stop")
             #expect(stop.user == request.user)
@@ -49,10 +49,36 @@ struct DifyConversationTests {
             var iterator = backend.respond(to: request).makeAsyncIterator()
             _ = try await iterator.next()
             _ = try await iterator.next()
-            await backend.conversationReset(ConversationReset(user: "wecom:wecom-app:lisi", conversationID: events.conversationID))
-            await backend.conversationReset(ConversationReset(user: request.user, conversationID: UUID().uuidString.lowercased()))
+            await backend.conversationReset(
+                ConversationReset(user: "wecom:wecom-app:lisi", conversationID: events.conversationID, scope: "helpdesk|wecom-app|user:lisi|chat:chat-1")
+            )
+            await backend.conversationReset(
+                ConversationReset(user: request.user, conversationID: UUID().uuidString.lowercased(), scope: "helpdesk|wecom-app|user:zhangsan|chat:chat-2")
+            )
             gate.open()
             #expect(try await iterator.next() == .end)
+            #expect(dify.stops.isEmpty)
+        }
+    }
+
+    @Test("a reset in another chat of the same user leaves a first-turn answer alone: its conversation is kept and nothing is stopped")
+    func resetOfAnotherScopeBeforeTheConversationIsKnown() async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            let events = FakeDifyEvents()
+            let gate = TestGate()
+            dify.enqueue(.stream([.wait(gate), events.message("群一的回答"), events.messageEnd()]))
+            let backend = try DifyTest.backend(dify, app: "chat")
+            // A first turn in chat-1: Dify has not named its conversation yet.
+            let request = DifyTest.request("hi")
+            let answer = Task { try await DifyTest.chunks(backend, request) }
+            _ = try await dify.waitForCalls(count: 1)
+            // The same user resets in chat-2, where nothing is stored either; the Dify user is the same.
+            await backend.conversationReset(
+                ConversationReset(user: request.user, conversationID: nil, scope: "helpdesk|wecom-app|user:zhangsan|chat:chat-2")
+            )
+            gate.open()
+            #expect(try await answer.value == [.conversation(events.conversationID), .delta("群一的回答"), .end])
+            try await Task.sleep(for: .milliseconds(100))
             #expect(dify.stops.isEmpty)
         }
     }
@@ -67,8 +93,8 @@ struct DifyConversationTests {
             let request = DifyTest.request("hi")
             let answer = Task { try await DifyTest.chunks(backend, request) }
             _ = try await dify.waitForCalls(count: 1)
-            // Nothing is stored for a first turn, so the reset names no conversation.
-            await backend.conversationReset(ConversationReset(user: request.user, conversationID: nil))
+            // Nothing is stored for a first turn, so the reset names no conversation, only the scope.
+            await backend.conversationReset(ConversationReset(user: request.user, conversationID: nil, scope: request.scope))
             gate.open()
             let chunks = try await answer.value
             #expect(chunks == [.delta("开头"), .end])
@@ -85,7 +111,7 @@ struct DifyConversationTests {
             let request = DifyTest.request("hi")
             var iterator = backend.respond(to: request).makeAsyncIterator()
             #expect(try await iterator.next() == .delta("处理中"))
-            await backend.conversationReset(ConversationReset(user: request.user, conversationID: nil))
+            await backend.conversationReset(ConversationReset(user: request.user, conversationID: nil, scope: request.scope))
             #expect(try await dify.waitForStops(count: 1).first?.path == "/v1/workflows/tasks/\(events.taskID)/stop")
             // Stopped after text: what was shown stays, with the notice.
             #expect(try await iterator.next() == .delta("\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."))

@@ -38,10 +38,11 @@ enum DifyTest {
     }
 
     static func request(
-        _ query: String, conversationID: String? = nil, lastUsed: Date? = nil, user: String = "wecom:wecom-app:zhangsan"
+        _ query: String, conversationID: String? = nil, lastUsed: Date? = nil, user: String = "wecom:wecom-app:zhangsan",
+        scope: String = "helpdesk|wecom-app|user:zhangsan|chat:chat-1"
     ) -> BackendRequest {
         BackendRequest(
-            query: query, user: user, conversationID: conversationID, conversationLastUsed: lastUsed, route: "all", event: event(query)
+            query: query, user: user, conversationID: conversationID, conversationLastUsed: lastUsed, route: "all", scope: scope, event: event(query)
         )
     }
 

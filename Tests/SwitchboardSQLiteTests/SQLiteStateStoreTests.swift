@@ -25,11 +25,11 @@ struct SQLiteStateStoreTests {
         do {
             let store = try SQLiteStateStore.open(path: path)
             #expect(try await store.enqueue(Job(event: event, orderingKey: "k"), dedupTTL: .seconds(3600), now: t0))
-            try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", now: t0)
+            #expect(try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", generation: 0, now: t0))
         }
         let reopened = try SQLiteStateStore.open(path: path)
         #expect(try await !reopened.enqueue(Job(event: event, orderingKey: "k"), dedupTTL: .seconds(3600), now: t0))
-        #expect(try await reopened.conversation("k")?.id == "45701982-8118-4bc5-8e9b-64562b4555f2")
+        #expect(try await reopened.conversation("k").stored?.id == "45701982-8118-4bc5-8e9b-64562b4555f2")
         let leased = try await reopened.lease(LeaseRequest(owner: "r", limit: 5, duration: .seconds(30), maxAttempts: 3, now: t0))
         #expect(leased.map(\.job.event) == [event])
     }

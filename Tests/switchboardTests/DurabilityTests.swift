@@ -76,4 +76,20 @@ struct DurabilityTests {
         #expect(unwritable.status == 1)
         #expect(unwritable.stderr.hasSuffix("error: state file /dev/null/state.sqlite: cannot create its directory /dev/null\n"), "\(unwritable.stderr)")
     }
+
+    @Test func aStateFileThatCannotBeWrittenStopsServeAtStartInOneLine() async throws {
+        let directory = try scratchDirectory()
+        let environment = ["SWITCHBOARD_CONFIG": ""]
+        let first = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
+        _ = try await first.port()
+        #expect(try await first.terminate() == 0)
+        let path = directory.appendingPathComponent(".switchboard/state.sqlite").path
+        try ReadOnlyPath.make(path)
+        defer { ReadOnlyPath.undo(path) }
+        let readOnly = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: environment)
+        #expect(readOnly.status == 1)
+        #expect(readOnly.stderr.hasSuffix(
+            "error: state file .switchboard/state.sqlite: it is not writable; check the permissions of the file and of its folder\n"
+        ), "\(readOnly.stderr)")
+    }
 }

@@ -27,10 +27,14 @@ public struct ConversationReset: Sendable, Equatable {
     public var user: String
     /// The backend conversation id that was stored, if any.
     public var conversationID: String?
+    /// The scope key that was reset (as in ``BackendRequest/scope``). Only answers of this scope
+    /// are stopped: the same user may be talking to the backend in other chats at the same time.
+    public var scope: String
 
-    public init(user: String, conversationID: String?) {
+    public init(user: String, conversationID: String?, scope: String) {
         self.user = user
         self.conversationID = conversationID
+        self.scope = scope
     }
 }
 
@@ -69,6 +73,9 @@ public struct BackendRequest: Sendable {
     public var files: [MediaReference]
     /// The routing rule that chose this backend.
     public var route: String
+    /// The conversation scope key this answer belongs to (`<backend>|<bot>|user:<id>|chat:<id>`):
+    /// what a `/reset` names in ``ConversationReset/scope``.
+    public var scope: String
     /// The whole event, for backends that fill templates from it.
     public var event: ChatEvent
 
@@ -80,6 +87,7 @@ public struct BackendRequest: Sendable {
         inputs: [String: String] = [:],
         files: [MediaReference] = [],
         route: String,
+        scope: String = "",
         event: ChatEvent
     ) {
         self.query = query
@@ -89,6 +97,7 @@ public struct BackendRequest: Sendable {
         self.inputs = inputs
         self.files = files
         self.route = route
+        self.scope = scope
         self.event = event
     }
 }

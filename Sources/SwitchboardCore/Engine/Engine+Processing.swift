@@ -7,7 +7,9 @@ extension Engine {
     static let finishedReplyKey = "engine.reply"
 
     /// Works on one leased job to its end: completed, scheduled for retry, failed, or — when
-    /// interrupted by shutdown — given back.
+    /// interrupted by shutdown — given back. The work runs beside the lease's renewal; when the
+    /// lease is lost the work is cancelled before it sends anything more, so the worker that takes
+    /// the job over is the only one that answers.
     func process(_ lease: JobLease) async {
         let event = lease.job.event
         var logger = self.logger
@@ -15,14 +17,22 @@ extension Engine {
         logger[metadataKey: "bot"] = "\(event.bot)"
         logger[metadataKey: "conversation"] = "\(event.conversation.id)"
         logger[metadataKey: "attempt"] = "\(lease.attempt)"
+        let jobLogger = logger
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.keepLeased(lease) }
-                try await self.work(on: lease, logger: logger)
+                group.addTask { try await LeaseKeeper(engine: self, lease: lease, logger: jobLogger).run() }
+                group.addTask { try await self.work(on: lease, logger: jobLogger) }
+                // The first to finish decides: the work (done or failed), or the keeper (the lease
+                // is lost). Leaving the group cancels the other and waits for it to stop.
+                try await group.next()
                 group.cancelAll()
             }
             try await store.complete(lease, now: clock())
             logger.debug("job done")
+        } catch let lost as LeaseLost {
+            logger.warning("\(lost); the job was stopped and the worker that takes it over answers it")
+        } catch StateStoreError.leaseLost {
+            logger.warning("the job's lease was lost as it finished; another worker may take the job over")
         } catch where Task.isCancelled {
             logger.info("job interrupted by shutdown; it will be resumed")
             await Self.evenIfCancelled { [store] in try? await store.release(lease) }
@@ -38,15 +48,6 @@ extension Engine {
         await Task { await operation() }.value
     }
 
-    /// Renews the lease while the job runs; throws (ending the job) if the lease is lost.
-    private func keepLeased(_ lease: JobLease) async throws {
-        var lease = lease
-        while true {
-            try await Task.sleep(for: configuration.leaseDuration / 3)
-            lease = try await store.renew(lease, for: configuration.leaseDuration, now: clock())
-        }
-    }
-
     private func work(on lease: JobLease, logger: Logger) async throws {
         let event = lease.job.event
         guard let adapter = adapters[event.bot] else { throw EngineError.noAdapter(bot: event.bot) }
@@ -59,10 +60,11 @@ extension Engine {
         case .command(.reset, let targets):
             for target in targets {
                 let key = target.scope.key(for: event, backend: target.backend)
-                let stored = try await store.conversation(key)
-                try await store.removeConversation(key)
+                // Advances the scope's generation too, so an answer of this scope still being
+                // written cannot store its (old) conversation id afterwards.
+                let forgotten = try await store.resetConversation(key, now: clock())
                 await backends[target.backend]?.conversationReset(
-                    ConversationReset(user: Self.user(for: event, scope: target.scope), conversationID: stored?.id)
+                    ConversationReset(user: Self.user(for: event, scope: target.scope), conversationID: forgotten?.id, scope: key)
                 )
             }
             reply = ReplyStream(reply: Reply(markdown: "✅ 已开始新的对话。/ Started a new conversation."))
@@ -87,18 +89,19 @@ extension Engine {
         guard let backend = backends[match.backend] else { throw EngineError.noBackend(match.backend) }
         let event = lease.job.event
         let scopeKey = match.scope.key(for: event, backend: match.backend)
-        let stored = try await store.conversation(scopeKey)
+        let entry = try await store.conversation(scopeKey)
         let request = BackendRequest(
             query: match.query,
             user: Self.user(for: event, scope: match.scope),
-            conversationID: stored?.id,
-            conversationLastUsed: stored?.lastUsed,
+            conversationID: entry.stored?.id,
+            conversationLastUsed: entry.stored?.lastUsed,
             route: match.rule,
+            scope: scopeKey,
             event: event
         )
         let recorder = ReplyRecorder(
-            backend: match.backend, base: backend.respond(to: request), store: store, scopeKey: scopeKey,
-            replyState: replyState, clock: clock
+            backend: match.backend, base: backend.respond(to: request), store: store, scopeKey: scopeKey, generation: entry.generation,
+            replyState: replyState, clock: clock, logger: logger
         )
         return ReplyStream(recorder)
     }
@@ -166,7 +169,7 @@ extension Engine {
 }
 
 /// Passes a backend's chunks through while keeping what must outlive the attempt: the backend
-/// conversation id (stored as soon as it is seen) and, at `.end`, the whole answer, so a retry of
+/// conversation id (stored as soon as it is seen, unless the scope was reset meanwhile) and, at `.end`, the whole answer, so a retry of
 /// a failed delivery replays it rather than asking the backend twice. Errors from the backend
 /// come out as ``BackendFailure``.
 private struct ReplyRecorder: AsyncSequence, Sendable {
@@ -175,8 +178,11 @@ private struct ReplyRecorder: AsyncSequence, Sendable {
     let base: ReplyStream
     let store: any StateStore
     let scopeKey: String
+    /// The scope's generation when the job read its conversation: a `/reset` since then wins.
+    let generation: Int
     let replyState: ReplyStateHandle
     let clock: @Sendable () -> Date
+    let logger: Logger
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let recorder: ReplyRecorder
@@ -194,7 +200,10 @@ private struct ReplyRecorder: AsyncSequence, Sendable {
             reply.apply(chunk)
             switch chunk {
             case .conversation(let id):
-                try await recorder.store.saveConversation(recorder.scopeKey, id: id, now: recorder.clock())
+                let saved = try await recorder.store.saveConversation(recorder.scopeKey, id: id, generation: recorder.generation, now: recorder.clock())
+                if !saved {
+                    recorder.logger.info("the conversation was reset while this answer was written; its conversation id is not kept")
+                }
             case .end:
                 try await recorder.replyState.save(Engine.finishedReplyKey, reply)
             default:

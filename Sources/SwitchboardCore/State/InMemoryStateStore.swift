@@ -25,7 +25,13 @@ public actor InMemoryStateStore: StateStore {
     /// Unfinished job ids per ordering key, oldest first.
     private var queues: [String: [String]] = [:]
     private var sequence = 0
-    private var conversations: [String: StoredConversation] = [:]
+    private struct ConversationRecord {
+        var entry: ConversationEntry
+        /// Saved or reset; idle conversations are purged by this time.
+        var touched: Date
+    }
+
+    private var conversations: [String: ConversationRecord] = [:]
     /// Job id ▸ key ▸ value. Not inside the job record: a delivery may keep state under an id
     /// that is not a job (the engine's failure notice).
     private var replyStates: [String: [String: Data]] = [:]
@@ -134,16 +140,20 @@ public actor InMemoryStateStore: StateStore {
 
     // MARK: Conversations
 
-    public func conversation(_ key: String) -> StoredConversation? {
-        conversations[key]
+    public func conversation(_ key: String) -> ConversationEntry {
+        conversations[key]?.entry ?? ConversationEntry()
     }
 
-    public func saveConversation(_ key: String, id: String, now: Date) {
-        conversations[key] = StoredConversation(id: id, lastUsed: now)
+    public func saveConversation(_ key: String, id: String, generation: Int, now: Date) -> Bool {
+        guard conversations[key].map({ $0.entry.generation == generation }) ?? true else { return false }
+        conversations[key] = ConversationRecord(entry: ConversationEntry(stored: StoredConversation(id: id, lastUsed: now), generation: generation), touched: now)
+        return true
     }
 
-    public func removeConversation(_ key: String) {
-        conversations[key] = nil
+    public func resetConversation(_ key: String, now: Date) -> StoredConversation? {
+        let old = conversations[key]?.entry
+        conversations[key] = ConversationRecord(entry: ConversationEntry(stored: nil, generation: (old?.generation ?? 0) + 1), touched: now)
+        return old?.stored
     }
 
     // MARK: Per-reply state
@@ -165,7 +175,10 @@ public actor InMemoryStateStore: StateStore {
         let oldJobs = records.values.filter { ($0.finishedAt ?? .distantFuture) < cutoff }.map(\.job.id)
         for id in oldJobs { records[id] = nil }
         for id in replyStates.keys where records[id] == nil { replyStates[id] = nil }
-        return PurgeReport(dedupKeys: expiredKeys.count, jobs: oldJobs.count)
+        let idleCutoff = now.adding(.zero - policy.idleConversations)
+        let idle = conversations.filter { $0.value.touched < idleCutoff }.map(\.key)
+        for key in idle { conversations[key] = nil }
+        return PurgeReport(dedupKeys: expiredKeys.count, jobs: oldJobs.count, conversations: idle.count)
     }
 
     // MARK: Inspection (tests, diagnostics)

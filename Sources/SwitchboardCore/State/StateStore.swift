@@ -41,12 +41,17 @@ public protocol StateStore: ReplyStateReading {
 
     // MARK: Conversations
 
-    /// The backend conversation stored under a scope key.
-    func conversation(_ key: String) async throws -> StoredConversation?
+    /// The backend conversation stored under a scope key, if any, and the scope's generation.
+    func conversation(_ key: String) async throws -> ConversationEntry
 
-    func saveConversation(_ key: String, id: String, now: Date) async throws
+    /// Stores the backend conversation id of a scope — unless the scope was reset after
+    /// `generation` was read, so that an answer begun before a `/reset` cannot bring back the
+    /// conversation the reset ended. Returns whether it was stored.
+    func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool
 
-    func removeConversation(_ key: String) async throws
+    /// `/reset`: forgets the scope's conversation and advances its generation, in one step.
+    /// Returns the conversation it forgot, if any.
+    func resetConversation(_ key: String, now: Date) async throws -> StoredConversation?
 
     // MARK: Per-reply state
 
@@ -57,8 +62,9 @@ public protocol StateStore: ReplyStateReading {
 
     // MARK: Retention
 
-    /// Deletes expired dedup keys, finished jobs older than the policy allows, and reply state
-    /// that belongs to no unfinished or recently finished job.
+    /// Deletes expired dedup keys, finished jobs older than the policy allows, reply state that
+    /// belongs to no unfinished or recently finished job, and conversations idle for longer than
+    /// the policy allows — so nothing in the store grows without bound.
     func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport
 
     // MARK: Lifecycle
@@ -131,6 +137,19 @@ public struct JobLease: Sendable, Equatable {
     }
 }
 
+/// What the conversation map holds for one scope key.
+public struct ConversationEntry: Sendable, Equatable {
+    /// The backend conversation to continue; nil for a new scope or after a reset.
+    public var stored: StoredConversation?
+    /// How many times the scope was reset: a save made with an older generation is refused.
+    public var generation: Int
+
+    public init(stored: StoredConversation? = nil, generation: Int = 0) {
+        self.stored = stored
+        self.generation = generation
+    }
+}
+
 public struct StoredConversation: Sendable, Equatable {
     public var id: String
     public var lastUsed: Date
@@ -146,10 +165,17 @@ public struct StoredConversation: Sendable, Equatable {
 public struct RetentionPolicy: Sendable, Equatable {
     /// Finished (done or failed) jobs and their reply state.
     public var finishedJobs: Duration
+    /// Conversations (scope key ▸ backend conversation) not used for this long. Forgetting one
+    /// only means the next message of its scope starts a new backend conversation.
+    public var idleConversations: Duration
     public var purgeInterval: Duration
 
-    public init(finishedJobs: Duration = .seconds(7 * 24 * 3600), purgeInterval: Duration = .seconds(60)) {
+    public init(
+        finishedJobs: Duration = .seconds(7 * 24 * 3600), idleConversations: Duration = .seconds(30 * 24 * 3600),
+        purgeInterval: Duration = .seconds(60)
+    ) {
         self.finishedJobs = finishedJobs
+        self.idleConversations = idleConversations
         self.purgeInterval = purgeInterval
     }
 }
@@ -157,10 +183,12 @@ public struct RetentionPolicy: Sendable, Equatable {
 public struct PurgeReport: Sendable, Equatable {
     public var dedupKeys: Int
     public var jobs: Int
+    public var conversations: Int
 
-    public init(dedupKeys: Int = 0, jobs: Int = 0) {
+    public init(dedupKeys: Int = 0, jobs: Int = 0, conversations: Int = 0) {
         self.dedupKeys = dedupKeys
         self.jobs = jobs
+        self.conversations = conversations
     }
 }
 

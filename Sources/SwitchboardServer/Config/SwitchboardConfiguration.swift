@@ -95,6 +95,7 @@ public struct SwitchboardConfiguration: Sendable {
         guard engine.pollInterval > .zero else { throw section.error("poll_interval", "must be more than 0") }
         var retention = RetentionPolicy()
         retention.finishedJobs = try section.duration("finished_job_retention", default: retention.finishedJobs)
+        retention.idleConversations = try section.duration("conversation_retention", default: retention.idleConversations)
         retention.purgeInterval = try section.duration("purge_interval", default: retention.purgeInterval)
         guard retention.purgeInterval > .zero else { throw section.error("purge_interval", "must be more than 0") }
         try section.rejectUnknownKeys()

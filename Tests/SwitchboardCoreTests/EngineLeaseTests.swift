@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Synchronization
+import Testing
+
+/// A job whose lease cannot be kept stops before it answers, so the worker that takes the job
+/// over is the only one that answers.
+@Suite("Engine leases")
+struct EngineLeaseTests {
+    /// How renewals of worker "a"'s first lease go; every other lease renews normally.
+    enum RenewalFault: Sendable {
+        case unreachable
+        case leaseLost
+        case unreachableTimes(Int)
+    }
+
+    @Test(arguments: [RenewalFault.unreachable, .leaseLost])
+    func aJobWhoseLeaseIsLostStopsAndIsAnsweredOnceByTheWorkerThatTakesItOver(fault: RenewalFault) async throws {
+        let store = RenewalFaultStore(fault: fault, faultyOwner: "a")
+        // Longer than the lease: without renewals the job outlives it.
+        let backend = ScriptedBackend { request in
+            try await Task.sleep(for: .milliseconds(1500))
+            return [.delta("answer to \(request.query)"), .end]
+        }
+        try await LoopbackServer.withRunning { callback in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await Self.engine("a", store: store, backend: backend, callback: callback).run() }
+                defer { group.cancelAll() }
+                let first = Self.engine("a-intake", store: store, backend: backend, callback: callback)
+                _ = try await first.accept([Self.message("m1")])
+                try await Self.waitUntil { backend.requests.count == 1 }
+                // Worker b starts once a has the job; it takes the job when a's lease expires.
+                group.addTask { try await Self.engine("b", store: store, backend: backend, callback: callback).run() }
+                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(10))
+                // Long enough for a's answer to arrive, had a kept working.
+                try await Task.sleep(for: .milliseconds(2500))
+                #expect(callback.requests.count == 1)
+                #expect(backend.requests.count == 2)
+                #expect(store.renewalsRefused > 0)
+            }
+        }
+    }
+
+    @Test func aRenewalThatFailsBrieflyIsTriedAgainAndTheJobFinishes() async throws {
+        let store = RenewalFaultStore(fault: .unreachableTimes(2), faultyOwner: "a")
+        let backend = ScriptedBackend { _ in
+            try await Task.sleep(for: .milliseconds(1500))
+            return [.delta("whole"), .end]
+        }
+        try await LoopbackServer.withRunning { callback in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let engine = Self.engine("a", store: store, backend: backend, callback: callback)
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                _ = try await engine.accept([Self.message("m1")])
+                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(10))
+                #expect(try EngineHarness.replies(callback.requests) == ["whole"])
+                #expect(store.renewalsRefused == 2)
+                #expect(backend.requests.count == 1)
+                #expect(await store.base.unfinishedJobCount == 0)
+            }
+        }
+    }
+
+    static func message(_ id: String) -> ChatEvent {
+        ChatEvent(
+            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: "c1", type: .direct),
+            sender: Participant(id: "u1"), text: "question \(id)", messageID: id, timestamp: Date(timeIntervalSince1970: 1_718_000_000)
+        )
+    }
+
+    /// A worker with a 600 ms lease (renewed every 200 ms).
+    static func engine(_ owner: String, store: some StateStore, backend: ScriptedBackend, callback: LoopbackServer) -> Engine {
+        var configuration = EngineConfiguration(replicaID: owner)
+        configuration.leaseDuration = .milliseconds(600)
+        configuration.pollInterval = .milliseconds(50)
+        configuration.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+        var logger = Logger(label: "lease-test")
+        logger.logLevel = .error
+        let adapter = GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))
+        return Engine(
+            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
+            adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger
+        )
+    }
+
+    static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TimeoutError() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    struct TimeoutError: Error {}
+}
+
+/// An in-memory store whose renewals of one owner's first lease fail as told.
+final class RenewalFaultStore: StateStore {
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String { "the state store is unreachable (test)" }
+    }
+
+    let base = InMemoryStateStore()
+    let fault: EngineLeaseTests.RenewalFault
+    let faultyOwner: String
+    private let faultyTokens = Mutex<Set<String>>([])
+    private let refused = Mutex(0)
+
+    init(fault: EngineLeaseTests.RenewalFault, faultyOwner: String) {
+        self.fault = fault
+        self.faultyOwner = faultyOwner
+    }
+
+    var renewalsRefused: Int { refused.withLock { $0 } }
+
+    func lease(_ request: LeaseRequest) async throws -> [JobLease] {
+        let leases = await base.lease(request)
+        // Only the owner's first lease is troubled: the job's next lease, on whichever worker, renews.
+        if request.owner == faultyOwner, let first = leases.first {
+            faultyTokens.withLock { if $0.isEmpty { $0.insert(first.token) } }
+        }
+        return leases
+    }
+
+    func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
+        if faultyTokens.withLock({ $0.contains(lease.token) }) {
+            let refuse = refused.withLock { count in
+                if case .unreachableTimes(let times) = fault, count >= times { return false }
+                count += 1
+                return true
+            }
+            if refuse {
+                if case .leaseLost = fault { throw StateStoreError.leaseLost(job: lease.job.id) }
+                throw Unreachable()
+            }
+        }
+        return try await base.renew(lease, for: duration, now: now)
+    }
+
+    func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool { await base.claim(key, ttl: ttl, now: now) }
+    func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool { await base.enqueue(job, dedupTTL: dedupTTL, now: now) }
+    func complete(_ lease: JobLease, now: Date) async throws { try await base.complete(lease, now: now) }
+    func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws { try await base.fail(lease, error: error, retryAt: retryAt, now: now) }
+    func release(_ lease: JobLease) async throws { try await base.release(lease) }
+    func conversation(_ key: String) async throws -> ConversationEntry { await base.conversation(key) }
+    func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
+        await base.saveConversation(key, id: id, generation: generation, now: now)
+    }
+    func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? { await base.resetConversation(key, now: now) }
+    func replyState(job: String, key: String) async throws -> Data? { await base.replyState(job: job, key: key) }
+    func saveReplyState(job: String, key: String, value: Data) async throws { await base.saveReplyState(job: job, key: key, value: value) }
+    func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport { await base.purge(now: now, policy: policy) }
+}
