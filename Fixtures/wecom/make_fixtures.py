@@ -227,7 +227,7 @@ def aibot_event(msgid, text, segments, chat=None, ts=NOW, sender="zhangsan", res
              "sender": {"id": sender, "is_bot": False}, "text": text, "mentions_bot": group,
              "mentions": [{"id": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "name": "AI助手", "is_bot": True}] if group else [],
              "segments": segments, "message_id": msgid, "timestamp": ts * 1000,
-             "reply_address": {"stream_id": f"{stream_ts or ts}-{msgid}"} if kind == "message" else {}}
+             "reply_address": {"stream_id": f"{ts if stream_ts is None else stream_ts}-{msgid}"} if kind == "message" else {}}
     if response_url:
         event["reply_address"]["response_url"] = response_url
     return event
@@ -237,13 +237,14 @@ aibot_echo = encrypt(b"8713452678653921067", "", b"fedcba9876543210")
 case("aibot-url-verification", AIBOT, method="GET", query=signed_query(aibot_echo) + [("echostr", quote(aibot_echo))],
      response={"status": 200, "body": "8713452678653921067"})
 
-# The §6.1 AI-bot vector, byte for byte (no create_time: the stream id uses the time of receipt).
+# The §6.1 AI-bot vector, byte for byte. It has no create_time: the event's time is the time of
+# receipt, and the stream id is `-<msgid>`, so that a redelivery is acked with the same stream.
 vector = ('{"msgid":"f3d2a1b0c9e8d7c6b5a4f3e2d1c0b9a8","aibotid":"aibAbCdEfGhIjKlMnOpQrStUvWxYz012","chatid":"wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w",'
           '"chattype":"group","from":{"userid":"zhangsan"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RESPONSE_CODE",'
           '"msgtype":"text","text":{"content":"@AI助手 今天北京天气怎么样"}}')
 msgid = "f3d2a1b0c9e8d7c6b5a4f3e2d1c0b9a8"
 enc = aibot_message("aibot-group-text", None, [aibot_event(msgid, "今天北京天气怎么样", [{"type": "text", "text": "今天北京天气怎么样"}],
-                    chat="wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w", response_url=RESPONSE_URL)], frame(f"{NOW}-{msgid}"), plain=vector.encode())
+                    chat="wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w", response_url=RESPONSE_URL, stream_ts="")], frame(f"-{msgid}"), plain=vector.encode())
 assert sign(enc) == "450c7d0546cc053246fdb110812969a5be5fa496", "§6.1 AI-bot vector"
 
 single = {"msgid": "a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3", "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",

@@ -50,7 +50,10 @@ struct DecodeCommand: AsyncParsableCommand {
             return
         }
         let request = try makeRequest()
-        let context = WebhookContext(now: now.map(Date.init(timeIntervalSince1970:)) ?? Date(), logger: logger)
+        // The configured routes decide, as in the server, whether an ack may promise an answer.
+        let context = WebhookContext(
+            now: now.map(Date.init(timeIntervalSince1970:)) ?? Date(), logger: logger, willAnswer: { [routing = setup.routing] in routing.answers($0) }
+        )
         let result = await adapter.handle(request, context: context)
         if let rejection = result.rejection {
             printError("rejected: \(rejection)")

@@ -67,6 +67,31 @@ struct WeComAIBotDeliveryTests {
         }
     }
 
+    @Test("an answer longer than the stream and response_url together is cut visibly, and the cut is logged")
+    func tooLongForBoth() async throws {
+        try await FakeQyAPI.withRunning { api in
+            let adapter = try WeComTest.adapter(WeComTest.aibotConfig(), bot: "wecom-aibot")
+            let store = InMemoryStateStore()
+            let logs = LogCapture()
+            // About 72 KB: a stream frame and one response_url message carry about 40 KB.
+            let long = (1...30).map { "第\($0)节\n\n" + String(repeating: "内容", count: 400) }.joined(separator: "\n\n")
+            _ = try await adapter.deliver(
+                ReplyStream(reply: Reply(markdown: long)), to: Self.event(api: api.url), context: WeComTest.context(store: store, logger: logs.logger())
+            )
+            let state = try #require(try await Self.state(store))
+            #expect(state.finish && state.content.hasPrefix("第1节"))
+            #expect(api.responses.count == 1)
+            guard case .object(let markdown)? = api.responses.first?["markdown"], let text = markdown["content"]?.string else {
+                Issue.record("no markdown through response_url")
+                return
+            }
+            #expect(text.utf8.count <= 20_480)
+            #expect(text.hasSuffix(WeComAIBotDelivery.shortenedNotice), "\(text.suffix(200))")
+            #expect(!text.contains("第30节"))
+            #expect(logs.all.contains { $0.level == .warning && $0.message.contains("shortened") })
+        }
+    }
+
     @Test("polls are answered from the store: progress, the finished answer, or an unknown stream")
     func polls() async throws {
         let adapter = try WeComAIBotAdapter(
@@ -85,5 +110,9 @@ struct WeComAIBotDeliveryTests {
         #expect(try await adapter.pollAnswer(streamID: "stream_7f3c9e2a", context: context) == .init(id: "stream_7f3c9e2a", finish: true, content: ""))
         let old = WeComStreamID(createTime: Int(now.timeIntervalSince1970) - 3600, msgid: "old")
         #expect(try await adapter.pollAnswer(streamID: old.text, context: context) == .init(id: old.text, finish: true, content: ""))
+        // Made from a message without create_time: its age is unknown, so an answer may still come.
+        let timeless = WeComStreamID(createTime: nil, msgid: "f3d2a1b0")
+        #expect(timeless.text == "-f3d2a1b0" && WeComStreamID(timeless.text) == timeless)
+        #expect(try await adapter.pollAnswer(streamID: timeless.text, context: context) == .init(id: timeless.text, finish: false, content: "正在思考…"))
     }
 }

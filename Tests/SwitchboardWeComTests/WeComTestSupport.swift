@@ -33,10 +33,11 @@ enum WeComTest {
         )
     }
 
-    static func context(store: any StateStore = InMemoryStateStore(), job: String = "job-1", attempt: Int = 1) -> DeliveryContext {
+    static func context(
+        store: any StateStore = InMemoryStateStore(), job: String = "job-1", attempt: Int = 1, logger: Logger = Logger(label: "wecom-test")
+    ) -> DeliveryContext {
         DeliveryContext(
-            transport: transport, idempotencyKey: job, attempt: attempt, replyState: ReplyStateHandle(store: store, jobID: job),
-            logger: Logger(label: "wecom-test")
+            transport: transport, idempotencyKey: job, attempt: attempt, replyState: ReplyStateHandle(store: store, jobID: job), logger: logger
         )
     }
 

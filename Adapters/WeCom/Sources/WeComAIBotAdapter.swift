@@ -80,14 +80,20 @@ struct WeComAIBotAdapter: ChatAdapter {
             }
             return .accept([event], ack: ack)
         default:
-            let createTime = Int(timestamp(of: message, context: context).timeIntervalSince1970)
-            let streamID = WeComStreamID(createTime: createTime, msgid: message.msgid ?? "")
+            // The stream id comes from the message alone, so a redelivery is acked with the same
+            // stream even when WeCom sends no create_time.
+            let streamID = WeComStreamID(createTime: message.createTime, msgid: message.msgid ?? "")
             guard
                 let event = try message.chatEvent(
-                    botID: botID, botName: botName, streamID: streamID.text, timestamp: Date(timeIntervalSince1970: Double(createTime))
+                    botID: botID, botName: botName, streamID: streamID.text, timestamp: timestamp(of: message, context: context)
                 )
             else {
                 return .accept([], ack: try sealed(Self.emptyReply, query: query))
+            }
+            guard context.willAnswer(event) else {
+                // No route answers it: acked with nothing to show, not with a thinking frame that
+                // WeCom would poll for minutes.
+                return .accept([event], ack: try sealed(Self.emptyReply, query: query))
             }
             // The first frame of the answer's stream; a redelivery gets the same one.
             let frame = WeComPayloads.StreamFrame(id: streamID.text, finish: false, content: thinkingText)

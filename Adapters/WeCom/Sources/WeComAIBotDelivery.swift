@@ -23,20 +23,31 @@ struct WeComAIBotDelivery {
         }
         let final = Self.finalMessages(answer, streamOpen: isStreamOpen())
         try await save(WeComStreamState(content: final.frame, finish: true))
+        if final.shortened {
+            context.logger.warning(
+                "the answer is longer than the AI-bot stream and its one response_url message can carry; it was shortened, with a line saying so",
+                metadata: ["bot": "\(adapter.botID)", "answer_bytes": "\(answer.markdown.utf8.count)"]
+            )
+        }
         if let rest = final.responseURL {
             try await sendOnce(rest)
         }
         return DeliveryReceipt(messageIDs: [streamID])
     }
 
+    /// The last line of an answer too long for the stream plus the one response_url message.
+    static let shortenedNotice = "⚠️ 回答过长，后面的部分已省略。/ The answer was too long; the rest was left out."
+
     /// The stream's last frame and what goes through response_url: the parts past the first, or,
-    /// once WeCom has stopped polling the stream, the whole answer. Its markdown size limit is not
-    /// documented; the stream's 20 480 bytes is assumed.
-    static func finalMessages(_ answer: Reply, streamOpen: Bool) -> (frame: String, responseURL: String?) {
+    /// once WeCom has stopped polling the stream, the whole answer — one message, so what does not
+    /// fit it is cut, visibly (`shortened`). Its markdown size limit is not documented; the
+    /// stream's 20 480 bytes is assumed.
+    static func finalMessages(_ answer: Reply, streamOpen: Bool) -> (frame: String, responseURL: String?, shortened: Bool) {
         let parts = ReplyRenderer.render(answer, for: .wecomStream).map(\.text)
         let rest = streamOpen ? Array(parts.dropFirst()) : parts
-        let overflow = rest.isEmpty ? nil : ReplyRenderer.render(markdown: rest.joined(separator: "\n\n"), for: .wecomStream).first?.text
-        return (parts.first ?? "", overflow)
+        guard !rest.isEmpty else { return (parts.first ?? "", nil, false) }
+        let overflow = ReplyRenderer.renderShortened(Reply(markdown: rest.joined(separator: "\n\n")), for: .wecomStream, notice: shortenedNotice)
+        return (parts.first ?? "", overflow.text, overflow.shortened)
     }
 
     private func save(_ state: WeComStreamState) async throws {

@@ -49,17 +49,26 @@ public enum Inbound: Sendable, Equatable {
 }
 
 /// What `receive` may use besides the request: the clock (injected, so fixtures never go stale),
-/// a logger, and read access to per-reply state (to answer a platform's poll for an answer in
-/// progress; nil where there is no store, as in `switchboard decode`).
+/// a logger, read access to per-reply state (to answer a platform's poll for an answer in
+/// progress; nil where there is no store, as in `switchboard decode`), and whether the routing
+/// table will answer an event.
 public struct WebhookContext: Sendable {
     public var now: Date
     public var logger: Logger
     public var replyState: (any ReplyStateReading)?
+    /// Whether a route answers this event (pure routing, no I/O). An adapter whose ack promises an
+    /// answer — the WeCom AI bot's "thinking" stream frame — acks an event nobody will answer with
+    /// nothing instead. Where there is no routing table (fixtures), every event counts as answered.
+    public var willAnswer: @Sendable (ChatEvent) -> Bool
 
-    public init(now: Date = Date(), logger: Logger = Logger(label: "switchboard.webhook"), replyState: (any ReplyStateReading)? = nil) {
+    public init(
+        now: Date = Date(), logger: Logger = Logger(label: "switchboard.webhook"), replyState: (any ReplyStateReading)? = nil,
+        willAnswer: @escaping @Sendable (ChatEvent) -> Bool = { _ in true }
+    ) {
         self.now = now
         self.logger = logger
         self.replyState = replyState
+        self.willAnswer = willAnswer
     }
 }
 

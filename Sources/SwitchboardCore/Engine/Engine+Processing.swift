@@ -6,6 +6,9 @@ extension Engine {
     /// retry replays it instead of asking the backend again.
     static let finishedReplyKey = "engine.reply"
 
+    /// What a user is told when the backend failed for good.
+    public static let failureNotice = "⚠️ 抱歉，这次没能回答，请稍后再试。/ Sorry, I could not answer this time. Please try again later."
+
     /// Works on one leased job to its end: completed, scheduled for retry, failed, or — when
     /// interrupted by shutdown — given back. The work runs beside the lease's renewal; when the
     /// lease is lost the work is cancelled before it sends anything more, so the worker that takes
@@ -128,12 +131,18 @@ extension Engine {
 
     /// When the backend (not the platform) failed for good, the user gets a short notice instead
     /// of silence. Best effort: a failure here is only logged.
+    ///
+    /// The notice is delivered with the job's own reply state, as the answer would have been: it
+    /// lands where the user is looking — the WeCom AI-bot stream they poll, the Feishu card that
+    /// shows "thinking" — instead of beside it. A backend failure means no part of an answer was
+    /// sent as a message of its own (adapters that send whole answers read the whole stream
+    /// first), so no progress recorded there is the answer's. The idempotency key is its own.
     private func tellUserBackendFailed(_ lease: JobLease, logger: Logger) async {
         guard let adapter = adapters[lease.job.event.bot] else { return }
-        let notice = Reply(markdown: "⚠️ 抱歉，这次没能回答，请稍后再试。/ Sorry, I could not answer this time. Please try again later.")
+        let notice = Reply(markdown: Self.failureNotice)
         let context = DeliveryContext(
             transport: transport, idempotencyKey: "\(lease.job.id):failure-notice", attempt: 1,
-            replyState: ReplyStateHandle(store: store, jobID: "\(lease.job.id):failure-notice"), logger: logger
+            replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
         )
         do {
             _ = try await adapter.deliver(ReplyStream(reply: notice), to: lease.job.event, context: context)

@@ -79,6 +79,12 @@ public final class Engine: EventSink, Service {
         return result
     }
 
+    /// Whether a route answers `event` (pure routing, no I/O): what ``WebhookContext/willAnswer``
+    /// asks.
+    public func willAnswer(_ event: ChatEvent) -> Bool {
+        router.answers(event)
+    }
+
     /// Jobs of one backend conversation run in order; different ones run concurrently. Nil when
     /// nothing will answer the event. Commands have an order of their own, so `/reset` is not
     /// stuck behind the answer it is meant to stop.

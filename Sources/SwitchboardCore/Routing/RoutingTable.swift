@@ -32,6 +32,11 @@ public struct RoutingTable: Sendable {
         return .ignore
     }
 
+    /// Whether some route answers `event` — a command or a rule (``WebhookContext/willAnswer``).
+    public func answers(_ event: ChatEvent) -> Bool {
+        if case .ignore = route(event) { false } else { true }
+    }
+
     /// The default table of `serve` with no configuration: direct chats and @-mentions are answered
     /// by `backend`.
     public static func answeringDirectAndMentions(backend: String) -> RoutingTable {

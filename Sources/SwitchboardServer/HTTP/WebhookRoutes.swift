@@ -55,7 +55,8 @@ struct WebhookRoutes: Sendable {
         )
         var logger = self.logger
         logger[metadataKey: "bot"] = "\(botID)"
-        let result = await adapter.handle(webhook, context: WebhookContext(now: clock(), logger: logger, replyState: replyState))
+        let context = WebhookContext(now: clock(), logger: logger, replyState: replyState, willAnswer: { [engine] in engine.willAnswer($0) })
+        let result = await adapter.handle(webhook, context: context)
         if !result.events.isEmpty {
             do {
                 let accepted = try await engine.accept(result.events)

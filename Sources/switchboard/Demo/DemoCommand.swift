@@ -92,7 +92,7 @@ struct DemoRun {
         say("── \(number). \(title) ──")
         say("  request: \(request.method) \(request.path)\(request.rawQuery.map { "?" + $0.prefix(40) + "…" } ?? "") (\(request.body.count) bytes, signed and encrypted as the platform does)")
         if let adapter = setup.adapters[bot] {
-            let result = await adapter.handle(request, context: WebhookContext(now: Date()))
+            let result = await adapter.handle(request, context: WebhookContext(now: Date(), willAnswer: { [routing = setup.routing] in routing.answers($0) }))
             for event in result.events {
                 say("  decoded event:\n" + indent(String(decoding: try EventJSON.encode(event, pretty: true), as: UTF8.self)))
                 say("  route: " + describe(setup.routing.route(event)))
