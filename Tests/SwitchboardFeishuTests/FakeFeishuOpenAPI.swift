@@ -47,6 +47,7 @@ final class FakeFeishuOpenAPI: Sendable {
         var byUUID: [String: String] = [:]
         var faults: [Fault] = []
         var refusedTypes: Set<String> = []
+        var refusedPatchText: String?
     }
 
     let state = Mutex(State())
@@ -72,6 +73,8 @@ final class FakeFeishuOpenAPI: Sendable {
     func faultNextSends(_ faults: Fault...) { state.withLock { $0.faults += faults } }
     /// Messages of this `msg_type` are refused (code 230099, as for a card the chat cannot show).
     func refuse(msgType: String) { state.withLock { _ = $0.refusedTypes.insert(msgType) } }
+    /// PATCHes of a card whose markdown contains `text` are refused (230099, content it cannot show).
+    func refusePatches(containing text: String) { state.withLock { $0.refusedPatchText = text } }
 
     func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -124,6 +127,8 @@ final class FakeFeishuOpenAPI: Sendable {
                 messageID: String(path.dropFirst("/open-apis/im/v1/messages/".count)),
                 markdown: Self.cardMarkdown(body["content"]?.string), updateMulti: card?["config"]?["update_multi"] == .bool(true)
             )
+            let refused = state.withLock { state in state.refusedPatchText.map { patch.markdown?.contains($0) == true } ?? false }
+            if refused { return Self.json(#"{"code":230099,"msg":"Failed to create card content"}"#, status: 400) }
             state.withLock { $0.patches.append(patch) }
             return Self.json(#"{"code":0,"msg":"success","data":{}}"#)
         default:

@@ -2,9 +2,10 @@ import Crypto
 import Foundation
 import Logging
 import SwitchboardCore
-import SwitchboardFeishu
+@testable import SwitchboardFeishu
 import SwitchboardServer
 import SwitchboardTesting
+import Synchronization
 import Testing
 
 /// The app's and the custom bot's delivery against the fake Open API, one reply at a time.
@@ -80,6 +81,24 @@ struct FeishuDeliveryTests {
             let receipt = try await adapter.deliver(ReplyStream(reply: Reply(markdown: "答")), to: Self.event(), context: Self.context(job: "b"))
             #expect(receipt.messageIDs.isEmpty)
             #expect(api.sends.count == 2)
+        }
+    }
+
+    @Test("a card refused mid-stream: the answer already read is posted as rich text, the stream is read once, the placeholder says where it went")
+    func refusedMidStream() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            let adapter = try Self.adapter(api: api.url, ["update_interval": "200ms"])
+            api.refusePatches(containing: "无法显示")
+            let answer = SlowAnswer(chunks: [.delta("第一段。"), .delta("这里有卡片无法显示的内容。"), .delta("最后一段。"), .end], pause: .milliseconds(300))
+            _ = try await adapter.deliver(ReplyStream(answer), to: Self.event(), context: Self.context(job: "mid"))
+            #expect(answer.reads == 1, "the backend's stream was read \(answer.reads) times")
+            #expect(api.sends.map(\.msgType) == ["interactive", "post"])
+            let post = api.sends.last?.body["content"]?.string ?? ""
+            #expect(post.contains("第一段") && post.contains("最后一段"), "\(post)")
+            let placeholder = try #require(api.sends.first?.messageID)
+            let lastPatch = try #require(api.patches.last)
+            #expect(lastPatch.messageID == placeholder)
+            #expect(lastPatch.markdown == FeishuDelivery.movedNotice)
         }
     }
 
@@ -159,5 +178,36 @@ struct FeishuNotificationTests {
             #expect(api.patches.last?.markdown == "<at id=ou_zhangsan></at> **发布完成**")
             #expect(Notifier.check([NotifyTarget(name: "x", bot: "f", destination: NotificationDestination(), token: "t")], adapters: ["f": adapter]).first?.key == "targets.x")
         }
+    }
+}
+
+/// A backend answer that arrives slowly and counts how often it is read.
+final class SlowAnswer: AsyncSequence, Sendable {
+    typealias Element = ReplyChunk
+    let chunks: [ReplyChunk]
+    let pause: Duration
+    private let readCount = Mutex(0)
+
+    init(chunks: [ReplyChunk], pause: Duration) {
+        self.chunks = chunks
+        self.pause = pause
+    }
+
+    var reads: Int { readCount.withLock { $0 } }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let answer: SlowAnswer
+        var index = 0
+        mutating func next() async throws -> ReplyChunk? {
+            guard index < answer.chunks.count else { return nil }
+            if index > 0 { try await Task.sleep(for: answer.pause) }
+            defer { index += 1 }
+            return answer.chunks[index]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        readCount.withLock { $0 += 1 }
+        return AsyncIterator(answer: self)
     }
 }

@@ -24,12 +24,7 @@ struct FeishuDelivery {
             let stored = try await context.replyState.load(String.self, Self.kindKey).flatMap(FeishuMessageKind.init(rawValue:))
             let kind = stored ?? adapter.messageKind
             if kind == .card {
-                do {
-                    return try await streamCards(reply)
-                } catch let error as FeishuAPIError where Self.isRefusal(error) {
-                    context.logger.warning("Feishu refused the card; the answer is sent as rich text", metadata: ["bot": "\(adapter.botID)", "error": "\(error)"])
-                    return try await sendWhole(try await reply.collect(), kind: .post)
-                }
+                return try await streamCards(reply)
             }
             return try await sendWhole(try await reply.collect(), kind: kind)
         } catch let error as FeishuAPIError where error.code == FeishuAPIError.botNotInChat {
@@ -46,28 +41,64 @@ struct FeishuDelivery {
 
     // MARK: Card, streamed
 
+    /// What the placeholder card says when the answer had to go as rich text instead.
+    static let movedNotice = "⬇️ 回答见下方消息。/ The answer is in the message below."
+
+    /// The answer in cards, updated as it grows. When Feishu refuses a card (its content, at any
+    /// point), the answer is read to its end all the same — the backend's stream is read once,
+    /// never asked again — and sent as rich text; the placeholder then points to it.
     private func streamCards(_ reply: ReplyStream) async throws -> DeliveryReceipt {
         var sent = try await context.replyState.load([String].self, Self.sentKey) ?? []
         if sent.isEmpty {
-            sent = [try await send(.card, adapter.placeholder, part: 0)]
+            do {
+                sent = [try await send(.card, adapter.placeholder, part: 0)]
+            } catch let error as FeishuAPIError where Self.isRefusal(error) {
+                return try await fallBack(try await reply.collect(), refusal: error, placeholder: nil)
+            }
             try await context.replyState.save(Self.sentKey, sent)
         }
         let first = sent[0]
-        let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) {
-            try await patch(first, $0)
-        }
-        var parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
-        if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: .card) }
-        try await patch(sent[0], parts.first ?? "")
-        for (index, part) in parts.enumerated().dropFirst() {
-            if index < sent.count {
-                try await patch(sent[index], part)
-            } else {
-                sent.append(try await send(.card, part, part: index))
-                try await context.replyState.save(Self.sentKey, sent)
+        var refusal: FeishuAPIError?
+        let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) { text in
+            guard refusal == nil else { return }
+            do {
+                try await patch(first, text)
+            } catch let error as FeishuAPIError where Self.isRefusal(error) {
+                refusal = error
             }
         }
+        if let refusal { return try await fallBack(answer, refusal: refusal, placeholder: first) }
+        var parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
+        if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: .card) }
+        do {
+            try await patch(sent[0], parts.first ?? "")
+            for (index, part) in parts.enumerated().dropFirst() {
+                if index < sent.count {
+                    try await patch(sent[index], part)
+                } else {
+                    sent.append(try await send(.card, part, part: index))
+                    try await context.replyState.save(Self.sentKey, sent)
+                }
+            }
+        } catch let error as FeishuAPIError where Self.isRefusal(error) {
+            return try await fallBack(answer, refusal: error, placeholder: first)
+        }
         return DeliveryReceipt(messageIDs: sent)
+    }
+
+    /// Sends the whole answer as rich text after a refused card, and points the placeholder card
+    /// (when one was posted) to it — best effort: the answer itself is what must arrive.
+    private func fallBack(_ answer: Reply, refusal: FeishuAPIError, placeholder: String?) async throws -> DeliveryReceipt {
+        context.logger.warning("Feishu refused the card; the answer is sent as rich text", metadata: ["bot": "\(adapter.botID)", "error": "\(refusal)"])
+        let receipt = try await sendWhole(answer, kind: .post)
+        if let placeholder {
+            do {
+                try await patch(placeholder, Self.movedNotice)
+            } catch {
+                context.logger.notice("could not point the placeholder card to the answer: \(error)", metadata: ["bot": "\(adapter.botID)"])
+            }
+        }
+        return receipt
     }
 
     // MARK: Post or text, whole
