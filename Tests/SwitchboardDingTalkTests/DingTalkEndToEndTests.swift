@@ -110,6 +110,17 @@ struct DingTalkEndToEndTests {
                 try await Task.sleep(for: .milliseconds(400))
                 #expect(fake.sessionPosts.count == 1)
 
+                // A frame that cannot be decoded is acked all the same (else DingTalk redelivers it
+                // for ever), and nothing is answered.
+                let broken = #"{"specVersion":"1.0","type":"CALLBACK","headers":{"messageId":"frame-bad","topic":"/v1.0/im/bot/messages/get"},"data":"{not json"}"#
+                try await fake.push(broken)
+                try await fake.waitFor("the ack of the broken frame") { fake.ack(for: "frame-bad") != nil }
+                #expect(fake.ack(for: "frame-bad")?.json["code"] == .number(200))
+                // Cut short, it is still acked by the id it names.
+                try await fake.push(#"{"specVersion":"1.0","type":"CALLBACK","headers":{"messageId":"frame-cut","topic":"/v1.0/im/bot/mess"#)
+                try await fake.waitFor("the ack of the cut frame") { fake.ack(for: "frame-cut") != nil }
+                #expect(fake.sessionPosts.count == 1)
+
                 // A ping is answered with its own data.
                 try await fake.push(FakeDingTalk.systemFrame(messageID: "ping-1", topic: "ping", data: #"{"opaque":"8c0d"}"#))
                 try await fake.waitFor("the pong") { fake.ack(for: "ping-1") != nil }

@@ -41,6 +41,15 @@ struct DingTalkSignatureTests {
         #expect(adapter.capabilities.groupsDeliverUnmentionedMessages == false)
     }
 
+    @Test func aFrameThatCannotBeDecodedStillNamesTheIDItIsAckedBy() {
+        let id = { (text: String) in DingTalkStreamFrames.messageID(in: Data(text.utf8)) }
+        #expect(id(#"{"type":"CALLBACK","headers":{"messageId":"7e1a-42f0-b3c9"},"data":"{oops"}"#) == "7e1a-42f0-b3c9")
+        #expect(id(#"{"type":"CALLBACK","headers":{"messageId" : "cut-1","topic":"/v1.0/im/bot/me"#) == "cut-1")
+        #expect(id(#"{"type":"CALLBACK","headers":{}}"#) == nil)
+        #expect(id(#"{"headers":{"messageId":"unterminated"#) == nil)
+        #expect(id("not a frame") == nil)
+    }
+
     @Test func unknownFramesAndTopicsAreAnsweredNotFatal() throws {
         let message = DingTalkMessage(botID: "d")
         let event = try DingTalkStreamFrames.decode(Data(#"{"type":"EVENT","headers":{"messageId":"e1","topic":"*"},"data":"{}"}"#.utf8), message: message)

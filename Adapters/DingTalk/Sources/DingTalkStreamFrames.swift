@@ -41,6 +41,22 @@ enum DingTalkStreamFrames {
         }
     }
 
+    /// The frame's `headers.messageId`, read as leniently as possible from a frame that could not be
+    /// decoded, so that it can still be acknowledged. Nil when there is none to be found.
+    static func messageID(in frame: Data) -> String? {
+        if let json = try? JSONParser.parse(frame) {
+            return json["headers"]?["messageId"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        // Not JSON at all (cut short, say): the first `"messageId":"…"` in the text.
+        let text = String(decoding: frame, as: UTF8.self)
+        guard let key = text.range(of: #""messageId""#) else { return nil }
+        let rest = text[key.upperBound...].drop { $0 == " " || $0 == ":" }
+        guard rest.first == "\"" else { return nil }
+        let value = rest.dropFirst().prefix { $0 != "\"" && $0 != "\\" }
+        guard !value.isEmpty, value.endIndex < rest.endIndex, rest[value.endIndex] == "\"" else { return nil }
+        return String(value)
+    }
+
     /// `{"code", "headers": {"contentType", "messageId"}, "message", "data"}`.
     static func ack(_ messageID: String, code: Int = 200, message: String = "OK", data: String) -> Data {
         JSONWriter.data([

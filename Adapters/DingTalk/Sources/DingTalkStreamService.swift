@@ -113,7 +113,16 @@ struct DingTalkStreamService: Service {
         do {
             result = try adapter.decodeStreamFrame(frame, now: Date())
         } catch {
-            logger.warning("a DingTalk Stream frame was not understood; ignored", metadata: ["bot": "\(adapter.botID)", "reason": "\(error)"])
+            // Acked all the same when it names itself: unacked, DingTalk would redeliver a frame
+            // that can never be decoded, for ever.
+            let messageID = DingTalkStreamFrames.messageID(in: frame)
+            logger.warning(
+                "a DingTalk Stream frame was not understood; acknowledged and dropped",
+                metadata: ["bot": "\(adapter.botID)", "message_id": "\(messageID ?? "unknown: nothing to ack")", "reason": "\(error)"]
+            )
+            if let messageID {
+                try await outbound.write(.text(String(decoding: DingTalkStreamFrames.ack(messageID, data: #"{"response":null}"#), as: UTF8.self)))
+            }
             return
         }
         if !result.events.isEmpty {
