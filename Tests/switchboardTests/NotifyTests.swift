@@ -99,7 +99,11 @@ struct NotifyTests {
                 #expect(fan.body["results"]?.array?.map { $0["ok"] } == [.bool(true), .bool(true), .bool(false)])
                 #expect(fake.requests.count == before + 3)
 
-                // Bad requests.
+                // Bad requests. Without a valid token nothing says which targets exist.
+                let probe = try await Self.notify(server, "/notify/nope", token: "wrong-token-0123456789", body: body)
+                #expect(probe.status == 401)
+                #expect(try await Self.notify(server, "/notify/nope", token: nil, body: body).status == 401)
+                #expect(try await Self.notify(server, "/notify", token: nil, body: #"{"markdown": "x", "targets": ["nope"]}"#).status == 401)
                 #expect(try await Self.notify(server, "/notify/nope", token: Self.token, body: body).status == 404)
                 #expect(try await Self.notify(server, "/notify/wecom", token: Self.token, body: "not json").status == 400)
                 #expect(try await Self.notify(server, "/notify/wecom", token: Self.token, body: #"{"markdown": ""}"#).status == 400)

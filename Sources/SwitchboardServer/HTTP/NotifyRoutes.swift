@@ -33,6 +33,13 @@ struct NotifyRoutes: Sendable {
     }
 
     private func notify(_ request: Request, targets named: [String]?) async throws -> Response {
+        // The token first: without one that some target accepts, nothing — not even whether a
+        // target exists — is told.
+        let given = Self.bearer(request.headers[.authorization])
+        // Compared with every token (no early exit), each in constant time.
+        guard let given, notifier.targets.values.map({ ConstantTime.equals($0.token ?? "", given) }).contains(true) else {
+            return Self.unauthorized()
+        }
         var request = request
         let data: Data
         do {
@@ -49,10 +56,7 @@ struct NotifyRoutes: Sendable {
             return Self.error("no notification target \(unknown); targets are configured under targets:", status: .notFound)
         }
         // Every named target must accept the token before anything is sent.
-        let given = Self.bearer(request.headers[.authorization])
-        guard let given, names.allSatisfy({ ConstantTime.equals(notifier.targets[$0]?.token ?? "", given) }) else {
-            return Self.error("missing or wrong bearer token: send Authorization: Bearer <the target's token>", status: .unauthorized)
-        }
+        guard names.allSatisfy({ ConstantTime.equals(notifier.targets[$0]?.token ?? "", given) }) else { return Self.unauthorized() }
         let mentions = body.mention ?? []
         let results = await withTaskGroup(of: NotifyResult.self, returning: [NotifyResult].self) { group in
             for name in names { group.addTask { await notifier.send(body.markdown, mentions: mentions, to: name) } }
@@ -63,6 +67,10 @@ struct NotifyRoutes: Sendable {
         let status: HTTPResponse.Status = results.allSatisfy(\.ok) ? .ok : .badGateway
         let json = named != nil ? try EventJSON.encode(results[0]) : try EventJSON.encode(FanOut(results: results))
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: json)))
+    }
+
+    static func unauthorized() -> Response {
+        error("missing or wrong bearer token: send Authorization: Bearer <the target's token>", status: .unauthorized)
     }
 
     static func bearer(_ header: String?) -> String? {
