@@ -161,6 +161,23 @@ struct FeishuDeliveryTests {
 
 @Suite("Feishu notifications")
 struct FeishuNotificationTests {
+    @Test("@all and ids become Feishu's @-mentions in a card, a text and a post")
+    func mentionsPerKind() throws {
+        let asked = ["@all", "ou_84aad35d084aa403a838cf73ee18467"]
+        #expect(FeishuPayloads.mentioning(asked, in: "发布完成", kind: .card) == "<at id=ou_84aad35d084aa403a838cf73ee18467></at> <at id=all></at> 发布完成")
+        #expect(
+            FeishuPayloads.mentioning(asked, in: "发布完成", kind: .text)
+                == #"<at user_id="ou_84aad35d084aa403a838cf73ee18467"></at> <at user_id="all">所有人</at> 发布完成"#
+        )
+        let post = ReplyRenderer.render(markdown: "**发布完成**", for: .feishuPost)[0].text
+        let mentioned = try JSONParser.parse(Data(FeishuPayloads.mentioning(asked, in: post, kind: .post).utf8))
+        let first = try #require(mentioned["zh_cn"]?["content"]?.array?.first?.array)
+        #expect(first.prefix(2) == [["tag": "at", "user_id": "ou_84aad35d084aa403a838cf73ee18467"], ["tag": "at", "user_id": "all"]])
+        #expect(first.contains { $0["text"] == "发布完成" })
+        #expect(FeishuPayloads.refusal(mentions: ["+8613800001111"]) != nil)
+        #expect(FeishuPayloads.refusal(mentions: asked) == nil)
+    }
+
     @Test("an app bot notifies a chat by creating a message in it, with the asked mentions on the card")
     func appBotToChat() async throws {
         try await FakeFeishuOpenAPI.withRunning { api in

@@ -70,7 +70,13 @@ struct NotifyTests {
                 #expect(sent["text"]?["mentioned_list"] == ["zhangsan"])
                 #expect(sent["text"]?["mentioned_mobile_list"] == ["13800001111"])
 
-                #expect(try await Self.notify(server, "/notify/feishu", token: Self.token, body: body).status == 200)
+                // Feishu @-mentions by id only: a phone number is refused before anything is sent.
+                let phone = try await Self.notify(server, "/notify/feishu", token: Self.token, body: body)
+                #expect(phone.status == 400)
+                #expect(phone.body["error"]?.string == "target feishu: Feishu cannot @-mention by phone number; give the person's open_id (ou_…) instead")
+                #expect(fake.requests.count == 1)
+                let byID = #"{"markdown": "**部署完成** v1.2.3", "mention": ["zhangsan"]}"#
+                #expect(try await Self.notify(server, "/notify/feishu", token: Self.token, body: byID).status == 200)
                 let feishu = try JSONParser.parse(try #require(fake.requests.last).body)
                 #expect(feishu["msg_type"] == "interactive")
                 #expect(feishu["card"]?["elements"]?.array?.first?["content"]?.string?.contains("**部署完成** v1.2.3") == true)
@@ -107,6 +113,51 @@ struct NotifyTests {
                 #expect(try await Self.notify(server, "/notify/nope", token: Self.token, body: body).status == 404)
                 #expect(try await Self.notify(server, "/notify/wecom", token: Self.token, body: "not json").status == 400)
                 #expect(try await Self.notify(server, "/notify/wecom", token: Self.token, body: #"{"markdown": ""}"#).status == 400)
+            }
+        }
+    }
+
+    @Test("the README recipe's \"mention\": [\"@all\"] @-mentions everyone on every platform, each the way it documents it")
+    func mentionEveryone() async throws {
+        try await LoopbackServer.withRunning(respond: Self.robots) { fake in
+            let yaml = Self.yaml(fake.url) + """
+
+                  wecom-markdown: {bot: wecom-md}
+                  wecom-v2: {bot: wecom-v2}
+                """
+            let bots = """
+                bots:
+                  wecom-md: {platform: wecom, mode: robot, webhook_key: good-key, api_base: "\(fake.url)"}
+                  wecom-v2: {platform: wecom, mode: robot, webhook_key: good-key, api_base: "\(fake.url)", message_type: markdown_v2}
+                """
+            let config = yaml.replacingOccurrences(of: "bots:\n", with: bots + "\n", options: [], range: nil)
+            try await RunningSwitchboard.run(yaml: config, environment: ["NOTIFY_TOKEN": Self.token], adapters: BuiltIns.platformAdapters) { server in
+                func sent(_ target: String, token: String = Self.token, mention: String = #"["@all"]"#) async throws -> [JSONValue] {
+                    let before = fake.requests.count
+                    let answer = try await Self.notify(server, "/notify/\(target)", token: token, body: #"{"markdown": "**发布完成**", "mention": \#(mention)}"#)
+                    #expect(answer.status == 200, "\(target): \(answer.body)")
+                    return try fake.requests.dropFirst(before).map { try JSONParser.parse($0.body) }
+                }
+                // WeCom text: mentioned_list takes "@all".
+                let text = try await sent("wecom")
+                #expect(text.count == 1 && text[0]["text"]?["mentioned_list"] == ["@all"])
+                // WeCom markdown cannot @ everyone: the answer, then a text message that does.
+                let markdown = try await sent("wecom-markdown", mention: #"["@all", "zhangsan", "13800001111"]"#)
+                #expect(markdown.map { $0["msgtype"] } == ["markdown", "text"])
+                #expect(markdown[0]["markdown"]?["content"]?.string?.hasSuffix("<@zhangsan>") == true)
+                #expect(markdown[1]["text"]?["mentioned_list"] == ["@all"])
+                #expect(markdown[1]["text"]?["mentioned_mobile_list"] == ["13800001111"])
+                // markdown_v2 cannot @ at all: every mention goes in the text message after it.
+                let v2 = try await sent("wecom-v2", mention: #"["@all", "zhangsan"]"#)
+                #expect(v2.map { $0["msgtype"] } == ["markdown_v2", "text"])
+                #expect(v2[0]["markdown_v2"]?["content"]?.string?.contains("<@") == false)
+                #expect(v2[1]["text"]?["mentioned_list"] == ["zhangsan", "@all"])
+                // Feishu: <at id=all></at> in the card.
+                let feishu = try await sent("feishu")
+                #expect(feishu.first?["card"]?["elements"]?.array?.first?["content"]?.string?.hasPrefix("<at id=all></at> ") == true)
+                // DingTalk: isAtAll.
+                let ding = try await sent("dingtalk", token: "dingtalk-own-token-0123")
+                #expect(ding.first?["at"]?["isAtAll"] == .bool(true))
             }
         }
     }

@@ -95,8 +95,12 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
 
 extension DingTalkAppAdapter {
     /// Through the OpenAPI: `chat` is a group's `openConversationId`, `user` a staff id for a
-    /// one-to-one message. (The OpenAPI's markdown has no @-mentions; `mentions` are not shown.)
+    /// one-to-one message. (The OpenAPI's messages have no @-mentions; a notification asking for some is refused.)
     func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
+        guard mentions.isEmpty else {
+            // The robot OpenAPI's messages (sampleMarkdown, sampleText) carry no `at` [S; M].
+            throw NotificationError("a DingTalk app robot's OpenAPI messages cannot @-mention; leave out mention, or use a custom robot target (mode: robot)")
+        }
         var address = ["robot_code": robotCode]
         let conversation: Conversation
         switch (destination.chat, destination.user) {

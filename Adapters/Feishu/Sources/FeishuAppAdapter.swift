@@ -90,6 +90,7 @@ extension FeishuAppAdapter {
         guard let chat = destination.chat, chat.hasPrefix("oc_") else {
             throw NotificationError("a Feishu app bot sends to a chat: set chat to its chat_id (oc_…)")
         }
+        if let refusal = FeishuPayloads.refusal(mentions: mentions) { throw refusal }
         return .notification(
             id: id, adapter: self, conversation: Conversation(id: chat, type: .group), text: "", mentions: mentions, now: now,
             replyAddress: ReplyAddress(["chat_id": chat])

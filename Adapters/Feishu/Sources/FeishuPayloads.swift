@@ -77,15 +77,44 @@ enum FeishuPayloads {
         return try encoder.encode(value)
     }
 
-    /// A notification's @-mentions before its first part: `<at id=…></at>` in card Markdown,
-    /// `<at user_id="…"></at>` in text (platforms.md §2c); `all` is everyone. Post is left as is.
-    static func mentioning(_ ids: [String], in part: String, kind: FeishuMessageKind) -> String {
+    /// A notification's @-mentions before its first part (platforms.md §2c): `<at id=…></at>` in
+    /// card Markdown, `<at user_id="…"></at>` in text, `{"tag": "at", "user_id": …}` elements in a
+    /// post; everyone (`@all`) is the id `all` [3P; M]. Ids are open_ids or user_ids: Feishu cannot
+    /// @ a phone number, and the notification is refused before this (``refusal(mentions:)``).
+    static func mentioning(_ asked: [String], in part: String, kind: FeishuMessageKind) -> String {
+        let list = MentionList(asked)
+        let ids = list.userIDs + (list.everyone ? [everyone] : [])
         guard !ids.isEmpty else { return part }
         switch kind {
-        case .card: return ids.map { "<at id=\($0)></at>" }.joined(separator: " ") + " " + part
-        case .text: return ids.map { "<at user_id=\"\($0)\"></at>" }.joined(separator: " ") + " " + part
-        case .post: return part
+        case .card:
+            return ids.map { "<at id=\($0)></at>" }.joined(separator: " ") + " " + part
+        case .text:
+            return ids.map { $0 == everyone ? #"<at user_id="all">所有人</at>"# : "<at user_id=\"\($0)\"></at>" }.joined(separator: " ") + " " + part
+        case .post:
+            guard case .object(var post)? = try? JSONParser.parse(Data(part.utf8)), case .object(var body)? = post["zh_cn"],
+                case .array(var lines)? = body["content"]
+            else { return part }
+            let tags = ids.map { JSONValue.object(["tag": "at", "user_id": .string($0)]) }
+            if case .array(let first)? = lines.first {
+                lines[0] = .array(tags + [.object(["tag": "text", "text": " "])] + first)
+            } else {
+                lines.insert(.array(tags), at: 0)
+            }
+            body["content"] = .array(lines)
+            post["zh_cn"] = .object(body)
+            return String(decoding: JSONWriter.data(.object(post)), as: UTF8.self)
         }
+    }
+
+    /// Feishu's id for everyone in the chat.
+    static let everyone = "all"
+
+    /// Why a notification with these mentions cannot be sent as asked, if it cannot.
+    static func refusal(mentions: [String]) -> NotificationError? {
+        guard MentionList(mentions).mobiles.isEmpty else {
+            return NotificationError("Feishu cannot @-mention by phone number; give the person's open_id (ou_…) instead")
+        }
+        return nil
     }
 
     /// A stable uuid (idempotency key, platforms.md §2c: same uuid within ~1 h sends once) for part

@@ -84,6 +84,7 @@ struct FeishuWebhookAdapter: ChatAdapter, NotificationSending {
 extension FeishuWebhookAdapter {
     /// The custom bot's webhook is the destination.
     func notificationEvent(id: String, destination: NotificationDestination, mentions: [String], now: Date) throws(NotificationError) -> ChatEvent {
-        .notification(id: id, adapter: self, conversation: Conversation(id: botID, type: .group), text: "", mentions: mentions, now: now)
+        if let refusal = FeishuPayloads.refusal(mentions: mentions) { throw refusal }
+        return .notification(id: id, adapter: self, conversation: Conversation(id: botID, type: .group), text: "", mentions: mentions, now: now)
     }
 }

@@ -106,6 +106,10 @@ extension WeComAppAdapter {
         guard let user = destination.user, !user.isEmpty else {
             throw NotificationError("a WeCom app sends to users: set user (user ids joined by |)")
         }
+        guard mentions.isEmpty else {
+            // message/send delivers to each user in `touser` directly; there is nobody to @.
+            throw NotificationError("a WeCom app sends to the users of its target directly and cannot @-mention; leave out mention, or use a group robot target")
+        }
         return .notification(id: id, adapter: self, conversation: Conversation(id: user, type: .direct), sender: user, text: "", mentions: mentions, now: now)
     }
 }

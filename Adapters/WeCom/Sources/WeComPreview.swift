@@ -30,7 +30,7 @@ extension WeComAdapterFactory: OutboundPreviewing {
             return previews
         case "robot":
             let send = "POST \(WeComAPI.defaultBase)/cgi-bin/webhook/send?key=KEY"
-            return try WeComRobotAdapter.bodies(ReplyRenderer.render(reply, for: .wecomMarkdown, options: options).map(\.text), type: .markdown, mentioned: [], mobiles: [])
+            return try WeComRobotAdapter.bodies(ReplyRenderer.render(reply, for: .wecomMarkdown, options: options).map(\.text), type: .markdown, mentions: MentionList([]))
                 .map { OutboundPreview(to: send, body: try Self.json($0)) }
         default:
             throw ConfigError(file: nil, key: "--mode", reason: "must be one of \(Self.modes.joined(separator: ", "))")

@@ -63,15 +63,8 @@ struct WeComRobotAdapter: ChatAdapter, NotificationSending {
 
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         let answer = try await reply.collect()
-        // A notification's own mentions join the configured ones.
-        let asked = MentionList(event.notificationMentions)
-        let mentioned = mentionedList + asked.userIDs + (asked.everyone ? ["@all"] : [])
-        var parts = ReplyRenderer.render(answer, for: target).map(\.text)
-        if messageType != .text, !asked.userIDs.isEmpty, !parts.isEmpty {
-            // Markdown messages mention with <@userid> in the content [3P, M].
-            parts[0] += "\n" + asked.userIDs.map { "<@\($0)>" }.joined(separator: " ")
-        }
-        let bodies = try Self.bodies(parts, type: messageType, mentioned: mentioned, mobiles: mentionedMobileList + asked.mobiles)
+        let parts = ReplyRenderer.render(answer, for: target).map(\.text)
+        let bodies = try Self.bodies(parts, type: messageType, mentions: mentions(asked: event.notificationMentions))
         var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
         for body in bodies.dropFirst(sent) {
             try await limiter.acquire()
@@ -82,23 +75,62 @@ struct WeComRobotAdapter: ChatAdapter, NotificationSending {
         return DeliveryReceipt()
     }
 
-    /// The request bodies for these parts; mentions go with the first text message only.
-    static func bodies(_ parts: [String], type: MessageType, mentioned: [String], mobiles: [String]) throws -> [Data] {
-        try parts.filter { !$0.isEmpty }.enumerated().map { index, part in
-            let message: WeComPayloads.RobotMessage = switch type {
+    /// Whom to @: the configured `mentioned_list` / `mentioned_mobile_list` and a notification's own.
+    func mentions(asked: [String]) -> MentionList {
+        var list = MentionList(mentionedList.filter { $0 != "@all" } + asked)
+        list.mobiles = mentionedMobileList.filter { $0 != "@all" } + list.mobiles
+        list.everyone = list.everyone || mentionedList.contains("@all") || mentionedMobileList.contains("@all")
+        return list
+    }
+
+    /// Sent after a markdown message whose @-mentions WeCom only takes in a text message.
+    static let mentionsFollowUp = "⬆️ 请查看上方消息 / See the message above"
+
+    /// The request bodies for these parts. WeCom @-mentions differ by type (platforms.md §1b):
+    /// `text` carries `mentioned_list` (user ids, "@all") and `mentioned_mobile_list`; `markdown`
+    /// mentions user ids with `<@id>` in its content but can neither @ everyone nor a phone number;
+    /// `markdown_v2` cannot @ at all [3P]. What the type cannot carry goes in one short `text`
+    /// message right after the answer, so an asked @ always happens. Mentions go with the first
+    /// message only.
+    static func bodies(_ parts: [String], type: MessageType, mentions: MentionList) throws -> [Data] {
+        let parts = parts.filter { !$0.isEmpty }
+        var messages: [WeComPayloads.RobotMessage] = []
+        var followUp = MentionList([])
+        for (index, part) in parts.enumerated() {
+            let first = index == 0
+            switch type {
             case .text:
-                WeComPayloads.RobotMessage(
+                let users = mentions.userIDs + (mentions.everyone ? ["@all"] : [])
+                messages.append(WeComPayloads.RobotMessage(
                     msgtype: "text",
                     text: .init(
-                        content: part, mentionedList: index == 0 && !mentioned.isEmpty ? mentioned : nil,
-                        mentionedMobileList: index == 0 && !mobiles.isEmpty ? mobiles : nil
+                        content: part, mentionedList: first && !users.isEmpty ? users : nil,
+                        mentionedMobileList: first && !mentions.mobiles.isEmpty ? mentions.mobiles : nil
                     )
-                )
-            case .markdown: WeComPayloads.RobotMessage(msgtype: "markdown", markdown: .init(content: part))
-            case .markdownV2: WeComPayloads.RobotMessage(msgtype: "markdown_v2", markdownV2: .init(content: part))
+                ))
+            case .markdown:
+                let tags = first && !mentions.userIDs.isEmpty ? "\n" + mentions.userIDs.map { "<@\($0)>" }.joined(separator: " ") : ""
+                messages.append(WeComPayloads.RobotMessage(msgtype: "markdown", markdown: .init(content: part + tags)))
+                if first {
+                    followUp.mobiles = mentions.mobiles
+                    followUp.everyone = mentions.everyone
+                }
+            case .markdownV2:
+                messages.append(WeComPayloads.RobotMessage(msgtype: "markdown_v2", markdownV2: .init(content: part)))
+                if first { followUp = mentions }
             }
-            return try WeComPayloads.encode(message)
         }
+        if !followUp.isEmpty {
+            let users = followUp.userIDs + (followUp.everyone ? ["@all"] : [])
+            messages.append(WeComPayloads.RobotMessage(
+                msgtype: "text",
+                text: .init(
+                    content: mentionsFollowUp, mentionedList: users.isEmpty ? nil : users,
+                    mentionedMobileList: followUp.mobiles.isEmpty ? nil : followUp.mobiles
+                )
+            ))
+        }
+        return try messages.map(WeComPayloads.encode)
     }
 
     static let sentKey = "wecom.sent_parts"

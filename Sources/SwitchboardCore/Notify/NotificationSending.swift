@@ -61,6 +61,9 @@ public struct MentionList: Sendable, Equatable {
     public var mobiles: [String] = []
     public var everyone = false
 
+    /// Nobody is mentioned.
+    public var isEmpty: Bool { userIDs.isEmpty && mobiles.isEmpty && !everyone }
+
     public init(_ mentions: [String]) {
         for raw in mentions {
             let mention = raw.trimmingWhitespace()

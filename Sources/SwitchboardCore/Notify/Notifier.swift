@@ -65,6 +65,21 @@ public struct Notifier: Sendable {
         }
     }
 
+    /// Why a notification with these mentions cannot go to the target as asked (a phone number
+    /// where the platform only @-mentions by id, a mention where it cannot @ at all), or nil. No
+    /// I/O: for answering a caller with 400 before anything is sent.
+    public func refusal(mentions: [String], to name: String) -> String? {
+        guard let target = targets[name], let adapter = adapters[target.bot] as? any NotificationSending else {
+            return "no notification target \(name)"
+        }
+        do {
+            _ = try adapter.notificationEvent(id: "check", destination: target.destination, mentions: mentions, now: Date())
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Sends `markdown` (with `mentions`) to one target.
     public func send(_ markdown: String, mentions: [String] = [], to name: String) async -> NotifyResult {
         guard let target = targets[name], let adapter = adapters[target.bot] as? any NotificationSending else {

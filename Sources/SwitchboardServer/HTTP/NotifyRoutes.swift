@@ -58,6 +58,11 @@ struct NotifyRoutes: Sendable {
         // Every named target must accept the token before anything is sent.
         guard names.allSatisfy({ ConstantTime.equals(notifier.targets[$0]?.token ?? "", given) }) else { return Self.unauthorized() }
         let mentions = body.mention ?? []
+        for name in names {
+            if let refusal = notifier.refusal(mentions: mentions, to: name) {
+                return Self.error("target \(name): \(refusal)", status: .badRequest)
+            }
+        }
         let results = await withTaskGroup(of: NotifyResult.self, returning: [NotifyResult].self) { group in
             for name in names { group.addTask { await notifier.send(body.markdown, mentions: mentions, to: name) } }
             var results: [NotifyResult] = []
