@@ -40,7 +40,9 @@ enum ThinkSections {
         var segments: [Segment] = []
         var rest = Substring(text)
         while let open = rest.rangeIgnoringASCIICase(of: "<think>") {
-            let lineStart = rest[..<open.lowerBound].last.map { $0 == "\n" } ?? true
+            // At a line start of the whole text: `rest` may begin mid-line, right after a
+            // `<think>` that was not one or after a `</think>`.
+            let lineStart = (open.lowerBound == text.startIndex ? nil : text[..<open.lowerBound].last).map { $0 == "\n" } ?? true
             guard lineStart else {
                 // Not at a line start: plain text; look further on.
                 segments.append(Segment(text: String(rest[..<open.upperBound]), isThinking: false))

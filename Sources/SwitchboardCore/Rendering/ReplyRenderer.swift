@@ -61,13 +61,23 @@ public struct RenderedPart: Sendable, Equatable {
 }
 
 extension ReplyStream {
-    /// Reads the whole answer while showing it as it grows: after each text chunk the answer so far
-    /// is rendered for `target` (``ReplyRenderer/renderPartial(_:for:options:)``, first part) and
-    /// passed to `update` when it changed and `throttle` allows. Returns the finished answer; throws
+    /// Reads the whole answer while showing it as it grows: when `throttle` allows an update (by
+    /// the answer's growth and the time since the last), the answer so far is rendered for `target`
+    /// (the first part, as ``ReplyRenderer/renderPartial(_:for:options:)`` renders it, by a
+    /// ``PartialRenderer`` that does not redo settled text) and passed to `update` if it changed.
+    /// Nothing is rendered between updates. Returns the finished answer; throws
     /// ``ReplyIncomplete`` when the stream ends without `.end`. For platforms that update a message
     /// in place (Feishu cards, WeCom AI-bot streams).
     public func collect(
         showingPartialsFor target: RenderTarget, throttle: StreamThrottle, _ update: (String) async throws -> Void
+    ) async throws -> Reply {
+        var partial = PartialRenderer(target: target)
+        return try await collect(showingPartialsWith: &partial, throttle: throttle, update)
+    }
+
+    /// ``collect(showingPartialsFor:throttle:_:)`` with the renderer given (tests count its renders).
+    func collect(
+        showingPartialsWith partial: inout PartialRenderer, throttle: StreamThrottle, _ update: (String) async throws -> Void
     ) async throws -> Reply {
         var answer = Reply()
         var throttle = throttle
@@ -79,8 +89,13 @@ extension ReplyStream {
             case .end:
                 ended = true
             case .delta, .replace:
-                let text = ReplyRenderer.renderPartial(answer.markdown, for: target).first?.text ?? ""
-                if !text.isEmpty, text != shown, throttle.shouldUpdate(length: text.utf8.count, at: .now, isFinal: false) {
+                if case .replace = chunk {
+                    partial.reset()
+                    throttle.answerReplaced()
+                }
+                guard throttle.shouldUpdate(length: answer.markdown.utf8.count, at: .now, isFinal: false) else { continue }
+                let text = partial.render(answer.markdown)
+                if !text.isEmpty, text != shown {
                     try await update(text)
                     shown = text
                 }

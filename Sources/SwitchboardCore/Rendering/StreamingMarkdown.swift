@@ -82,6 +82,12 @@ public struct StreamThrottle: Sendable {
         self.minimumGrowth = minimumGrowth
     }
 
+    /// The answer was replaced (a backend's `.replace`): its length starts again, so the new text
+    /// does not wait to outgrow the old.
+    public mutating func answerReplaced() {
+        lastLength = 0
+    }
+
     /// Whether to send an update now for an answer that is `length` bytes long; when it says yes,
     /// the update is recorded as sent.
     public mutating func shouldUpdate(length: Int, at now: ContinuousClock.Instant, isFinal: Bool) -> Bool {
