@@ -50,7 +50,7 @@ public struct Switchboard: Sendable {
             store: store, router: setup.routing, backends: setup.backends, adapters: setup.adapters,
             transport: transport, configuration: configuration.engine, logger: logger, clock: clock
         )
-        let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock)
+        let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock, health: engine.storeHealth)
         let routes = WebhookRoutes(
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
             logger: logger, clock: clock,

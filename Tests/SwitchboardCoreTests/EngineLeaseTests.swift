@@ -27,13 +27,13 @@ struct EngineLeaseTests {
         }
         try await LoopbackServer.withRunning { callback in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await Self.engine("a", store: store, backend: backend, callback: callback).run() }
+                group.addTask { try await Self.engine("a", store: store.store, backend: backend, callback: callback).run() }
                 defer { group.cancelAll() }
-                let first = Self.engine("a-intake", store: store, backend: backend, callback: callback)
+                let first = Self.engine("a-intake", store: store.store, backend: backend, callback: callback)
                 _ = try await first.accept([Self.message("m1")])
                 try await Self.waitUntil { backend.requests.count == 1 }
                 // Worker b starts once a has the job; it takes the job when a's lease expires.
-                group.addTask { try await Self.engine("b", store: store, backend: backend, callback: callback).run() }
+                group.addTask { try await Self.engine("b", store: store.store, backend: backend, callback: callback).run() }
                 _ = try await callback.waitForRequests(count: 1, timeout: .seconds(10))
                 // Long enough for a's answer to arrive, had a kept working.
                 try await Task.sleep(for: .milliseconds(2500))
@@ -52,7 +52,7 @@ struct EngineLeaseTests {
         }
         try await LoopbackServer.withRunning { callback in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let engine = Self.engine("a", store: store, backend: backend, callback: callback)
+                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback)
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([Self.message("m1")])
@@ -60,6 +60,9 @@ struct EngineLeaseTests {
                 #expect(try EngineHarness.replies(callback.requests) == ["whole"])
                 #expect(store.renewalsRefused == 2)
                 #expect(backend.requests.count == 1)
+                // Completed once the reply is out.
+                let deadline = ContinuousClock.now + .seconds(5)
+                while await store.base.unfinishedJobCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(await store.base.unfinishedJobCount == 0)
             }
         }
@@ -99,59 +102,31 @@ struct EngineLeaseTests {
 }
 
 /// An in-memory store whose renewals of one owner's first lease fail as told.
-final class RenewalFaultStore: StateStore {
-    struct Unreachable: Error, CustomStringConvertible {
-        var description: String { "the state store is unreachable (test)" }
+final class RenewalFaultStore: Sendable {
+    final class Counter: Sendable {
+        let value = Mutex(0)
     }
 
     let base = InMemoryStateStore()
-    let fault: EngineLeaseTests.RenewalFault
-    let faultyOwner: String
-    private let faultyTokens = Mutex<Set<String>>([])
-    private let refused = Mutex(0)
+    let store: FaultInjectingStateStore
+    private let refused = Counter()
 
     init(fault: EngineLeaseTests.RenewalFault, faultyOwner: String) {
-        self.fault = fault
-        self.faultyOwner = faultyOwner
-    }
-
-    var renewalsRefused: Int { refused.withLock { $0 } }
-
-    func lease(_ request: LeaseRequest) async throws -> [JobLease] {
-        let leases = await base.lease(request)
-        // Only the owner's first lease is troubled: the job's next lease, on whichever worker, renews.
-        if request.owner == faultyOwner, let first = leases.first {
-            faultyTokens.withLock { if $0.isEmpty { $0.insert(first.token) } }
-        }
-        return leases
-    }
-
-    func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
-        if faultyTokens.withLock({ $0.contains(lease.token) }) {
-            let refuse = refused.withLock { count in
+        let refused = refused
+        let store = FaultInjectingStateStore(base: base)
+        store.setRule { [unowned store] call in
+            guard call.operation == .renew, call.token != nil, call.token == store.tokens(leasedBy: faultyOwner).first else { return nil }
+            let refuse = refused.value.withLock { count in
                 if case .unreachableTimes(let times) = fault, count >= times { return false }
                 count += 1
                 return true
             }
-            if refuse {
-                if case .leaseLost = fault { throw StateStoreError.leaseLost(job: lease.job.id) }
-                throw Unreachable()
-            }
+            guard refuse else { return nil }
+            if case .leaseLost = fault { return StateStoreError.leaseLost(job: "") }
+            return FaultInjectingStateStore.Unavailable()
         }
-        return try await base.renew(lease, for: duration, now: now)
+        self.store = store
     }
 
-    func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool { await base.claim(key, ttl: ttl, now: now) }
-    func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool { await base.enqueue(job, dedupTTL: dedupTTL, now: now) }
-    func complete(_ lease: JobLease, now: Date) async throws { try await base.complete(lease, now: now) }
-    func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws { try await base.fail(lease, error: error, retryAt: retryAt, now: now) }
-    func release(_ lease: JobLease) async throws { try await base.release(lease) }
-    func conversation(_ key: String) async throws -> ConversationEntry { await base.conversation(key) }
-    func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
-        await base.saveConversation(key, id: id, generation: generation, now: now)
-    }
-    func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? { await base.resetConversation(key, now: now) }
-    func replyState(job: String, key: String) async throws -> Data? { await base.replyState(job: job, key: key) }
-    func saveReplyState(job: String, key: String, value: Data) async throws { await base.saveReplyState(job: job, key: key, value: value) }
-    func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport { await base.purge(now: now, policy: policy) }
+    var renewalsRefused: Int { refused.value.withLock { $0 } }
 }

@@ -40,6 +40,37 @@ struct PostgresStateStoreTests {
         try await TestPostgres.withStore { store in try await check.run(on: store) }
     }
 
+    @Test func aFailingServerIsOneLineAndTheStoreWorksAgainWhenItIsBack() async throws {
+        try await TestPostgres.withStore { store in
+            let schema = try #require(store.configuration.schema)
+            let request = LeaseRequest(owner: "r", limit: 5, duration: .seconds(30), maxAttempts: 3, now: Date())
+            let job = Job(
+                event: ChatEvent(
+                    id: "bot:e1", platform: "generic", bot: "bot", conversation: Conversation(id: "c", type: .direct),
+                    sender: Participant(id: "u"), text: "hi", timestamp: Date()
+                ),
+                orderingKey: "k"
+            )
+            _ = try await store.lease(request)
+            // The tables vanish from the store's search path, as if the database were replaced.
+            try await store.client.query(PostgresQuery(unsafeSQL: "ALTER SCHEMA \(schema) RENAME TO \(schema)_away"))
+            do {
+                _ = try await store.lease(request)
+                Issue.record("leased without its tables")
+            } catch {
+                // The transaction's error, not a PostgresTransactionError dump over many lines.
+                let text = "\(error)"
+                #expect(error is PostgresStateStoreError)
+                #expect(!text.contains("\n"), "\(text)")
+                #expect(text.hasPrefix(store.configuration.description + ": "), "\(text)")
+                #expect(text.contains("jobs"), "\(text)")
+            }
+            await #expect(throws: PostgresStateStoreError.self) { _ = try await store.enqueue(job, dedupTTL: .seconds(60), now: Date()) }
+            try await store.client.query(PostgresQuery(unsafeSQL: "ALTER SCHEMA \(schema)_away RENAME TO \(schema)"))
+            #expect(try await store.enqueue(job, dedupTTL: .seconds(60), now: Date()))
+        }
+    }
+
     @Test func migratingTwiceIsHarmless() async throws {
         try await TestPostgres.withStore { store in
             var logger = Logger(label: "t")

@@ -24,13 +24,15 @@ extension Engine {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await LeaseKeeper(engine: self, lease: lease, logger: jobLogger).run() }
-                group.addTask { try await self.work(on: lease, logger: jobLogger) }
+                group.addTask {
+                    try await self.work(on: lease, logger: jobLogger)
+                    try await self.complete(lease)
+                }
                 // The first to finish decides: the work (done or failed), or the keeper (the lease
                 // is lost). Leaving the group cancels the other and waits for it to stop.
                 try await group.next()
                 group.cancelAll()
             }
-            try await store.complete(lease, now: clock())
             logger.debug("job done")
         } catch let lost as LeaseLost {
             logger.warning("\(lost); the job was stopped and the worker that takes it over answers it")
@@ -41,6 +43,24 @@ extension Engine {
             await Self.evenIfCancelled { [store] in try? await store.release(lease) }
         } catch {
             await failed(lease, error: error, logger: logger)
+        }
+    }
+
+    /// Records the delivered job as done. The reply is out, so a store that fails just now must not
+    /// turn into a second delivery: the call is tried again — the lease still renewed beside it —
+    /// until it succeeds or the lease keeper gives the job up.
+    private func complete(_ lease: JobLease) async throws {
+        while true {
+            do {
+                try await storeHealth.watch { try await store.complete(lease, now: clock()) }
+                return
+            } catch StateStoreError.leaseLost {
+                throw StateStoreError.leaseLost(job: lease.job.id)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                try await Task.sleep(for: min(.seconds(1), configuration.leaseDuration / 12))
+            }
         }
     }
 
@@ -115,9 +135,10 @@ extension Engine {
         let now = clock()
         let retryAt = finalAttempt ? nil : now.adding(configuration.retry.delay(afterAttempt: lease.attempt))
         do {
-            try await store.fail(lease, error: "\(error)", retryAt: retryAt, now: now)
+            try await storeHealth.watch { try await store.fail(lease, error: "\(error)", retryAt: retryAt, now: now) }
         } catch {
-            logger.error("could not record the failure in the state store: \(error)")
+            // Said once by storeHealth; the lease expires and the job is tried again.
+            logger.debug("could not record the failure in the state store: \(error)")
         }
         guard finalAttempt else {
             logger.warning("job failed; will retry", metadata: ["error": "\(error)", "retry_at": "\(retryAt!)"])

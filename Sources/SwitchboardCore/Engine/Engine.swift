@@ -16,6 +16,8 @@ public final class Engine: EventSink, Service {
     let configuration: EngineConfiguration
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Whether the store answers; says an outage once and its end once.
+    public let storeHealth: StoreHealth
 
     private let signals: AsyncStream<Signal>
     private let signal: AsyncStream<Signal>.Continuation
@@ -47,6 +49,7 @@ public final class Engine: EventSink, Service {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        storeHealth = StoreHealth(logger: logger, clock: clock)
         (signals, signal) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .unbounded)
     }
 
@@ -68,7 +71,7 @@ public final class Engine: EventSink, Service {
                 continue
             }
             let job = Job(event: event, orderingKey: orderingKey)
-            if try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) {
+            if try await storeHealth.watch({ try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) }) {
                 result.accepted.append(event.id)
             } else {
                 result.duplicates.append(event.id)
@@ -157,11 +160,7 @@ public final class Engine: EventSink, Service {
             owner: configuration.replicaID, limit: limit, duration: configuration.leaseDuration,
             maxAttempts: configuration.retry.maxAttempts, now: clock()
         )
-        do {
-            return try await store.lease(request)
-        } catch {
-            logger.error("could not lease jobs from the state store: \(error)")
-            return []
-        }
+        // An outage is logged once by storeHealth; the next poll tries again.
+        return (try? await storeHealth.watch { try await store.lease(request) }) ?? []
     }
 }

@@ -9,17 +9,21 @@ public struct RetentionService: Service {
     let policy: RetentionPolicy
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Where a failed purge is reported (the engine's), so an outage is said once.
+    let health: StoreHealth?
 
     public init(
         store: any StateStore,
         policy: RetentionPolicy = RetentionPolicy(),
         logger: Logger = Logger(label: "switchboard.retention"),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() },
+        health: StoreHealth? = nil
     ) {
         self.store = store
         self.policy = policy
         self.logger = logger
         self.clock = clock
+        self.health = health
     }
 
     public func run() async throws {
@@ -36,11 +40,19 @@ public struct RetentionService: Service {
                 try await Task.sleep(for: policy.purgeInterval)
                 do {
                     let report = try await store.purge(now: clock(), policy: policy)
-                    if report.dedupKeys + report.jobs > 0 {
-                        logger.debug("purged", metadata: ["dedup_keys": "\(report.dedupKeys)", "jobs": "\(report.jobs)"])
+                    health?.succeeded()
+                    if report.dedupKeys + report.jobs + report.conversations > 0 {
+                        logger.debug(
+                            "purged",
+                            metadata: ["dedup_keys": "\(report.dedupKeys)", "jobs": "\(report.jobs)", "conversations": "\(report.conversations)"]
+                        )
                     }
                 } catch {
-                    logger.warning("purge failed; will try again: \(error)")
+                    if let health {
+                        health.failed(error)
+                    } else {
+                        logger.warning("purge failed; will try again: \(error)")
+                    }
                 }
             }
         }

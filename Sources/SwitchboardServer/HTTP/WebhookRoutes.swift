@@ -62,7 +62,8 @@ struct WebhookRoutes: Sendable {
                 let accepted = try await engine.accept(result.events)
                 logger.debug("webhook accepted", metadata: ["new": "\(accepted.accepted.count)", "duplicates": "\(accepted.duplicates.count)"])
             } catch {
-                logger.error("could not store accepted events; asking the platform to redeliver", metadata: ["error": "\(error)"])
+                // The outage itself is logged once, by the engine's store health.
+                logger.debug("could not store accepted events; asking the platform to redeliver", metadata: ["error": "\(error)"])
                 return Self.text("could not store the event; please redeliver\n", status: .serviceUnavailable)
             }
         }

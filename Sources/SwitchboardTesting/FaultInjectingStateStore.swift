@@ -1,0 +1,131 @@
+public import Foundation
+public import ServiceLifecycle
+public import SwitchboardCore
+import Synchronization
+
+/// A ``StateStore`` that forwards to another one, failing the calls a test chooses: a store that
+/// goes away for a while, renewals that fail, a lease taken by someone else. The far side of the
+/// boundary is still a real store; only the failures are made up.
+public final class FaultInjectingStateStore: StateStore {
+    /// The store operations, as a fault rule sees them.
+    public enum Operation: String, Sendable, CaseIterable {
+        case claim, enqueue, lease, renew, complete, fail, release
+        case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
+    }
+
+    /// What a fault rule is told about a call.
+    public struct Call: Sendable {
+        public var operation: Operation
+        /// The lease's token, for lease operations; the owner asking, for `lease`.
+        public var token: String?
+        public var owner: String?
+    }
+
+    /// Returns the error to throw for a call, or nil to forward it.
+    public typealias Rule = @Sendable (Call) -> (any Error)?
+
+    /// What an unreachable store says, in one line.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public init() {}
+        public var description: String { "the state store is unreachable (injected fault)" }
+    }
+
+    public let base: any StateStore
+    private let rule: Mutex<Rule>
+    /// Tokens of the leases handed out, by owner.
+    private let leasedBy = Mutex<[String: [String]]>([:])
+
+    public init(base: any StateStore, rule: @escaping Rule = { _ in nil }) {
+        self.base = base
+        self.rule = Mutex(rule)
+    }
+
+    /// Replaces the fault rule.
+    public func setRule(_ rule: @escaping Rule) {
+        self.rule.withLock { $0 = rule }
+    }
+
+    /// Every call fails with ``Unavailable`` while `down` is true.
+    public func setDown(_ down: Bool) {
+        setRule { _ in down ? Unavailable() : nil }
+    }
+
+    /// The tokens of the leases given to `owner`, oldest first.
+    public func tokens(leasedBy owner: String) -> [String] {
+        leasedBy.withLock { $0[owner] ?? [] }
+    }
+
+    private func check(_ operation: Operation, token: String? = nil, owner: String? = nil) throws {
+        let rule = self.rule.withLock { $0 }
+        if let error = rule(Call(operation: operation, token: token, owner: owner)) { throw error }
+    }
+
+    public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {
+        try check(.claim)
+        return try await base.claim(key, ttl: ttl, now: now)
+    }
+
+    public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
+        try check(.enqueue)
+        return try await base.enqueue(job, dedupTTL: dedupTTL, now: now)
+    }
+
+    public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
+        try check(.lease, owner: request.owner)
+        let leases = try await base.lease(request)
+        leasedBy.withLock { $0[request.owner, default: []] += leases.map(\.token) }
+        return leases
+    }
+
+    public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
+        try check(.renew, token: lease.token)
+        return try await base.renew(lease, for: duration, now: now)
+    }
+
+    public func complete(_ lease: JobLease, now: Date) async throws {
+        try check(.complete, token: lease.token)
+        try await base.complete(lease, now: now)
+    }
+
+    public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
+        try check(.fail, token: lease.token)
+        try await base.fail(lease, error: error, retryAt: retryAt, now: now)
+    }
+
+    public func release(_ lease: JobLease) async throws {
+        try check(.release, token: lease.token)
+        try await base.release(lease)
+    }
+
+    public func conversation(_ key: String) async throws -> ConversationEntry {
+        try check(.conversation)
+        return try await base.conversation(key)
+    }
+
+    public func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
+        try check(.saveConversation)
+        return try await base.saveConversation(key, id: id, generation: generation, now: now)
+    }
+
+    public func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? {
+        try check(.resetConversation)
+        return try await base.resetConversation(key, now: now)
+    }
+
+    public func replyState(job: String, key: String) async throws -> Data? {
+        try check(.replyState)
+        return try await base.replyState(job: job, key: key)
+    }
+
+    public func saveReplyState(job: String, key: String, value: Data) async throws {
+        try check(.saveReplyState)
+        try await base.saveReplyState(job: job, key: key, value: value)
+    }
+
+    public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
+        try check(.purge)
+        return try await base.purge(now: now, policy: policy)
+    }
+
+    public var services: [any Service] { base.services }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+/// A store that goes away is said once, in one line, and its return once — not an error on every
+/// poll; webhooks in between are refused so platforms redeliver, and nothing accepted is lost.
+@Suite("Store outage")
+struct StoreOutageTests {
+    @Test func anOutageIsOneLineAndItsEndAnotherAndNoEventIsLost() async throws {
+        let store = FaultInjectingStateStore(base: InMemoryStateStore())
+        let logs = LogCapture()
+        let backend = ScriptedBackend(answer: "ok")
+        try await LoopbackServer.withRunning { callback in
+            var configuration = EngineConfiguration(replicaID: "outage")
+            configuration.pollInterval = .milliseconds(20)
+            let engine = Engine(
+                store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
+                adapters: ["bot": GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))],
+                transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logs.logger(level: .info)
+            )
+            let retention = RetentionService(
+                store: store, policy: RetentionPolicy(purgeInterval: .milliseconds(30)), logger: logs.logger(level: .info), health: engine.storeHealth
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                group.addTask { try await retention.run() }
+                defer { group.cancelAll() }
+                try await Task.sleep(for: .milliseconds(100))
+                store.setDown(true)
+                // About 25 polls and a few purges fail meanwhile; a webhook is refused.
+                try await Task.sleep(for: .milliseconds(500))
+                await #expect(throws: FaultInjectingStateStore.Unavailable.self) { try await engine.accept([EngineLeaseTests.message("m1")]) }
+                #expect(engine.storeHealth.isDown)
+                store.setDown(false)
+                // The platform redelivers; now it is kept and answered.
+                _ = try await engine.accept([EngineLeaseTests.message("m1")])
+                _ = try await callback.waitForRequests(count: 1)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let errors = logs.all.filter { $0.level >= .warning }
+        #expect(errors.count == 1, "\(errors.map(\.line))")
+        #expect(errors.first?.message == "the state store is unavailable: the state store is unreachable (injected fault); webhooks answer 503 so platforms redeliver, and queued work resumes by itself when it is back")
+        let back = logs.all.filter { $0.message.hasPrefix("the state store is back after") }
+        #expect(back.count == 1, "\(logs.messages)")
+        #expect(logs.all.allSatisfy { !$0.line.contains("\n") })
+    }
+}
