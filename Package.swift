@@ -169,6 +169,8 @@ let package = Package(
             name: "SwitchboardCoreTests",
             dependencies: [
                 "SwitchboardCore",
+                // An independent HMAC for the generic adapter's signature.
+                .product(name: "Crypto", package: "swift-crypto"),
                 // For a real HTTP client in engine tests.
                 "SwitchboardServer",
                 "SwitchboardTesting",

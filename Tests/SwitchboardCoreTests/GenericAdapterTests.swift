@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import SwitchboardCore
@@ -13,10 +14,32 @@ struct GenericAdapterTests {
     @Test func signatureMatchesAnIndependentHMAC() {
         let signature = GenericSignature(secret: Self.secret).sign(timestamp: 1_718_000_000, body: Data("{}".utf8))
         #expect(signature == "sha256=23c2d4359e9c0bb43f69af8dcc6d7eea9f54a12993afc0520fb27345f35b9861")
-        #expect(GenericSignature(secret: Self.secret).isValid(signature: signature, timestamp: 1_718_000_000, body: Data("{}".utf8)))
-        #expect(!GenericSignature(secret: Self.secret).isValid(signature: signature, timestamp: 1_718_000_001, body: Data("{}".utf8)))
-        #expect(!GenericSignature(secret: "another-secret-0123456789").isValid(signature: signature, timestamp: 1_718_000_000, body: Data("{}".utf8)))
-        #expect(!GenericSignature(secret: Self.secret).isValid(signature: "md5=00", timestamp: 1_718_000_000, body: Data("{}".utf8)))
+        #expect(GenericSignature(secret: Self.secret).isValid(signature: signature, timestampHeader: "1718000000", body: Data("{}".utf8)))
+        #expect(!GenericSignature(secret: Self.secret).isValid(signature: signature, timestampHeader: "1718000001", body: Data("{}".utf8)))
+        #expect(!GenericSignature(secret: "another-secret-0123456789").isValid(signature: signature, timestampHeader: "1718000000", body: Data("{}".utf8)))
+        #expect(!GenericSignature(secret: Self.secret).isValid(signature: "md5=00", timestampHeader: "1718000000", body: Data("{}".utf8)))
+    }
+
+    /// The sender signs the header's text: a timestamp written `01718000000` is signed as such, and
+    /// a signature over `1718000000` does not cover it.
+    @Test func theSignatureCoversTheTimestampHeaderExactlyAsSent() async throws {
+        let adapter = GenericAdapter(botID: "mine", secret: Self.secret, callbackURL: nil)
+        let now = Date(timeIntervalSince1970: 1_718_000_000)
+        let body = Data(#"{"id":"1","platform":"generic","conversation":{"id":"c","type":"direct"},"sender":{"id":"u"},"text":"x","timestamp":1}"#.utf8)
+        func request(timestamp: String, signedOver signed: String) -> WebhookRequest {
+            let key = SymmetricKey(data: Data(Self.secret.utf8))
+            let mac = HMAC<SHA256>.authenticationCode(for: Data("\(signed).".utf8) + body, using: key)
+            var headers = HTTPFields()
+            headers[GenericSignature.timestampHeader] = timestamp
+            headers[GenericSignature.signatureHeader] = "sha256=" + Hex.encode(mac)
+            return WebhookRequest(method: .post, url: "/webhooks/mine", headers: headers, body: body)
+        }
+        let asSent = await adapter.handle(request(timestamp: "01718000000", signedOver: "01718000000"), context: WebhookContext(now: now))
+        #expect(asSent.response.status == .ok, "\(String(describing: asSent.rejection))")
+        let normalised = await adapter.handle(request(timestamp: "01718000000", signedOver: "1718000000"), context: WebhookContext(now: now))
+        #expect(normalised.response.status == .unauthorized)
+        let plus = await adapter.handle(request(timestamp: "+1718000000", signedOver: "1718000000"), context: WebhookContext(now: now))
+        #expect(plus.response.status == .unauthorized)
     }
 
     @Test func refusesEventsForAnotherBotOrPlatform() async throws {
@@ -58,9 +81,9 @@ struct GenericAdapterTests {
         let sent = try #require(transport.requests.first)
         #expect(sent.url == "https://example.com/cb")
         let body = try #require(sent.body)
-        let timestamp = try #require(sent.headers[GenericSignature.timestampHeader].flatMap { Int64($0) })
+        let timestamp = try #require(sent.headers[GenericSignature.timestampHeader])
         let signature = try #require(sent.headers[GenericSignature.signatureHeader])
-        #expect(GenericSignature(secret: Self.secret).isValid(signature: signature, timestamp: timestamp, body: body))
+        #expect(GenericSignature(secret: Self.secret).isValid(signature: signature, timestampHeader: timestamp, body: body))
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(Set(object.keys) == ["event_id", "conversation", "reply"])
         #expect(object["event_id"] as? String == "mine:1")

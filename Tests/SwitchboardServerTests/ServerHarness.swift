@@ -35,9 +35,9 @@ struct Callback {
 
     init(_ request: RecordedRequest) throws {
         guard
-            let timestamp = request.headers[GenericSignature.timestampHeader].flatMap({ Int64($0) }),
+            let timestamp = request.headers[GenericSignature.timestampHeader],
             let signature = request.headers[GenericSignature.signatureHeader],
-            GenericSignature(secret: RunningSwitchboard.secret).isValid(signature: signature, timestamp: timestamp, body: request.body)
+            GenericSignature(secret: RunningSwitchboard.secret).isValid(signature: signature, timestampHeader: timestamp, body: request.body)
         else { throw FixtureError("callback not signed with the bot's secret") }
         let object = try JSONSerialization.jsonObject(with: request.body) as? [String: Any]
         eventID = object?["event_id"] as? String ?? ""

@@ -51,13 +51,13 @@ public struct GenericAdapter: ChatAdapter {
         guard let signatureText = request.headers[GenericSignature.signatureHeader] else {
             throw WebhookRejection.unauthorized("missing X-Switchboard-Signature header")
         }
-        guard let timestamp = Int64(timestampText) else {
-            throw WebhookRejection.unauthorized("X-Switchboard-Timestamp must be Unix seconds")
-        }
-        guard signature.isValid(signature: signatureText, timestamp: timestamp, body: request.body) else {
+        guard signature.isValid(signature: signatureText, timestampHeader: timestampText, body: request.body) else {
             throw WebhookRejection.unauthorized(
                 "signature mismatch: sign \"<timestamp>.<raw body>\" with HMAC-SHA256 and the bot's secret"
             )
+        }
+        guard let timestamp = Int64(timestampText) else {
+            throw WebhookRejection.unauthorized("X-Switchboard-Timestamp must be Unix seconds")
         }
         let skew = abs(now.timeIntervalSince1970 - Double(timestamp))
         guard skew <= Double(maxClockSkew.components.seconds) else {

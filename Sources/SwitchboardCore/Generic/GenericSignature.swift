@@ -27,13 +27,18 @@ public struct GenericSignature: Sendable {
         return [Self.timestampHeader: String(timestamp), Self.signatureHeader: sign(timestamp: timestamp, body: body)]
     }
 
-    /// Checks the signature in constant time.
-    public func isValid(signature: String, timestamp: Int64, body: Data) -> Bool {
+    /// Checks the signature in constant time, over the timestamp header exactly as it was sent:
+    /// `0123` and `123` are different messages, as they are to the sender's HMAC.
+    public func isValid(signature: String, timestampHeader: String, body: Data) -> Bool {
         guard signature.hasPrefix(Self.scheme), let mac = Hex.decode(signature.dropFirst(Self.scheme.count)) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message(timestamp: timestamp, body: body), using: key)
+        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message(timestamp: timestampHeader, body: body), using: key)
     }
 
     private func message(timestamp: Int64, body: Data) -> Data {
+        message(timestamp: String(timestamp), body: body)
+    }
+
+    private func message(timestamp: String, body: Data) -> Data {
         var message = Data("\(timestamp).".utf8)
         message.append(body)
         return message
