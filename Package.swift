@@ -282,6 +282,7 @@ let package = Package(
                 // For a real HTTP client talking to the loopback server.
                 "SwitchboardServer",
                 "SwitchboardTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

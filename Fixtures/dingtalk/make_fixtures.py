@@ -34,7 +34,7 @@ for entry in os.listdir("."):
         shutil.rmtree(entry)
 
 common = {"platform": "dingtalk", "app_key": APP_KEY, "app_secret": SECRET, "api_base": "http://127.0.0.1:9", "gateway_base": "http://127.0.0.1:9"}
-keys = {"body_signed": False, "bots": {HTTP: dict(common, mode="http"), STREAM: dict(common, mode="stream")}}
+keys = {"body_signed": False, "signed_part": {HTTP: "header:sign"}, "bots": {HTTP: dict(common, mode="http"), STREAM: dict(common, mode="stream")}}
 open("keys.json", "w").write(dump(keys))
 
 def case(name, bot, body, headers=None, events=None, response=None, frame=False, now=TS / 1000):

@@ -56,6 +56,8 @@ for entry in os.listdir("."):
 
 keys = {
     "body_signed": True,
+    # The signature covers the encrypted value, not the envelope around it.
+    "signed_part": {APP: "xml:Encrypt", AIBOT: "json:encrypt"},
     "bots": {
         APP: {"platform": "wecom", "mode": "app", "corp_id": CORP, "agent_id": 1000002, "secret": "fixture-app-secret-not-real",
               "token": TOKEN, "encoding_aes_key": AES_KEY, "api_base": "http://127.0.0.1:9"},

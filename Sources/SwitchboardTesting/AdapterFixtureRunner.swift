@@ -37,7 +37,7 @@ public struct AdapterFixtureRunner: Sendable {
         let context = WebhookContext(now: Date(timeIntervalSince1970: fixture.request.now), logger: Logger(label: "fixtures"))
         let result = await adapter.handle(request, context: context)
         var problems = Self.goldenProblems(result, fixture, body: "body")
-        problems += try await conformance(adapter: adapter, keys: keys, request: request, context: context, result: result)
+        problems += try await conformance(adapter: adapter, keys: keys, request: request, signed: fixture.request.signed, context: context, result: result)
         return FixtureOutcome(fixture: fixture, result: result, problems: problems)
     }
 
@@ -107,7 +107,7 @@ public struct AdapterFixtureRunner: Sendable {
     }
 
     private func conformance(
-        adapter: any ChatAdapter, keys: FixtureKeys, request: WebhookRequest, context: WebhookContext, result: WebhookResult
+        adapter: any ChatAdapter, keys: FixtureKeys, request: WebhookRequest, signed: Bool, context: WebhookContext, result: WebhookResult
     ) async throws -> [String] {
         var problems: [String] = []
         let again = await adapter.handle(request, context: context)
@@ -120,12 +120,14 @@ public struct AdapterFixtureRunner: Sendable {
             if event.bot != adapter.botID { problems.append("event \(event.id) names bot \(event.bot), not \(adapter.botID)") }
             if !event.id.hasPrefix("\(adapter.botID):") { problems.append("event id \(event.id) is not prefixed with the bot id") }
         }
-        if keys.isBodySigned(bot: adapter.botID), result.rejection == nil, !request.body.isEmpty {
-            var tampered = request
-            tampered.body[tampered.body.startIndex] ^= 0x01
-            let refused = await adapter.handle(tampered, context: context)
-            if ![401, 403].contains(refused.response.status.code) || !refused.events.isEmpty {
-                problems.append("a body with one changed byte was answered \(refused.response.status.code); a signed body must be refused with 401/403 before parsing")
+        if let part = keys.signedPart(bot: adapter.botID), signed, result.rejection == nil {
+            for tampered in Tamper.changingOneByte(of: part, in: request) {
+                let refused = await adapter.handle(tampered.request, context: context)
+                if ![401, 403].contains(refused.response.status.code) || !refused.events.isEmpty {
+                    problems.append(
+                        "a request with one changed byte \(tampered.where) was answered \(refused.response.status.code); what the signature covers must be refused with 401/403 before parsing"
+                    )
+                }
             }
         }
         return problems

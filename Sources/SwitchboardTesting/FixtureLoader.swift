@@ -96,16 +96,25 @@ public struct FixtureLoader: Sendable {
 /// for some (the rest default to signed). One bot: `{"bot": "id", "config": {…}}`; several (one
 /// platform's modes, sharing keys): `{"bots": {"id": {…}, …}}`, and each case's `request.json`
 /// names its `bot`.
+///
+/// `"signed_part"` (one value, or a map per bot) says where the signature sits, so the runner's
+/// tamper rule changes a byte the signature covers rather than the envelope around it: `body`
+/// (the default for signed bodies), `json:<key>` (a string value, e.g. `json:encrypt`),
+/// `xml:<Tag>` (an element's text, e.g. `xml:Encrypt`) or `header:<Name>` (a signed header, for
+/// platforms that sign a timestamp rather than the body).
 public struct FixtureKeys: Decodable, Sendable {
     /// The bots, sorted by id.
     public var bots: [(id: String, config: JSONValue)]
     /// Whether every bot signs its bodies; ``isBodySigned(bot:)`` gives the per-bot answer.
     public var bodySigned: Bool
     private var signedByBot: [String: Bool] = [:]
+    private var signedPartByBot: [String: String] = [:]
+    private var signedPart: String?
 
     enum CodingKeys: String, CodingKey {
         case bot, config, bots
         case bodySigned = "body_signed"
+        case signedPart = "signed_part"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -122,11 +131,22 @@ public struct FixtureKeys: Decodable, Sendable {
             bodySigned = try c.decodeIfPresent(Bool.self, forKey: .bodySigned) ?? true
             signedByBot = [:]
         }
+        if let perBot = try? c.decodeIfPresent([String: String].self, forKey: .signedPart) {
+            signedPartByBot = perBot
+        } else {
+            signedPart = try c.decodeIfPresent(String.self, forKey: .signedPart)
+        }
     }
 
     /// Whether `bot`'s requests sign the whole body.
     public func isBodySigned(bot: String) -> Bool {
         signedByBot[bot] ?? (signedByBot.isEmpty ? bodySigned : true)
+    }
+
+    /// Where `bot`'s signature sits, or nil when its requests carry none the runner can test.
+    public func signedPart(bot: String) -> SignedPart? {
+        if let text = signedPartByBot[bot] ?? signedPart { return SignedPart(text) }
+        return isBodySigned(bot: bot) ? .body : nil
     }
 
     /// The bot of a case that names none: there must be only one.
@@ -158,12 +178,16 @@ public struct FixtureRequest: Decodable, Sendable {
     /// an HTTP request: it runs through ``StreamFrameDecoding``; `response.json` holds 200 and
     /// the frame sent back, or the refusal.
     public var streamFrame: Bool
+    /// False for a request the platform does not sign although the bot's others are (Feishu's
+    /// `url_verification`): the tamper rule leaves it out.
+    public var signed: Bool
 
     enum CodingKeys: String, CodingKey {
         case bot, method, url, headers
         case bodyFile = "body_file"
         case now
         case streamFrame = "stream_frame"
+        case signed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -175,6 +199,7 @@ public struct FixtureRequest: Decodable, Sendable {
         headers = try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
         bodyFile = try c.decodeIfPresent(String.self, forKey: .bodyFile)
         now = try c.decode(Double.self, forKey: .now)
+        signed = try c.decodeIfPresent(Bool.self, forKey: .signed) ?? true
     }
 }
 
@@ -203,3 +228,24 @@ public struct FixtureError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Where a request's signature sits (`signed_part` in `keys.json`).
+public enum SignedPart: Sendable, Equatable {
+    case body
+    case jsonString(key: String)
+    case xmlElement(tag: String)
+    case header(String)
+
+    init?(_ text: String) {
+        if text == "body" { self = .body; return }
+        let (kind, name) = (text.prefix { $0 != ":" }, text.drop { $0 != ":" }.dropFirst())
+        guard !name.isEmpty else { return nil }
+        switch kind {
+        case "json": self = .jsonString(key: String(name))
+        case "xml": self = .xmlElement(tag: String(name))
+        case "header": self = .header(String(name))
+        default: return nil
+        }
+    }
+}
+

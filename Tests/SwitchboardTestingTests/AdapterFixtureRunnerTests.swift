@@ -1,7 +1,8 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardServer
-import SwitchboardTesting
+@testable import SwitchboardTesting
+import HTTPTypes
 import Testing
 
 /// The kit must catch a broken adapter; these tests give it one.
@@ -93,5 +94,27 @@ struct LoopbackServerTests {
             #expect(received.first?.bodyText == "hello")
             await #expect(throws: LoopbackTimeout.self) { _ = try await server.waitForRequests(count: 2, timeout: .milliseconds(100)) }
         }
+    }
+}
+
+/// The tamper rule changes a byte the signature covers, keeping an encrypted value valid base64,
+/// so that only a verified signature — not a parse or decrypt failure — can refuse it.
+@Suite("Tamper rule")
+struct TamperTests {
+    @Test func aByteInsideTheSignedValueChangesAndStaysBase64() throws {
+        let xml = WebhookRequest(method: .post, url: "/w", body: Data("<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[QUJDRA==]]></Encrypt></xml>".utf8))
+        let tamperedXML = try #require(Tamper.changingOneByte(of: .xmlElement(tag: "Encrypt"), in: xml).first)
+        #expect(String(decoding: tamperedXML.request.body, as: UTF8.self) == "<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[QUJDSA==]]></Encrypt></xml>")
+        let json = WebhookRequest(method: .post, url: "/w", body: Data(#"{"encrypt": "AAEC/w=="}"#.utf8))
+        let tamperedJSON = try #require(Tamper.changingOneByte(of: .jsonString(key: "encrypt"), in: json).first)
+        #expect(String(decoding: tamperedJSON.request.body, as: UTF8.self) == #"{"encrypt": "AAECAw=="}"#)
+        var headers = HTTPFields()
+        headers[HTTPField.Name("sign")!] = "abcd"
+        let header = try #require(Tamper.changingOneByte(of: .header("sign"), in: WebhookRequest(method: .post, url: "/w", headers: headers)).first)
+        #expect(header.request.headers[HTTPField.Name("sign")!] == "abdd")
+        // A signed body: its first byte and its middle one.
+        let body = Tamper.changingOneByte(of: .body, in: WebhookRequest(method: .post, url: "/w", body: Data("{\"a\":1}".utf8)))
+        #expect(body.map { String(decoding: $0.request.body, as: UTF8.self) } == ["z\"a\":1}", "{\"a#:1}"])
+        #expect(Tamper.changingOneByte(of: .body, in: WebhookRequest(method: .get, url: "/w")).isEmpty)
     }
 }
