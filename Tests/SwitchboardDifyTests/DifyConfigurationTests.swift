@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+@testable import SwitchboardDify
 import SwitchboardTesting
 import Testing
 
@@ -46,15 +47,50 @@ struct DifyConfigurationTests {
         }
     }
 
-    @Test("a valid section with every option builds")
+    @Test("a valid section with every option builds, and every value is read as written")
     func everything() throws {
         var section = Self.base
         section.merge([
-            "app": "workflow", "response_mode": "blocking", "inputs": .object(["lang": "zh", "who": "{{sender.name}}"]), "query_input": "text",
-            "output_key": "answer", "show_thinking": true, "show_agent_thoughts": false, "idle_reset": "2h", "fallback_text": "稍后再试",
+            "base_url": "https://dify.internal/", "app": "workflow", "response_mode": "blocking",
+            "inputs": .object(["lang": "zh", "who": "{{sender.name}} in {{chat.title}}"]), "query_input": "text",
+            "output_key": "answer", "show_thinking": true, "show_agent_thoughts": true, "idle_reset": "2h", "fallback_text": "稍后再试",
             "timeouts": .object(["connect": "5s", "first_byte": "90s", "idle": "30s", "total": "10m"]), "retries": 3, "retry_initial_delay": "500ms",
         ]) { _, new in new }
-        _ = try DifyTest.backend(section: section)
+        let backend = try #require(try DifyTest.backend(section: section) as? DifyBackend)
+        let configuration = backend.configuration
+        #expect(configuration.name == "helpdesk")
+        #expect(configuration.baseURL == "https://dify.internal/v1")
+        #expect(configuration.apiKey == "app-SecretValue123")
+        #expect(configuration.app == .workflow)
+        #expect(configuration.streaming == false)
+        #expect(Set(configuration.inputs.keys) == ["lang", "who"])
+        let event = DifyTest.event("hi")
+        #expect(configuration.inputs["lang"]?.fill(from: event) == "zh")
+        #expect(configuration.inputs["who"]?.fill(from: event) == "张三 in 研发群")
+        #expect(configuration.queryInput == "text")
+        #expect(configuration.outputKey == "answer")
+        #expect(configuration.showThinking == true)
+        #expect(configuration.showAgentThoughts == true)
+        #expect(configuration.idleReset == .seconds(7200))
+        #expect(configuration.fallbackText == "稍后再试")
+        #expect(configuration.timeouts.connect == .seconds(5))
+        #expect(configuration.timeouts.firstByte == .seconds(90))
+        #expect(configuration.timeouts.idle == .seconds(30))
+        #expect(configuration.timeouts.total == .seconds(600))
+        #expect(configuration.retries == 3)
+        #expect(configuration.retryInitialDelay == .milliseconds(500))
+    }
+
+    @Test("left out, every option has its documented default")
+    func defaults() throws {
+        let configuration = try #require(try DifyTest.backend(section: Self.base) as? DifyBackend).configuration
+        #expect(configuration.baseURL == "https://api.dify.ai/v1")
+        #expect(configuration.streaming && configuration.inputs.isEmpty && configuration.queryInput == "query" && configuration.outputKey == nil)
+        #expect(!configuration.showThinking && !configuration.showAgentThoughts && configuration.idleReset == nil)
+        #expect(configuration.fallbackText == DifyConfiguration.defaultFallback)
+        #expect(configuration.timeouts.connect == .seconds(10) && configuration.timeouts.firstByte == .seconds(60))
+        #expect(configuration.timeouts.idle == .seconds(60) && configuration.timeouts.total == .seconds(300))
+        #expect(configuration.retries == 2 && configuration.retryInitialDelay == .seconds(1))
     }
 
     @Test("blocking mode on Dify Cloud warns about its 100-second cut-off")

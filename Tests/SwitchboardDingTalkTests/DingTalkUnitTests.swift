@@ -39,6 +39,14 @@ struct DingTalkSignatureTests {
     @Test func groupsOnlyDeliverMentionsSoKeywordRulesAreWarnedAbout() throws {
         let adapter = try DingTalkTest.app()
         #expect(adapter.capabilities.groupsDeliverUnmentionedMessages == false)
+        let (_, warnings) = try RoutingTable.validated(
+            rules: [RoutingRule(name: "finance", trigger: .keywords(["报销"]), backend: "echo")], backends: ["echo"],
+            bots: [BotDescription(id: adapter.botID, platform: adapter.platform, capabilities: adapter.capabilities)]
+        )
+        // (switchboard check adds the route's place in the file: switchboardTests checks that line.)
+        #expect(warnings.map(\.description) == [
+            "route finance: in dingtalk groups only messages that @-mention the bot arrive, so this keywords rule fires there only on @-messages"
+        ])
     }
 
     @Test func aFrameThatCannotBeDecodedStillNamesTheIDItIsAckedBy() {

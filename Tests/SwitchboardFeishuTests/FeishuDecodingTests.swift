@@ -48,15 +48,17 @@ struct FeishuDecodingTests {
             return try FeishuPayload.parse(Data(json.utf8))
         }
         let unknown = FeishuEventDecoder(botID: "f", botOpenID: nil)
-        #expect(throws: WebhookRejection.self) { try unknown.events(try payload(chatType: "group")) }
-        do {
-            _ = try unknown.events(try payload(chatType: "group"))
-        } catch let rejection as WebhookRejection {
-            #expect(rejection.status == .serviceUnavailable)
-        }
+        let rejection = #expect(throws: WebhookRejection.self) { try unknown.events(try payload(chatType: "group")) }
+        #expect(rejection?.status == .serviceUnavailable)
         #expect(try unknown.events(try payload(chatType: "p2p")).first?.mentionsBot == false)
         let known = try FeishuEventDecoder(botID: "f", botOpenID: Self.bot).events(try payload(chatType: "group"))
-        #expect(known.first?.mentionsBot == true && known.first?.text == "hi")
+        let event = try #require(known.first)
+        #expect(known.count == 1)
+        #expect(event.id == "f:om_1" && event.messageID == "om_1")
+        #expect(event.conversation == Conversation(id: "oc_1", type: .group))
+        #expect(event.sender == Participant(id: "ou_u"))
+        #expect(event.mentionsBot && event.text == "hi")
+        #expect(event.mentions == [Participant(id: Self.bot, name: "AI助手", isBot: true)])
         // A display name equal to the bot's is not the bot.
         let other = try FeishuEventDecoder(botID: "f", botOpenID: "ou_someone_else").events(try payload(chatType: "group"))
         #expect(other.first?.mentionsBot == false)

@@ -47,8 +47,20 @@ struct ConfigurationTests {
     }
 
     @Test func dollarDollarIsALiteral() throws {
-        let yaml = "bots:\n  app: {platform: generic, secret: \"$${NOT_A_VAR}-0123456789\"}\n"
+        let yaml = "bots:\n  app: {platform: generic, secret: \"$${NOT_A_VAR}-0123456789\", callback_url: \"https://x.example/$${a}$$b\"}\n"
         #expect(throws: Never.self) { try build(yaml).get() }
+        let root = try ConfigSection(try ConfigLoader(environment: ["NOT_A_VAR": "expanded"]).load(yaml: yaml, file: "switchboard.yaml"))
+        let app = try #require(try root.section("bots")?.section("app"))
+        #expect(try app.string("secret") == "${NOT_A_VAR}-0123456789")
+        #expect(try app.string("callback_url") == "https://x.example/${a}$$b")
+    }
+
+    @Test func conversationRetentionIsReadFromTheEngineSection() throws {
+        let setup = try build(Self.bot + "engine: {conversation_retention: 12h, finished_job_retention: 2d, purge_interval: 30s}\n").get()
+        #expect(setup.configuration.retention.idleConversations == .seconds(12 * 3600))
+        #expect(setup.configuration.retention.finishedJobs == .seconds(2 * 24 * 3600))
+        #expect(setup.configuration.retention.purgeInterval == .seconds(30))
+        #expect(try build(Self.bot).get().configuration.retention.idleConversations == .seconds(30 * 24 * 3600))
     }
 
     @Test func errorsNeverQuoteTheValue() {

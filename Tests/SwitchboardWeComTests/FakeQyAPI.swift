@@ -60,6 +60,14 @@ final class FakeQyAPI: Sendable {
         return sends
     }
 
+    func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     func respond(_ request: RecordedRequest) -> WebhookResponse {
         let query = Dictionary(
             (request.query ?? "").split(separator: "&").map { pair -> (String, String) in

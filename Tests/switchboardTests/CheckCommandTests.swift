@@ -33,6 +33,23 @@ struct CheckCommandTests {
         #expect(!output.stderr.contains(Self.secret))
     }
 
+    @Test func aKeywordRuleInDingTalkGroupsIsWarnedAboutByCheck() throws {
+        let output = try check("""
+            bots:
+              ding: {platform: dingtalk, mode: http, app_key: dingf0apw4ibx5u5ktba, app_secret: "\(Self.secret)"}
+            routes:
+              - {name: finance, when: {keywords: [报销]}, backend: echo}
+              - {name: direct-only, when: {chat: direct, keywords: [报销]}, backend: echo}
+            """)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains(
+            "route finance (routes[0]): in dingtalk groups only messages that @-mention the bot arrive, so this keywords rule fires there only on @-messages"
+        ), "\(output.stderr)")
+        // Direct chats deliver every message: no warning for a rule limited to them.
+        #expect(!output.stderr.contains("route direct-only"), "\(output.stderr)")
+        #expect(!output.stderr.contains(Self.secret))
+    }
+
     @Test func anUnknownBackendFailsWithOneLineNamingTheKey() throws {
         let output = try check("""
             bots:
