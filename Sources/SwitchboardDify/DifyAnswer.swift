@@ -17,6 +17,12 @@ struct DifyAnswer: AsyncSequence, Sendable {
         Iterator(backend: backend, request: request)
     }
 
+    /// The wait before retry `attempt` (1-based): exponential from `initial`, with jitter in
+    /// [½, 1½] so that replicas that failed together do not retry together.
+    static func backoff(initial: Duration, attempt: Int, jitter: Double = Double.random(in: 0.5...1.5)) -> Duration {
+        initial * (1 << Swift.min(attempt - 1, 16)) * jitter
+    }
+
     /// Appended when the answer broke off after part of it was shown.
     static let interruptedNotice = "\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."
 
@@ -123,7 +129,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
                 failedAttempts += 1
                 let delay = backoff(attempt: failedAttempts)
                 logger.warning("\(error); retry \(failedAttempts) of \(configuration.retries) in \(Int((delay / .milliseconds(1)).rounded())) ms")
-                try await Task.sleep(for: delay)
+                try await backend.sleep(delay)
                 assembler.restart()
                 return
             }
@@ -132,9 +138,8 @@ struct DifyAnswer: AsyncSequence, Sendable {
             done = true
         }
 
-        /// Exponential, with jitter so that replicas that failed together do not retry together.
         private func backoff(attempt: Int) -> Duration {
-            configuration.retryInitialDelay * (1 << Swift.min(attempt - 1, 16)) * Double.random(in: 0.5...1.5)
+            DifyAnswer.backoff(initial: configuration.retryInitialDelay, attempt: attempt)
         }
 
         private func requestBody() throws -> Data {

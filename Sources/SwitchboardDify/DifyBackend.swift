@@ -10,6 +10,8 @@ public struct DifyBackend: ChatBackend {
     let client: DifyClient
     let inFlight = InFlightAnswers()
     let logger: Logger
+    /// How a retry waits (tests record the waits instead of sleeping them).
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     init(configuration: DifyConfiguration, transport: any HTTPTransport, logger: Logger) {
         self.configuration = configuration

@@ -1,6 +1,8 @@
 import Foundation
 import SwitchboardCore
+@testable import SwitchboardDify
 import SwitchboardTesting
+import Synchronization
 import Testing
 
 /// Every way a real Dify fails, and what the user and the operator get for it.
@@ -59,6 +61,34 @@ struct DifyFailureTests {
             #expect(dify.calls.count == 3)
             #expect(logs.messages.contains { $0.contains("rate-limited") && $0.contains("retry 1 of 2") })
             #expect(logs.messages.contains { $0.contains("HTTP 500") && $0.contains("retry 2 of 2") })
+        }
+    }
+
+    @Test("retries wait an exponential backoff with jitter in [½, 1½] — recorded, not slept")
+    func backoff() async throws {
+        for attempt in 1...4 {
+            let base = Duration.milliseconds(200) * (1 << (attempt - 1))
+            #expect(DifyAnswer.backoff(initial: .milliseconds(200), attempt: attempt, jitter: 1) == base)
+            for _ in 0..<100 {
+                let delay = DifyAnswer.backoff(initial: .milliseconds(200), attempt: attempt)
+                #expect(delay >= base / 2 && delay <= base * 3 / 2)
+            }
+        }
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            for _ in 0..<3 {
+                dify.enqueue(.error(status: 503, code: "unknown", message: "Service Unavailable"))
+            }
+            var backend = try #require(try DifyTest.backend(dify, app: "chat", options: ["retries": 3, "retry_initial_delay": "1s"]) as? DifyBackend)
+            let waits = Mutex<[Duration]>([])
+            backend.sleep = { duration in waits.withLock { $0.append(duration) } }
+            let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
+            #expect(answer.reply.markdown == "You said: hi")
+            let recorded = waits.withLock { $0 }
+            #expect(recorded.count == 3)
+            for (index, wait) in recorded.enumerated() {
+                let base = Duration.seconds(1 << index)
+                #expect(wait >= base / 2 && wait <= base * 3 / 2, "retry \(index + 1) waited \(wait)")
+            }
         }
     }
 

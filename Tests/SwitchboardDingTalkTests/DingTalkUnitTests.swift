@@ -3,6 +3,7 @@ import Logging
 import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTesting
+import Synchronization
 import Testing
 
 @testable import SwitchboardDingTalk
@@ -174,5 +175,47 @@ struct DingTalkNotificationTests {
             let both = Notifier.check([NotifyTarget(name: "x", bot: "d", destination: NotificationDestination(chat: "c", user: "u"), token: "t")], adapters: ["d": adapter])
             #expect(both.first?.reason.contains("one of them") == true)
         }
+    }
+}
+
+/// The Stream supervisor's reconnect waits, recorded instead of slept.
+@Suite("DingTalk Stream reconnects")
+struct DingTalkReconnectTests {
+    @Test func aFailingGatewayIsRetriedWithGrowingCappedJitteredWaits() async throws {
+        // The gateway refuses every ticket at once.
+        try await LoopbackServer.withRunning(respond: { _ in WebhookResponse(status: .internalServerError) }) { gateway in
+            try await Self.recordWaits(gateway: gateway.url)
+        }
+    }
+
+    static func recordWaits(gateway: String) async throws {
+        let adapter = try #require(
+            try DingTalkTest.make([
+                "platform": "dingtalk", "mode": "stream", "app_key": .string(FakeDingTalk.appKey), "app_secret": .string(FakeDingTalk.appSecret),
+                "gateway_base": .string(gateway), "reconnect_delay": "1s", "reconnect_max_delay": "8s",
+            ]) as? DingTalkAppAdapter
+        )
+        let waits = Mutex<[Duration]>([])
+        var service = DingTalkStreamService(adapter: adapter, sink: NoSink(), transport: DingTalkTest.transport, logger: Logger(label: "t"))
+        service.sleep = { duration in
+            waits.withLock { $0.append(duration) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let supervisor = Task { try await service.run() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while waits.withLock({ $0.count }) < 6, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        supervisor.cancel()
+        _ = await supervisor.result
+        let recorded = waits.withLock { Array($0.prefix(6)) }
+        #expect(recorded.count == 6)
+        // 1, 2, 4, 8, 8, 8 seconds, each × [½, 1].
+        for (index, wait) in recorded.enumerated() {
+            let full = Duration.seconds(min(1 << index, 8))
+            #expect(wait >= full / 2 && wait <= full, "reconnect \(index + 1) waited \(wait)")
+        }
+    }
+
+    struct NoSink: EventSink {
+        func accept(_ events: [ChatEvent]) async throws -> AcceptResult { AcceptResult() }
     }
 }

@@ -15,6 +15,8 @@ struct DingTalkStreamService: Service {
     let sink: any EventSink
     let transport: any HTTPTransport
     let logger: Logger
+    /// How a reconnect waits (tests record the waits instead of sleeping them).
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     enum Signal: Sendable {
         case established(Int)
@@ -66,7 +68,7 @@ struct DingTalkStreamService: Service {
                     next += 1
                     current = id
                     group.addTask {
-                        try? await Task.sleep(for: delay)
+                        try? await sleep(delay)
                         guard !Task.isCancelled else { return }
                         await connection(id, signal: signal)
                     }
