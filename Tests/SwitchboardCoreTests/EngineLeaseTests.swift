@@ -22,7 +22,7 @@ struct EngineLeaseTests {
         let store = RenewalFaultStore(fault: fault, faultyOwner: "a")
         // Longer than the lease: without renewals the job outlives it.
         let backend = ScriptedBackend { request in
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(4000))
             return [.delta("answer to \(request.query)"), .end]
         }
         try await LoopbackServer.withRunning { callback in
@@ -34,9 +34,9 @@ struct EngineLeaseTests {
                 try await Self.waitUntil { backend.requests.count == 1 }
                 // Worker b starts once a has the job; it takes the job when a's lease expires.
                 group.addTask { try await Self.engine("b", store: store.store, backend: backend, callback: callback).run() }
-                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(10))
+                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(20))
                 // Long enough for a's answer to arrive, had a kept working.
-                try await Task.sleep(for: .milliseconds(2500))
+                try await Task.sleep(for: .milliseconds(4000))
                 #expect(callback.requests.count == 1)
                 #expect(backend.requests.count == 2)
                 #expect(store.renewalsRefused > 0)
@@ -47,7 +47,7 @@ struct EngineLeaseTests {
     @Test func aRenewalThatFailsBrieflyIsTriedAgainAndTheJobFinishes() async throws {
         let store = RenewalFaultStore(fault: .unreachableTimes(2), faultyOwner: "a")
         let backend = ScriptedBackend { _ in
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(4000))
             return [.delta("whole"), .end]
         }
         try await LoopbackServer.withRunning { callback in
@@ -56,7 +56,7 @@ struct EngineLeaseTests {
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([Self.message("m1")])
-                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(10))
+                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(20))
                 #expect(try EngineHarness.replies(callback.requests) == ["whole"])
                 #expect(store.renewalsRefused == 2)
                 #expect(backend.requests.count == 1)
@@ -75,10 +75,11 @@ struct EngineLeaseTests {
         )
     }
 
-    /// A worker with a 600 ms lease (renewed every 200 ms).
+    /// A worker with a 3 s lease (renewed every second; a failed renewal tried again every ¼ s) —
+    /// short, but with room for a test process busy with other tests.
     static func engine(_ owner: String, store: some StateStore, backend: ScriptedBackend, callback: LoopbackServer) -> Engine {
         var configuration = EngineConfiguration(replicaID: owner)
-        configuration.leaseDuration = .milliseconds(600)
+        configuration.leaseDuration = .seconds(3)
         configuration.pollInterval = .milliseconds(50)
         configuration.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
         var logger = Logger(label: "lease-test")

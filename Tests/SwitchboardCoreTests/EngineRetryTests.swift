@@ -34,6 +34,13 @@ struct EngineRetryTests {
     @Test func aFailedJobWaitsItsBackoffOnTheEnginesClock() async throws {
         let clock = ManualClock()
         let backend = ScriptedBackend { _ in throw Flaky() }
+        // Counts recorded failures: the retry time is computed from the clock when the failure is
+        // recorded, so the test moves the clock only after that.
+        let failures = Mutex(0)
+        let store = FaultInjectingStateStore(base: InMemoryStateStore()) { call in
+            if call.operation == .fail { failures.withLock { $0 += 1 } }
+            return nil
+        }
         try await LoopbackServer.withRunning { callback in
             var configuration = EngineConfiguration(replicaID: "retry")
             configuration.pollInterval = .milliseconds(10)
@@ -41,7 +48,7 @@ struct EngineRetryTests {
             var logger = Logger(label: "retry-test")
             logger.logLevel = .critical
             let engine = Engine(
-                store: InMemoryStateStore(), router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
+                store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
                 adapters: ["bot": GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))],
                 transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger, clock: { clock.read() }
             )
@@ -49,7 +56,7 @@ struct EngineRetryTests {
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([EngineLeaseTests.message("m1")])
-                try await EngineLeaseTests.waitUntil { backend.requests.count == 1 }
+                try await EngineLeaseTests.waitUntil { failures.withLock { $0 } == 1 }
                 // Attempt n failed at `start`; the next waits 10·2ⁿ⁻¹ s × [½, 1].
                 var start = 0.0
                 for (attempt, full) in [(1, 10.0), (2, 20.0), (3, 40.0)] {
@@ -57,7 +64,8 @@ struct EngineRetryTests {
                     try await Task.sleep(for: .milliseconds(150))
                     #expect(backend.requests.count == attempt, "attempt \(attempt + 1) came before half its backoff")
                     clock.set(start + full + 0.01)
-                    try await EngineLeaseTests.waitUntil { backend.requests.count == attempt + 1 }
+                    try await EngineLeaseTests.waitUntil { failures.withLock { $0 } == attempt + 1 }
+                    #expect(backend.requests.count == attempt + 1)
                     start += full + 0.01
                 }
                 // The fourth attempt was the last: no fifth, however long the clock runs.
