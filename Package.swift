@@ -276,6 +276,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SwitchboardFuzzTests",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardDify",
+                "SwitchboardDingTalk",
+                "SwitchboardFeishu",
+                "SwitchboardTesting",
+                "SwitchboardWeCom",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SwitchboardTestingTests",
             dependencies: [
                 "SwitchboardCore",

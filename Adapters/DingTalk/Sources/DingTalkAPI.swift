@@ -33,7 +33,7 @@ struct DingTalkAPI: Sendable {
         }
         guard let json else { throw DingTalkAPIError(botID: botID, api: api, kind: .notJSON) }
         if case .number(let code)? = json["errcode"], code != 0 {
-            throw DingTalkAPIError(botID: botID, api: api, kind: .errcode(Int(code), json["errmsg"]?.string ?? ""))
+            throw DingTalkAPIError(botID: botID, api: api, kind: .errcode(json["errcode"]?.integer ?? -1, json["errmsg"]?.string ?? ""))
         }
         return json
     }

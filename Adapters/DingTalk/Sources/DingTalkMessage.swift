@@ -20,11 +20,13 @@ struct DingTalkMessage {
             id: "\(botID):\(msgID)", platform: DingTalkAdapterFactory.platformName, bot: botID,
             conversation: Conversation(id: conversationID, type: isGroup ? .group : .direct, title: isGroup ? json["conversationTitle"]?.string : nil),
             sender: Participant(id: senderID, name: json["senderNick"]?.string), text: "", segments: segments, messageID: msgID,
-            timestamp: Date(timeIntervalSince1970: (Self.number(json["createAt"]) ?? 0) / 1000)
+            timestamp: Self.number(json["createAt"]).flatMap { Date(platformMilliseconds: $0) } ?? Date(timeIntervalSince1970: 0)
         )
         var address: [String: String] = ["conversation_id": conversationID, "conversation_type": isGroup ? "2" : "1"]
         address["session_webhook"] = json["sessionWebhook"]?.string
-        address["session_webhook_expires"] = Self.number(json["sessionWebhookExpiredTime"]).map { String(Int64($0)) }
+        // An expiry that is no sensible time is left out: the OpenAPI is used instead.
+        address["session_webhook_expires"] = Self.number(json["sessionWebhookExpiredTime"]).flatMap { Date(platformMilliseconds: $0) }
+            .map { String($0.unixMilliseconds) }
         address["sender_staff_id"] = json["senderStaffId"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         address["robot_code"] = json["robotCode"]?.string
         event.replyAddress = ReplyAddress(address)

@@ -53,7 +53,7 @@ struct FeishuAPI: Sendable {
         }
         let object = (try? JSONParser.parse(data))?.object
         // Feishu answers many errors with HTTP 400 and a JSON code; the code says more than the status.
-        let code: Int? = if case .number(let value)? = object?["code"] ?? object?["StatusCode"] { Int(value) } else { nil }
+        let code: Int? = (object?["code"] ?? object?["StatusCode"])?.integer
         let reset = response.headers[HTTPField.Name("x-ogw-ratelimit-reset")!].flatMap(Double.init).map { Duration.seconds(max(0, $0)) }
         if response.status.code == 429 || code == FeishuAPIError.rateLimited {
             throw FeishuAPIError(botID: botID, api: api, kind: .rateLimited(reset ?? .seconds(1)))

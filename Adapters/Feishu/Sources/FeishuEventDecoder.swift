@@ -94,7 +94,7 @@ struct FeishuEventDecoder {
             id: "\(botID):\(messageID)", platform: FeishuAdapterFactory.platformName, bot: botID,
             conversation: Conversation(id: chatID, type: isGroup ? .group : .direct, thread: event.rootID.flatMap { $0.isEmpty ? nil : $0 }),
             sender: Participant(id: sender), text: text, segments: [.text(text)], messageID: messageID,
-            timestamp: payload.ts.flatMap(Double.init).map { Date(timeIntervalSince1970: $0) } ?? Date(timeIntervalSince1970: 0),
+            timestamp: payload.ts.flatMap(Double.init).flatMap { Date(platformSeconds: $0) } ?? Date(timeIntervalSince1970: 0),
             replyAddress: ReplyAddress(["message_id": messageID, "chat_id": chatID])
         )
         if event.isMention == true {
@@ -121,6 +121,6 @@ struct FeishuEventDecoder {
     }
 
     static func date(milliseconds: String?) -> Date {
-        Date(timeIntervalSince1970: (milliseconds.flatMap(Double.init) ?? 0) / 1000)
+        milliseconds.flatMap(Double.init).flatMap { Date(platformMilliseconds: $0) } ?? Date(timeIntervalSince1970: 0)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 
 // Reading the AI bot's message from ``JSONParser``'s tree (JSONDecoder's per-field dispatch was
@@ -10,7 +11,8 @@ extension WeComAIBotMessage {
         chatid = json["chatid"]?.string
         chattype = json["chattype"]?.string
         from = json["from"].map { From(userid: $0["userid"]?.string) }
-        if case .number(let seconds)? = json["create_time"] { createTime = Int(seconds) }
+        // A create_time that is no sensible time counts as missing.
+        createTime = json["create_time"]?.integer.flatMap { Date(platformSeconds: Double($0)) == nil ? nil : $0 }
         responseURL = json["response_url"]?.string
         msgtype = json["msgtype"]?.string
         text = json["text"].map(Text.init(json:))

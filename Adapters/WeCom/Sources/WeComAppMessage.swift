@@ -10,7 +10,7 @@ enum WeComAppMessage {
             throw WebhookRejection.badRequest("the message has no MsgType or FromUserName")
         }
         let createTime = xml["CreateTime"].flatMap(Double.init)
-        let timestamp = createTime.map(Date.init(timeIntervalSince1970:)) ?? now
+        let timestamp = createTime.flatMap { Date(platformSeconds: $0) } ?? now
         var event = ChatEvent(
             id: "", platform: WeComAdapterFactory.platformName, bot: botID, conversation: Conversation(id: sender, type: .direct),
             sender: Participant(id: sender), text: "", timestamp: timestamp

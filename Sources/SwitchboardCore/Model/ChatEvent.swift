@@ -187,11 +187,29 @@ public struct Participant: Sendable, Codable, Equatable, Hashable {
 /// Time as integer Unix milliseconds: how the Event JSON and the SQL stores carry it — exact, and
 /// trivial in every language.
 extension Date {
+    /// Clamped to what Int64 holds (a date made from a platform's absurd number must not trap).
     public var unixMilliseconds: Int64 {
-        Int64((timeIntervalSince1970 * 1000).rounded())
+        let milliseconds = (timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds.isFinite else { return 0 }
+        return milliseconds >= 9.2e18 ? .max : milliseconds <= -9.2e18 ? .min : Int64(milliseconds)
     }
 
     public init(unixMilliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(unixMilliseconds) / 1000)
+    }
+
+    /// The latest time a platform's clock may sensibly say: the end of year 9999.
+    static let latestPlatformSeconds: Double = 253_402_300_799
+
+    /// A time a platform sent in Unix seconds, or nil when it is no sensible time (not a number,
+    /// negative, past year 9999) — payloads are untrusted input.
+    public init?(platformSeconds seconds: Double) {
+        guard seconds.isFinite, seconds >= 0, seconds <= Self.latestPlatformSeconds else { return nil }
+        self.init(timeIntervalSince1970: seconds)
+    }
+
+    /// The same for Unix milliseconds.
+    public init?(platformMilliseconds milliseconds: Double) {
+        self.init(platformSeconds: milliseconds / 1000)
     }
 }

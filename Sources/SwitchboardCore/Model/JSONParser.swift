@@ -185,6 +185,9 @@ public struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw failure("a bad number") }
+        // RFC 8259 §9 lets a parser limit the range: a number no Double holds (1e999) is refused,
+        // rather than read as infinity, which no JSON can carry further.
+        guard value.isFinite else { throw failure("a number too large") }
         return value
     }
 

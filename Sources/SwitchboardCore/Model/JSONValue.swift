@@ -49,6 +49,13 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The number as an exact integer, when it is one that `Int` holds (a platform's errcode, a
+    /// time in seconds); nil for anything else — never a trap on an absurd value.
+    public var integer: Int? {
+        guard case .number(let value) = self, value.isFinite, value.rounded() == value, abs(value) < 9.0e18 else { return nil }
+        return Int(value)
+    }
+
     /// The array, when this is one.
     public var array: [JSONValue]? {
         if case .array(let value) = self { return value }

@@ -88,7 +88,13 @@ struct BlockFitter {
                 if fits(InlineAtoms.cut(rest, at: middle).0) { low = middle } else { high = middle - 1 }
             }
             if low == 0 {
-                // Not even one character fits: cut inside it (its Unicode scalars), or give up on it.
+                // Not even one character fits. A link or image whose URL alone is larger than a
+                // message loses its URL (its text stays, and is cut like any text); else cut
+                // inside the character (its Unicode scalars), or give up on it.
+                if let plainer = InlineAtoms.droppingURLOfFirst(rest) {
+                    rest = plainer
+                    continue
+                }
                 guard let (head, tail) = InlineAtoms.cutInsideFirstCharacter(rest), fits(head) else {
                     let (head, tail) = InlineAtoms.cut(rest, at: 1)
                     pieces.append(head)

@@ -169,6 +169,23 @@ enum InlineAtoms {
 
     /// The first atom with its first character cut into two by Unicode scalars: the last resort
     /// for a single character (a long combining sequence) larger than a whole message.
+    /// The atoms with the first one's URL gone: the link around it unwrapped (for every atom of
+    /// that link), or an image turned into its alt text. Nil when the first atom has no URL.
+    static func droppingURLOfFirst(_ atoms: [InlineAtom]) -> [InlineAtom]? {
+        guard let first = atoms.first else { return nil }
+        if case .image(let alt, _) = first.content {
+            return [InlineAtom(content: .text(alt), wrappers: first.wrappers)] + atoms.dropFirst()
+        }
+        guard let link = first.wrappers.first(where: { if case .link = $0 { true } else { false } }) else { return nil }
+        var atoms = atoms
+        var index = 0
+        while index < atoms.count, atoms[index].wrappers.contains(link) {
+            atoms[index].wrappers.removeAll { $0 == link }
+            index += 1
+        }
+        return atoms
+    }
+
     static func cutInsideFirstCharacter(_ atoms: [InlineAtom]) -> ([InlineAtom], [InlineAtom])? {
         guard let first = atoms.first, case .text(let text) = first.content, let character = text.first else { return nil }
         let scalars = Array(character.unicodeScalars)
