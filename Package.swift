@@ -308,7 +308,16 @@ let package = Package(
                 "SwitchboardPostgres",
                 "SwitchboardServer",
                 "SwitchboardTesting",
+                // The chaos run plays every platform: their crypto, and a Stream gateway.
+                "SwitchboardDingTalk",
+                "SwitchboardFeishu",
+                "SwitchboardWeCom",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

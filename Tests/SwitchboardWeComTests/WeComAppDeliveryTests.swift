@@ -90,6 +90,22 @@ struct WeComAppDeliveryTests {
         }
     }
 
+    @Test("a part that may have arrived before the attempt ended goes again with WeCom's duplicate check; the others without")
+    func uncertainPartUsesTheDuplicateCheck() async throws {
+        try await FakeQyAPI.withRunning { api in
+            let adapter = try WeComTest.adapter(WeComTest.appConfig(api: api.url, ["message_type": "text"]))
+            let long = (1...2).map { "第\($0)段：" + String(repeating: "长", count: 600) }.joined(separator: "\n\n")
+            let store = InMemoryStateStore()
+            // The earlier attempt died while part 1 was on its way (the record a killed worker leaves).
+            try await ReplyStateHandle(store: store, jobID: "j").save("wecom.sent_parts", Data(#"{"sent":0,"inFlight":0}"#.utf8))
+            _ = try await adapter.deliver(ReplyStream(reply: Reply(markdown: long)), to: WeComTest.directEvent(), context: WeComTest.context(store: store, job: "j", attempt: 2))
+            #expect(api.sends.count == 2)
+            #expect(api.sends.first?["enable_duplicate_check"] == .number(1))
+            #expect(api.sends.first?["duplicate_check_interval"] == .number(14_400))
+            #expect(api.sends.last?["enable_duplicate_check"] == nil)
+        }
+    }
+
     @Test("message_type text sends plain text")
     func plainText() async throws {
         try await FakeQyAPI.withRunning { api in

@@ -94,3 +94,14 @@ struct DingTalkAPIError: Error, RetryableError, CustomStringConvertible, Equatab
         }
     }
 }
+
+extension DingTalkAPIError: DeliveryUncertainty {
+    /// A lost connection, or an answer that is not the platform's JSON, leaves open whether the
+    /// message was taken; an HTTP error or an errcode says it was not.
+    var mayHaveArrived: Bool {
+        switch kind {
+        case .network, .notJSON: true
+        case .http, .errcode: false
+        }
+    }
+}

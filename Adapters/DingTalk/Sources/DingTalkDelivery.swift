@@ -16,11 +16,15 @@ struct DingTalkDelivery {
     func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
         let answer = try await reply.collect()
         let parts = ReplyRenderer.render(answer, for: adapter.messageKind.target).map(\.text).filter { !$0.isEmpty }
-        var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
-        for (index, part) in parts.enumerated() where index >= sent {
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(parts) { part, index, uncertain in
+            if uncertain {
+                // DingTalk has no idempotency key: if the earlier attempt's part arrived, it shows twice.
+                context.logger.warning(
+                    "sending part \(index + 1) again: an earlier attempt ended while it was on its way, and DingTalk cannot drop a repeat",
+                    metadata: ["bot": "\(adapter.botID)"]
+                )
+            }
             try await send(part, first: index == 0)
-            sent += 1
-            try await context.replyState.save(Self.sentKey, sent)
         }
         return DeliveryReceipt()
     }

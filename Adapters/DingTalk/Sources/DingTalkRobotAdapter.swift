@@ -46,13 +46,10 @@ struct DingTalkRobotAdapter: ChatAdapter, NotificationSending {
 
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         let parts = ReplyRenderer.render(try await reply.collect(), for: messageKind.target).map(\.text).filter { !$0.isEmpty }
-        var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
-        for (index, part) in parts.enumerated() where index >= sent {
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(parts) { part, index, _ in
             try await limiter.acquire()
             let body = body(part, first: index == 0, asked: MentionList(event.notificationMentions))
             _ = try await DingTalkAPI.exchange(url: signedURL(now: Date()), api: "robot/send", botID: botID, body: body, transport: context.transport)
-            sent += 1
-            try await context.replyState.save(Self.sentKey, sent)
         }
         return DeliveryReceipt()
     }

@@ -40,12 +40,9 @@ struct FeishuWebhookAdapter: ChatAdapter, NotificationSending {
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         var parts = ReplyRenderer.render(try await reply.collect(), for: target).map(\.text).filter { !$0.isEmpty }
         if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: messageKind) }
-        var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
-        for part in parts.dropFirst(sent) {
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(parts) { part, _, _ in
             let body = try Self.body(part, kind: messageKind, secret: secret, now: Date())
             _ = try await FeishuAPI.exchange(.post, url: url, api: "custom bot", botID: botID, token: nil, body: body, transport: context.transport)
-            sent += 1
-            try await context.replyState.save(Self.sentKey, sent)
         }
         return DeliveryReceipt()
     }

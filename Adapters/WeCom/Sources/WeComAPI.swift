@@ -120,3 +120,14 @@ struct WeComAPIError: Error, RetryableError, CustomStringConvertible, Equatable 
         String(message.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
     }
 }
+
+extension WeComAPIError: DeliveryUncertainty {
+    /// A lost connection, or an answer that is not the platform's JSON, leaves open whether the
+    /// message was taken; an HTTP error or an errcode says it was not.
+    var mayHaveArrived: Bool {
+        switch kind {
+        case .network, .notJSON: true
+        case .http, .errcode: false
+        }
+    }
+}

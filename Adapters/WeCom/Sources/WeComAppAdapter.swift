@@ -78,16 +78,18 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         let answer = try await reply.collect()
         let parts = ReplyRenderer.render(answer, for: target).map(\.text).filter { !$0.isEmpty }
-        // A retry resumes after the parts already sent.
-        var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
+        // A retry resumes after the parts already sent. A part an earlier attempt may have
+        // delivered goes with WeCom's duplicate check, which drops the same content sent to the
+        // same user again within the interval (platforms.md §1a.6, doc 90236) — so a crash
+        // between WeCom taking a part and its being recorded does not show it twice.
         var ids: [String] = []
-        for part in parts.dropFirst(sent) {
-            let body = try WeComPayloads.appMessage(touser: event.sender.id, agentID: agentID, type: messageType, content: part)
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(parts) { part, _, uncertain in
+            let body = try WeComPayloads.appMessage(
+                touser: event.sender.id, agentID: agentID, type: messageType, content: part, duplicateCheck: uncertain ? Self.duplicateCheckInterval : nil
+            )
             let result = try await token.withToken(transport: context.transport, isRejection: WeComAccessToken.isRejection) { [api, transport = context.transport] token in
                 try await api.post("/cgi-bin/message/send", query: [("access_token", token)], body: body, transport: transport)
             }
-            sent += 1
-            try await context.replyState.save(Self.sentKey, sent)
             if let id = result["msgid"]?.string { ids.append(id) }
             if let invalid = result["invaliduser"]?.string, !invalid.isEmpty {
                 context.logger.warning("WeCom did not deliver to some users: they are outside the app's visible range", metadata: ["bot": "\(botID)"])
@@ -97,6 +99,9 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
     }
 
     static let sentKey = "wecom.sent_parts"
+    /// How long WeCom looks back for the same content when checking a repeat (1800 s is its
+    /// default; at most 4 h).
+    static let duplicateCheckInterval = 4 * 3600
 }
 
 extension WeComAppAdapter {

@@ -14,12 +14,25 @@ enum WeComPayloads {
         var agentid: Int
         var text: Content?
         var markdown: Content?
+        /// 1: WeCom drops this message if the same content went to the same user within the
+        /// interval (doc 90236; that the check compares content is the doc's wording, not
+        /// confirmed by a capture).
+        var enableDuplicateCheck: Int?
+        var duplicateCheckInterval: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case touser, msgtype, agentid, text, markdown
+            case enableDuplicateCheck = "enable_duplicate_check"
+            case duplicateCheckInterval = "duplicate_check_interval"
+        }
     }
 
-    static func appMessage(touser: String, agentID: Int, type: WeComAppAdapter.MessageType, content: String) throws -> Data {
+    /// `message/send`'s body; `duplicateCheck` (seconds) turns WeCom's duplicate check on.
+    static func appMessage(touser: String, agentID: Int, type: WeComAppAdapter.MessageType, content: String, duplicateCheck: Int? = nil) throws -> Data {
         let body = AppMessage(
             touser: touser, msgtype: type.rawValue, agentid: agentID,
-            text: type == .text ? Content(content: content) : nil, markdown: type == .markdown ? Content(content: content) : nil
+            text: type == .text ? Content(content: content) : nil, markdown: type == .markdown ? Content(content: content) : nil,
+            enableDuplicateCheck: duplicateCheck.map { _ in 1 }, duplicateCheckInterval: duplicateCheck
         )
         return try encode(body)
     }

@@ -65,12 +65,9 @@ struct WeComRobotAdapter: ChatAdapter, NotificationSending {
         let answer = try await reply.collect()
         let parts = ReplyRenderer.render(answer, for: target).map(\.text)
         let bodies = try Self.bodies(parts, type: messageType, mentions: mentions(asked: event.notificationMentions))
-        var sent = try await context.replyState.load(Int.self, Self.sentKey) ?? 0
-        for body in bodies.dropFirst(sent) {
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(bodies) { body, _, _ in
             try await limiter.acquire()
             _ = try await WeComAPI.exchange(.post, url: webhookURL, api: "webhook/send", botID: botID, body: body, transport: context.transport)
-            sent += 1
-            try await context.replyState.save(Self.sentKey, sent)
         }
         return DeliveryReceipt()
     }
