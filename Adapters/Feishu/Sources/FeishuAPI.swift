@@ -59,7 +59,9 @@ struct FeishuAPI: Sendable {
             throw FeishuAPIError(botID: botID, api: api, kind: .rateLimited(reset ?? .seconds(1)))
         }
         if let code, code != 0 {
-            throw FeishuAPIError(botID: botID, api: api, kind: .code(code, object?["msg"]?.string ?? object?["StatusMessage"]?.string ?? ""))
+            var error = FeishuAPIError(botID: botID, api: api, kind: .code(code, object?["msg"]?.string ?? object?["StatusMessage"]?.string ?? ""))
+            error.status = response.status.code
+            throw error
         }
         guard response.status.kind == .successful else { throw FeishuAPIError(botID: botID, api: api, kind: .http(response.status.code)) }
         guard let object else { throw FeishuAPIError(botID: botID, api: api, kind: .notJSON) }
@@ -86,6 +88,8 @@ struct FeishuAPIError: Error, RetryableError, CustomStringConvertible, Equatable
     var botID: String
     var api: String
     var kind: Kind
+    /// The HTTP status the code came with: a 5xx is Feishu's own trouble, whatever the code.
+    var status = 200
 
     var code: Int? {
         if case .code(let code, _) = kind { return code }
@@ -102,7 +106,7 @@ struct FeishuAPIError: Error, RetryableError, CustomStringConvertible, Equatable
         case .network, .notJSON, .rateLimited: true
         case .http(let status): status >= 500
         // 230020: the chat's send frequency; 11232: a custom bot's.
-        case .code(let code, _): code == 230020 || code == 11232 || code == 99991663 || code == 99991661
+        case .code(let code, _): status >= 500 || code == 230020 || code == 11232 || code == 99991663 || code == 99991661
         }
     }
 

@@ -10,6 +10,7 @@ public struct GenericAdapter: ChatAdapter {
     public static let defaultMaxClockSkew: Duration = .seconds(300)
     /// How long the callback may take to answer.
     static let callbackTimeout: Duration = .seconds(15)
+    static let sentKey = "generic.sent"
 
     public let botID: String
     public var platform: String { Self.platformName }
@@ -106,14 +107,20 @@ public struct GenericAdapter: ChatAdapter {
             context.logger.info("reply (no callback_url configured)", metadata: ["reply": "\(String(decoding: body, as: UTF8.self))"])
             return DeliveryReceipt()
         }
-        var headers = signature.headers(for: body, now: Date())
-        headers[.contentType] = "application/json"
-        let response = try await context.transport.execute(
-            OutboundRequest(method: .post, url: callbackURL.absoluteString, headers: headers, body: body, timeout: Self.callbackTimeout)
-        )
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        guard response.status.kind == .successful else {
-            throw GenericCallbackError(status: response.status.code)
+        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send([body]) { body, _, uncertain in
+            if uncertain {
+                // The receiver dedupes by event_id, as the callback's contract says.
+                context.logger.warning("sending the callback again: an earlier attempt ended while it was on its way, so it may arrive twice (same event_id)")
+            }
+            var headers = signature.headers(for: body, now: Date())
+            headers[.contentType] = "application/json"
+            let response = try await context.transport.execute(
+                OutboundRequest(method: .post, url: callbackURL.absoluteString, headers: headers, body: body, timeout: Self.callbackTimeout)
+            )
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            guard response.status.kind == .successful else {
+                throw GenericCallbackError(status: response.status.code)
+            }
         }
         return DeliveryReceipt()
     }
@@ -146,8 +153,10 @@ struct GenericCallback: Encodable {
 
 /// The callback answered with an error status. 4xx other than 408/429 means the callback itself
 /// refuses (wrong URL, rejected signature): retrying will not help.
-struct GenericCallbackError: Error, RetryableError, CustomStringConvertible {
+struct GenericCallbackError: Error, RetryableError, DeliveryUncertainty, CustomStringConvertible {
     var status: Int
+    /// The callback answered: it did not take the reply.
+    var mayHaveArrived: Bool { false }
     var isRetryable: Bool { status >= 500 || status == 408 || status == 429 }
     var description: String { "callback_url answered HTTP \(status)" }
 }

@@ -5,6 +5,7 @@ import SwitchboardDingTalk
 import SwitchboardFeishu
 import SwitchboardServer
 import SwitchboardWeCom
+import Synchronization
 
 /// Plays the platforms' side of the chaos run: each question sent as its platform sends it —
 /// encrypted and signed, to one of the replicas — and sent again until a replica acknowledges it
@@ -23,6 +24,14 @@ struct ChaosDriver: Sendable {
     let platforms: ChaosPlatforms
     let ports: [Int]
     let transport: any HTTPTransport
+    /// Per question, the answers the replicas gave (status, or the error), for a failed run's report.
+    let attempts = Attempts()
+
+    final class Attempts: Sendable {
+        private let log = Mutex<[Int: [String]]>([:])
+        func note(_ number: Int, _ outcome: String) { log.withLock { $0[number, default: []].append(outcome) } }
+        func of(_ number: Int) -> [String] { log.withLock { $0[number] ?? [] } }
+    }
 
     /// A replica, as a load balancer would pick one.
     func replica() -> String {
@@ -57,10 +66,12 @@ struct ChaosDriver: Sendable {
             default:
                 let request = try self.request(number, bot: bot, created: created)
                 let response = try await transport.execute(request)
-                _ = try? await response.body.collect(upTo: 1 << 20)
+                let body = (try? await response.body.collect(upTo: 1 << 20)) ?? Data()
+                attempts.note(number, "\(response.status.code) \(String(decoding: body.prefix(80), as: UTF8.self))")
                 return response.status == .ok
             }
         } catch {
+            attempts.note(number, "\(error)")
             return false
         }
     }

@@ -31,12 +31,17 @@ final class ChaosLedger: Sendable {
         var sent = 0
         var once = 0
         var moreThanOnce = 0
+        /// Twice because a replica was killed while the part was on its way to a platform that
+        /// has no idempotency key (Switchboard logged that it sent it again, uncertain).
+        var twiceAfterCrashMidSend = 0
         var never = 0
         var fallback = 0
     }
 
-    /// Per bot: sent, answered once, more than once, never, with the fallback.
-    func tally(sent: [(bot: String, tag: String)]) -> [String: Row] {
+    /// Per bot: sent, answered once, more than once, never, with the fallback. `uncertainResends`
+    /// are the tags Switchboard said it sent again not knowing whether the first had arrived;
+    /// for the bots in `withoutIdempotency` a second answer to one of them is counted apart.
+    func tally(sent: [(bot: String, tag: String)], uncertainResends: Set<String>, withoutIdempotency: Set<String>) -> [String: Row] {
         var rows: [String: Row] = [:]
         for (bot, tag) in sent {
             let answers = self.answers(tag)
@@ -44,6 +49,7 @@ final class ChaosLedger: Sendable {
             switch answers.count {
             case 0: rows[bot]!.never += 1
             case 1: rows[bot]!.once += 1
+            case 2 where withoutIdempotency.contains(bot) && uncertainResends.contains(tag): rows[bot]!.twiceAfterCrashMidSend += 1
             default: rows[bot]!.moreThanOnce += 1
             }
             if answers.values.contains(where: { $0.contains(Self.fallback) }) { rows[bot]!.fallback += 1 }
@@ -52,7 +58,7 @@ final class ChaosLedger: Sendable {
     }
 
     static func table(_ rows: [String: Row], title: String) -> String {
-        var lines = [title, "bot            sent   once   twice+  never  fallback"]
+        var lines = [title, "bot            sent   once   twice+  never  fallback  twice after a crash mid-send (no idempotency key)"]
         var total = Row()
         for (bot, row) in rows.sorted(by: { $0.key < $1.key }) {
             lines.append(line(bot, row))
@@ -61,6 +67,7 @@ final class ChaosLedger: Sendable {
             total.moreThanOnce += row.moreThanOnce
             total.never += row.never
             total.fallback += row.fallback
+            total.twiceAfterCrashMidSend += row.twiceAfterCrashMidSend
         }
         lines.append(line("all", total))
         return lines.joined(separator: "\n")
@@ -69,6 +76,6 @@ final class ChaosLedger: Sendable {
     private static func line(_ name: String, _ row: Row) -> String {
         func pad(_ value: Int, _ width: Int) -> String { String(repeating: " ", count: max(0, width - String(value).count)) + String(value) }
         return name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad(row.sent, 7) + pad(row.once, 7) + pad(row.moreThanOnce, 9)
-            + pad(row.never, 7) + pad(row.fallback, 10)
+            + pad(row.never, 7) + pad(row.fallback, 10) + pad(row.twiceAfterCrashMidSend, 10)
     }
 }

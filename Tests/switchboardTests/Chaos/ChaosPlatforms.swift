@@ -36,6 +36,7 @@ final class ChaosPlatforms: Sendable {
         var connections = 0
         var acks: Set<String> = []
         var difyCalls = 0
+        var weComSent: Set<String> = []
     }
 
     let state = Mutex(State())
@@ -70,7 +71,7 @@ final class ChaosPlatforms: Sendable {
         registerDingTalk(router)
         registerDify(router)
         router.post("/generic/callback") { request, _ in
-            if let failure = await self.fail(self.faults.next()) { return failure }
+            if let failure = await self.fail(self.faults.next(), dropStatus: .badGateway) { return failure }
             let json = try await Self.json(request)
             guard let id = json["event_id"]?.string, let tag = Self.tag(fromID: id) else { return Self.reply("{}", status: .badRequest) }
             self.ledger.shows(tag: tag, identity: self.next("callback-"), content: json["reply"]?["markdown"]?.string ?? "")
@@ -102,23 +103,30 @@ final class ChaosPlatforms: Sendable {
     // MARK: Faults
 
     /// The answer a fault gives, or nil to go on.
-    func fail(_ fault: ChaosFaults.Fault, busy: String? = nil, rateLimited: String? = nil, tokenRefused: String? = nil) async -> Response? {
+    /// `busyStatus`: WeCom and DingTalk say "busy" in a 200's errcode, Feishu with a 5xx. A drop is
+    /// an answer cut off after its head (what a client reading the JSON sees as a lost connection);
+    /// `dropStatus` is that head — not a 2xx where the status alone is the answer (a generic
+    /// callback), since a 2xx head says the request was taken.
+    func fail(
+        _ fault: ChaosFaults.Fault, busy: String? = nil, busyStatus: HTTPResponse.Status = .ok, rateLimited: String? = nil, tokenRefused: String? = nil,
+        dropStatus: HTTPResponse.Status = .ok
+    ) async -> Response? {
         switch fault {
         case .none: return nil
         case .slow:
             try? await Task.sleep(for: .milliseconds(Int(faults.random(in: 300...1500))))
             return nil
-        case .serverError: return Self.reply(busy ?? #"{"error":"busy"}"#, status: busy == nil ? .serviceUnavailable : .ok)
+        case .serverError: return Self.reply(busy ?? #"{"error":"busy"}"#, status: busy == nil ? .serviceUnavailable : busyStatus)
         case .rateLimited: return Self.reply(rateLimited ?? #"{"error":"slow down"}"#, status: rateLimited == nil ? .tooManyRequests : .ok)
         case .tokenRefused: return Self.reply(tokenRefused ?? #"{"error":"token"}"#, status: .ok)
         case .drop:
             try? await Task.sleep(for: .milliseconds(Int(faults.random(in: 0...800))))
-            return Self.dropped()
+            return Self.dropped(status: dropStatus)
         }
     }
 
-    static func dropped() -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+    static func dropped(status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody { writer in
             try await writer.write(ByteBuffer(string: "{"))
             throw CancellationError()
         })
@@ -155,8 +163,15 @@ final class ChaosPlatforms: Sendable {
             let json = try await Self.json(request)
             guard let user = json["touser"]?.string, let tag = Self.tag(fromID: user) else { return Self.reply(#"{"errcode":40003,"errmsg":"invalid user"}"#) }
             let content = json["markdown"]?["content"]?.string ?? json["text"]?["content"]?.string ?? ""
+            // WeCom's duplicate check (doc 90236): the same content to the same user within the
+            // interval is dropped — the call succeeds, nothing more is shown.
+            let repeated = self.state.withLock { state -> Bool in
+                let key = user + "\u{0}" + content
+                defer { state.weComSent.insert(key) }
+                return json["enable_duplicate_check"] == .number(1) && state.weComSent.contains(key)
+            }
             let id = self.next("wecom-msg-")
-            self.ledger.shows(tag: tag, identity: id, content: content)
+            if !repeated { self.ledger.shows(tag: tag, identity: id, content: content) }
             return Self.reply(#"{"errcode":0,"errmsg":"ok","msgid":"\#(id)"}"#)
         }
         router.post("/aibot/response/:message") { request, context in
@@ -178,7 +193,8 @@ final class ChaosPlatforms: Sendable {
         router.post("/open-apis/im/v1/messages/:message/reply") { request, context in
             let fault = self.faults.next([.serverError, .rateLimited, .tokenRefused, .drop, .slow])
             if let failure = await self.fail(
-                fault, busy: #"{"code":1000,"msg":"internal error"}"#, rateLimited: #"{"code":99991400,"msg":"request trigger frequency limit"}"#,
+                fault, busy: #"{"code":1000,"msg":"internal error"}"#, busyStatus: .internalServerError,
+                rateLimited: #"{"code":99991400,"msg":"request trigger frequency limit"}"#,
                 tokenRefused: #"{"code":99991663,"msg":"Invalid access token for authorization."}"#
             ) {
                 return failure
@@ -202,7 +218,9 @@ final class ChaosPlatforms: Sendable {
             return Self.reply(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)"}}"#)
         }
         router.patch("/open-apis/im/v1/messages/:message") { request, context in
-            if let failure = await self.fail(self.faults.next([.serverError, .drop, .slow]), busy: #"{"code":1000,"msg":"internal error"}"#) {
+            if let failure = await self.fail(
+                self.faults.next([.serverError, .drop, .slow]), busy: #"{"code":1000,"msg":"internal error"}"#, busyStatus: .internalServerError
+            ) {
                 return failure
             }
             let id = context.parameters.get("message") ?? ""
