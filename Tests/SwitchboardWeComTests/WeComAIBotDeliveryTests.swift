@@ -116,3 +116,15 @@ struct WeComAIBotDeliveryTests {
         #expect(try await adapter.pollAnswer(streamID: timeless.text, context: context) == .init(id: timeless.text, finish: false, content: "正在思考…"))
     }
 }
+
+@Suite("WeCom API errors")
+struct WeComAPIErrorTests {
+    @Test("a send whose fresh token was refused as well is tried again later; bad credentials are final")
+    func tokenRefusalsAreRetryable() {
+        #expect(WeComAPIError(botID: "b", api: "message/send", kind: .errcode(42001, "access_token expired")).isRetryable)
+        #expect(WeComAPIError(botID: "b", api: "message/send", kind: .errcode(40014, "invalid access_token")).isRetryable)
+        #expect(!WeComAPIError(botID: "b", api: "gettoken", kind: .errcode(40001, "invalid credential")).isRetryable)
+        #expect(!WeComAPIError(botID: "b", api: "message/send", kind: .errcode(40003, "invalid userid")).isRetryable)
+    }
+}
+

@@ -79,12 +79,14 @@ struct WeComAPIError: Error, RetryableError, CustomStringConvertible, Equatable 
         return nil
     }
 
-    /// -1 (busy), 45009 (rate limited), network and 5xx are worth another try later.
+    /// -1 (busy), 45009 (rate limited), network and 5xx are worth another try later — and so is a
+    /// message/send whose fresh token was refused too (40014, 42001: a token another process just
+    /// replaced); bad credentials on gettoken are not.
     var isRetryable: Bool {
         switch kind {
         case .network, .notJSON: true
         case .http(let status): status >= 500 || status == 429
-        case .errcode(let code, _): code == -1 || code == 45009 || code == 45033
+        case .errcode(let code, _): code == -1 || code == 45009 || code == 45033 || (api != "gettoken" && [40014, 42001].contains(code))
         }
     }
 

@@ -199,9 +199,9 @@ extension Engine {
 }
 
 /// Passes a backend's chunks through while keeping what must outlive the attempt: the backend
-/// conversation id (stored as soon as it is seen, unless the scope was reset meanwhile) and, at `.end`, the whole answer, so a retry of
-/// a failed delivery replays it rather than asking the backend twice. Errors from the backend
-/// come out as ``BackendFailure``.
+/// conversation id (stored as soon as it is seen, unless the scope was reset meanwhile) and, at
+/// `.end`, the whole answer, so a retry of a failed delivery replays it rather than asking the
+/// backend twice. Errors from the backend come out as ``BackendFailure``.
 private struct ReplyRecorder: AsyncSequence, Sendable {
     typealias Element = ReplyChunk
     let backend: String

@@ -43,8 +43,9 @@ final class ChaosCluster: Sendable {
             ["serve", "--config", "chaos.yaml", "--port", String(ports[index]), "--host", "127.0.0.1", "--log-level", "warning"],
             in: directory, environment: ["SWITCHBOARD_CONFIG": ""]
         )
-        _ = try await process.port(timeout: .seconds(60))
+        // Kept before it listens, so that a start that fails can be killed and told.
         processes.withLock { $0[index] = process }
+        _ = try await process.port(timeout: .seconds(60))
     }
 
     /// `kill -9` on replica `index`, if it runs.

@@ -95,7 +95,7 @@ struct ChaosTests {
                             restarted.value = true
                             try await Self.shell(restartDatabase)
                         }
-                        try await cluster.start(victim)
+                        try await Self.startAgain(victim, cluster: cluster)
                     }
                 }
                 for number in 1...profile.questions {
@@ -140,6 +140,20 @@ struct ChaosTests {
             }
             await cluster.stopAll()
         }
+    }
+
+    /// Starts a killed replica again; a start that fails (a slow machine) is said and tried again.
+    static func startAgain(_ index: Int, cluster: ChaosCluster) async throws {
+        for attempt in 1...5 {
+            do {
+                try await cluster.start(index)
+                return
+            } catch {
+                FileHandle.standardError.write(Data("chaos: replica \(index) did not start (attempt \(attempt)): \(String(describing: error).suffix(2000))\n".utf8))
+                try await cluster.kill(index)
+            }
+        }
+        throw CLIError("replica \(index) did not start after 5 attempts")
     }
 
     /// Runs a shell command to its end — spawned and reaped here: Foundation's `Process` left this
