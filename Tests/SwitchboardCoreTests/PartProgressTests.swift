@@ -45,6 +45,22 @@ struct PartProgressTests {
         #expect(uncertain.withLock { $0 } == [false])
     }
 
+    /// Found by the chaos run: a crash mid-send, then a resend refused (rate limited), then the
+    /// resend that worked went out without WeCom's duplicate check — and the user saw it twice.
+    @Test func aRefusedResendOfAnUncertainPartStaysUncertain() async throws {
+        let progress = progress()
+        await #expect(throws: Lost.self) { try await progress.send(["a"]) { _, _, _ in throw Lost() } }
+        await #expect(throws: Refused.self) {
+            try await progress.send(["a"]) { _, _, uncertain in
+                #expect(uncertain)
+                throw Refused()
+            }
+        }
+        let flags = Mutex<[Bool]>([])
+        try await progress.send(["a"]) { _, _, uncertain in flags.withLock { $0.append(uncertain) } }
+        #expect(flags.withLock { $0 } == [true])
+    }
+
     @Test func aCountWrittenBeforeInFlightMarksIsRead() async throws {
         let state = ReplyStateHandle(store: InMemoryStateStore(), jobID: "job")
         try await state.save("test.sent_parts", 2)

@@ -39,7 +39,8 @@ public struct PartProgress: Sendable {
     /// Sends `parts` from the first not yet confirmed: `send(part, index, uncertain)`, where
     /// `uncertain` says an earlier attempt may have delivered this very part. A part whose send
     /// failed with an error that says the platform did not take it (``DeliveryUncertainty``) is
-    /// not uncertain on the next attempt.
+    /// not uncertain on the next attempt — unless it was uncertain already: a refused resend says
+    /// nothing of the earlier attempt's send, which may still have arrived.
     public func send<Part: Sendable>(
         _ parts: [Part], _ send: (_ part: Part, _ index: Int, _ uncertain: Bool) async throws -> Void
     ) async throws {
@@ -57,7 +58,7 @@ public struct PartProgress: Sendable {
             do {
                 try await send(parts[index], index, uncertain)
             } catch {
-                if let known = error as? any DeliveryUncertainty, !known.mayHaveArrived {
+                if !uncertain, let known = error as? any DeliveryUncertainty, !known.mayHaveArrived {
                     record.inFlight = nil
                     try? await replyState.save(key, record)
                 }
