@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// One answer from Dify as a stream of reply chunks, read as Dify produces it. It owns the
 /// recovery rules: a forgotten conversation is started afresh once; a 429, 5xx, network failure
@@ -38,6 +39,8 @@ struct DifyAnswer: AsyncSequence, Sendable {
         private var done = false
         private var failedAttempts = 0
         private var registration: InFlightAnswers.Registration?
+        private var tracedTaskID: String?
+        private var tracedMessageID: String?
 
         init(backend: DifyBackend, request: BackendRequest) {
             self.backend = backend
@@ -88,6 +91,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
         /// Queues what an event produced; throws the failure it reported.
         private mutating func take(_ result: (chunks: [ReplyChunk], outcome: DifyAnswerAssembler.Outcome)) async throws {
             var chunks = result.chunks
+            noteIDs()
             if let registration {
                 let state = registration.update(taskID: assembler.taskID, conversationID: assembler.conversationID)
                 if let task = state.stopTask {
@@ -110,9 +114,24 @@ struct DifyAnswer: AsyncSequence, Sendable {
             }
         }
 
+        /// Dify's task and message ids on the backend span, once known.
+        private mutating func noteIDs() {
+            guard let span = request.span else { return }
+            if let task = assembler.taskID, task != tracedTaskID {
+                tracedTaskID = task
+                span.attributes[SpanAttributeKey.difyTaskID] = task
+            }
+            if let message = assembler.messageID, message != tracedMessageID {
+                tracedMessageID = message
+                span.attributes[SpanAttributeKey.difyMessageID] = message
+            }
+        }
+
         private mutating func recover(from error: DifyError) async throws {
             reader = nil
             let logger = backend.logger
+            let labels = MetricLabels.backend(configuration.name)
+            Meter.increment(MetricName.backendErrors, labels.with("kind", error.metricKind))
             if assembler.shownText {
                 logger.warning("\(error); the part already shown is kept")
                 pending += assembler.flush() + [.delta(DifyAnswer.interruptedNotice), .end]
@@ -134,6 +153,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
                 return
             }
             logger.error("\(error); the user gets the fallback text")
+            Meter.increment(MetricName.backendFallbacks, labels)
             pending += [.delta(configuration.fallbackText), .end]
             done = true
         }

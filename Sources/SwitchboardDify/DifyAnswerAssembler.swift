@@ -17,6 +17,8 @@ struct DifyAnswerAssembler {
     /// Whether text has reached the user, so a failure now cannot be hidden by a retry.
     private(set) var shownText = false
     private(set) var taskID: String?
+    /// Dify's id of the answer message (for the backend span).
+    private(set) var messageID: String?
     private(set) var conversationID: String?
     private var announcedConversation: String?
     private var thoughtsShown: Set<String> = []
@@ -31,6 +33,7 @@ struct DifyAnswerAssembler {
         filter = ThinkFilter(mode: filter.mode)
         thoughtsShown = []
         taskID = nil
+        messageID = nil
     }
 
     /// One streamed event.
@@ -93,6 +96,7 @@ struct DifyAnswerAssembler {
 
     private mutating func noteIDs(_ payload: DifyPayload) -> [ReplyChunk] {
         if let task = payload.taskID, !task.isEmpty { taskID = task }
+        if let message = payload.messageID, !message.isEmpty { messageID = message }
         guard configuration.app.hasConversations, let id = payload.conversationID, !id.isEmpty else { return [] }
         conversationID = id
         guard id != announcedConversation else { return [] }

@@ -32,6 +32,23 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
     var kind: Kind
     var message: String?
 
+    /// The bounded `kind` label of ``MetricName/backendErrors``.
+    var metricKind: String {
+        switch kind {
+        case .keyRejected: "key_rejected"
+        case .conversationGone: "conversation_gone"
+        case .wrongApp: "wrong_app"
+        case .appUnavailable: "app_unavailable"
+        case .rateLimited: "rate_limited"
+        case .serverError: "server_error"
+        case .rejected: "rejected"
+        case .network: "network"
+        case .timeout: "timeout"
+        case .invalidResponse: "invalid_response"
+        case .missingOutput: "missing_output"
+        }
+    }
+
     var isRetryable: Bool {
         switch kind {
         case .rateLimited, .serverError, .network, .timeout: true

@@ -40,6 +40,12 @@ enum PostgresSchema {
             "ALTER TABLE conversations ADD COLUMN generation INTEGER NOT NULL DEFAULT 0",
             "CREATE INDEX conversations_last_used ON conversations (last_used)",
         ]),
+        // The trace context a job keeps from its webhook; `jobs_queue` answers the queue gauges
+        // (counts by status, the oldest pending job) from the index.
+        (3, [
+            "ALTER TABLE jobs ADD COLUMN trace_context TEXT",
+            "CREATE INDEX jobs_queue ON jobs (status, seq) WHERE status IN ('pending', 'leased')",
+        ]),
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {

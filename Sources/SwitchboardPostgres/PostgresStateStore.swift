@@ -78,8 +78,8 @@ public final class PostgresStateStore: StateStore {
                     ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
                     RETURNING key
                 )
-                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at)
-                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS) FROM claimed
+                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context)
+                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS), \(job.traceContext) FROM claimed
                 ON CONFLICT (id) DO NOTHING
                 RETURNING seq
                 """,
@@ -120,17 +120,39 @@ public final class PostgresStateStore: StateStore {
                     UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
                         lease_owner = \(request.owner), lease_expires = \(expires)
                     FROM ready WHERE jobs.seq = ready.seq
-                    RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.lease_token, jobs.lease_expires, jobs.attempts
+                    RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.trace_context, jobs.lease_token, jobs.lease_expires, jobs.attempts
                     """,
                     logger: logger
                 )
-                for try await (seq, orderingKey, event, token, leaseExpires, attempts) in rows.decode((Int64, String, String, String, Int64, Int).self) {
-                    let job = Job(event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey)
+                for try await (seq, orderingKey, event, traceContext, token, leaseExpires, attempts)
+                    in rows.decode((Int64, String, String, String?, String, Int64, Int).self)
+                {
+                    let job = Job(
+                        event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey, traceContext: traceContext
+                    )
                     leased.append((seq, JobLease(job: job, token: token, expiresAt: Date(unixMilliseconds: leaseExpires), attempt: attempts)))
                 }
                 return leased
             }
             return leased.sorted { $0.seq < $1.seq }.map(\.lease)
+        }
+    }
+
+    public func queueStats() async throws -> QueueStats {
+        try await translatingErrors {
+            // Answered from the `jobs_queue` index.
+            let rows = try await client.query(
+                """
+                SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'pending'),
+                       (SELECT COUNT(*) FROM jobs WHERE status = 'leased'),
+                       (SELECT enqueued_at FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1)
+                """,
+                logger: logger
+            )
+            for try await (pending, leased, oldest) in rows.decode((Int64, Int64, Int64?).self) {
+                return QueueStats(pending: Int(pending), leased: Int(leased), oldestPendingSince: oldest.map(Date.init(unixMilliseconds:)))
+            }
+            return QueueStats()
         }
     }
 

@@ -31,7 +31,15 @@ enum SQLiteQueries {
         """
 
     /// The job just leased. Argument: seq.
-    static let leasedJob = "SELECT ordering_key, event, lease_token, lease_expires, attempts FROM jobs WHERE seq = ?"
+    static let leasedJob = "SELECT ordering_key, event, trace_context, lease_token, lease_expires, attempts FROM jobs WHERE seq = ?"
+
+    /// The queue gauges, from the `jobs_queue` index: pending count, leased count, when the oldest
+    /// pending job was enqueued.
+    static let queueStats = """
+        SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'pending'),
+               (SELECT COUNT(*) FROM jobs WHERE status = 'leased'),
+               (SELECT enqueued_at FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1)
+        """
 
     /// Stores a scope's conversation id unless the scope was reset since `generation` was read.
     /// Arguments: key, id, now, generation.

@@ -53,6 +53,14 @@ enum SQLiteSchema {
                 CREATE INDEX conversations_last_used ON conversations (last_used);
                 """)
         }
+        migrator.registerMigration("3: trace context of jobs, queue gauges by index") { db in
+            // `jobs_queue` answers the queue gauges (counts by status, the oldest pending job)
+            // from the index alone.
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN trace_context TEXT;
+                CREATE INDEX jobs_queue ON jobs (status, seq) WHERE status IN ('pending', 'leased');
+                """)
+        }
         return migrator
     }
 }

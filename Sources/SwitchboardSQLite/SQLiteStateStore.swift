@@ -110,10 +110,10 @@ public final class SQLiteStateStore: StateStore {
             guard try Self.claim(db, key: job.id, expiresAt: now.adding(dedupTTL), now: now) else { return false }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at) VALUES (?, ?, ?, 'pending', ?)
+                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context) VALUES (?, ?, ?, 'pending', ?, ?)
                     ON CONFLICT (id) DO NOTHING
                     """,
-                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds]
+                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds, job.traceContext]
             )
             return db.changesCount == 1
         }
@@ -129,14 +129,14 @@ public final class SQLiteStateStore: StateStore {
                 try db.execute(sql: SQLiteQueries.takeLease, arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq])
                 let row = try Row.fetchOne(db, sql: SQLiteQueries.leasedJob, arguments: [seq])!
                 return LeasedRow(
-                    orderingKey: row["ordering_key"], event: row["event"], token: row["lease_token"],
+                    orderingKey: row["ordering_key"], event: row["event"], traceContext: row["trace_context"], token: row["lease_token"],
                     expiresAt: row["lease_expires"], attempt: row["attempts"]
                 )
             }
         }
         return try leased.map { row in
             JobLease(
-                job: Job(event: try EventJSON.decode(ChatEvent.self, from: row.event), orderingKey: row.orderingKey),
+                job: Job(event: try EventJSON.decode(ChatEvent.self, from: row.event), orderingKey: row.orderingKey, traceContext: row.traceContext),
                 token: row.token, expiresAt: Date(unixMilliseconds: row.expiresAt), attempt: row.attempt
             )
         }
@@ -146,9 +146,18 @@ public final class SQLiteStateStore: StateStore {
     private struct LeasedRow: Sendable {
         var orderingKey: String
         var event: Data
+        var traceContext: String?
         var token: String
         var expiresAt: Int64
         var attempt: Int
+    }
+
+    public func queueStats() async throws -> QueueStats {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: SQLiteQueries.queueStats)!
+            let oldest: Int64? = row[2]
+            return QueueStats(pending: row[0], leased: row[1], oldestPendingSince: oldest.map(Date.init(unixMilliseconds:)))
+        }
     }
 
     public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {

@@ -1,7 +1,7 @@
 public import Foundation
 import Hummingbird
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 public import SwitchboardCore
 public import UnixSignals
 
@@ -16,18 +16,27 @@ public struct Switchboard: Sendable {
     let transport: any HTTPTransport
     let logger: Logger
     let clock: @Sendable () -> Date
+    let metrics: MetricsEndpoint?
+    let telemetryServices: [any Service]
 
     /// - Parameters:
     ///   - store: the opened store (`setup.state.open()`, or another for tests).
     ///   - transport: how adapters and backends reach the outside; the same one the setup's
     ///     factories were given.
+    ///   - metrics: what `GET /metrics` answers; nil when the process records no metrics.
+    ///   - telemetryServices: exporters to run (the OTLP span exporter): started first and stopped
+    ///     last, so the spans of the last jobs are still sent.
     public init(
         setup: SwitchboardSetup,
         store: any StateStore,
         transport: any HTTPTransport,
         logger: Logger = Logger(label: "switchboard"),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() },
+        metrics: MetricsEndpoint? = nil,
+        telemetryServices: [any Service] = []
     ) {
+        self.metrics = metrics
+        self.telemetryServices = telemetryServices
         self.setup = setup
         self.store = store
         self.transport = transport
@@ -55,7 +64,8 @@ public struct Switchboard: Sendable {
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
             logger: logger, clock: clock,
             notify: configuration.targets.isEmpty
-                ? nil : NotifyRoutes(notifier: setup.notifier(transport: transport, logger: logger), maxBodyBytes: configuration.server.maxBodyBytes)
+                ? nil : NotifyRoutes(notifier: setup.notifier(transport: transport, logger: logger), maxBodyBytes: configuration.server.maxBodyBytes),
+            metrics: metrics
         )
         let app = Application(
             router: routes.router(),
@@ -68,7 +78,8 @@ public struct Switchboard: Sendable {
         let intakes = setup.botIDs.compactMap { setup.adapters[$0] }.flatMap { $0.services(feeding: engine) }
         // Services stop in reverse order: the HTTP server first, then the engine (draining), and the
         // store's connection pool last.
-        let services: [any Service] = store.services + [engine, retention] + intakes + [app]
+        let queueGauges = QueueGauges(store: store, clock: clock)
+        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges] + intakes + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

@@ -9,7 +9,7 @@ import Synchronization
 public final class FaultInjectingStateStore: StateStore {
     /// The store operations, as a fault rule sees them.
     public enum Operation: String, Sendable, CaseIterable {
-        case claim, enqueue, lease, renew, complete, fail, release
+        case claim, enqueue, lease, renew, complete, fail, release, queueStats
         case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
     }
 
@@ -95,6 +95,11 @@ public final class FaultInjectingStateStore: StateStore {
     public func release(_ lease: JobLease) async throws {
         try check(.release, token: lease.token)
         try await base.release(lease)
+    }
+
+    public func queueStats() async throws -> QueueStats {
+        try check(.queueStats)
+        return try await base.queueStats()
     }
 
     public func conversation(_ key: String) async throws -> ConversationEntry {

@@ -48,7 +48,8 @@ extension StateStoreConformance {
 
     static let jobChecks: [Check] = [
         Check(name: "a leased job comes back exactly as stored") { store in
-            let original = job("e1", key: "room/1")
+            var original = job("e1", key: "room/1")
+            original.traceContext = "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             try expect(try await store.enqueue(original, dedupTTL: ttl, now: t0), "enqueue refused")
             let held = try await leaseJobs(store, at: t0)
             try expectEqual(held.map(\.job), [original], "leased job")
@@ -64,6 +65,21 @@ extension StateStoreConformance {
             try expectEqual(try await leaseJobs(store, at: t0).map(\.job.id), [], "second lease while both are held")
             try await store.complete(first[0], now: t0)
             try expectEqual(try await leaseJobs(store, at: t0).map(\.job.id), ["a2"], "after a1 completes")
+        },
+        Check(name: "queue stats count pending and leased jobs and date the oldest pending one") { store in
+            try expectEqual(try await store.queueStats(), QueueStats(), "empty store")
+            try await enqueue(store, ["a1", "a2"], key: "A", at: t0)
+            try await enqueue(store, ["b1"], key: "B", at: t0.addingTimeInterval(5))
+            let held = try await leaseJobs(store, at: t0.addingTimeInterval(6))
+            try expectEqual(held.map(\.job.id), ["a1", "b1"], "leased")
+            try expectEqual(
+                try await store.queueStats(), QueueStats(pending: 1, leased: 2, oldestPendingSince: t0), "a2 pending since t0, two leased"
+            )
+            try await store.complete(held[0], now: t0.addingTimeInterval(7))
+            try await store.fail(held[1], error: "boom", retryAt: nil, now: t0.addingTimeInterval(7))
+            try expectEqual(
+                try await store.queueStats(), QueueStats(pending: 1, leased: 0, oldestPendingSince: t0), "finished jobs are not counted"
+            )
         },
         Check(name: "the limit takes the oldest ready jobs") { store in
             for (index, key) in ["k1", "k2", "k3", "k4"].enumerated() {

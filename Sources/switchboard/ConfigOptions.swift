@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OTel
 import SwitchboardCore
 import SwitchboardServer
 
@@ -26,11 +27,12 @@ struct ConfigOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+        // Log lines written inside a span carry its trace_id and span_id (when tracing is on).
+        LoggingSystem.bootstrap({ label, metadataProvider in
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: OTel.makeLoggingMetadataProvider())
         return Logger(label: "switchboard")
     }
 

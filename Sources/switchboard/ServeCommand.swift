@@ -1,4 +1,5 @@
 import ArgumentParser
+import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardServer
 
@@ -18,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.bootstrapLogging()
+        let metrics = MetricsBootstrap.bootstrap()
         let transport = AsyncHTTPClientTransport()
         let setup = try withConfigErrorsReported {
             try options.setup(transport: transport, logger: logger) { configuration in
@@ -33,7 +35,16 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        let switchboard = Switchboard(setup: setup, store: store, transport: transport, logger: logger)
+        let telemetry: [any Service]
+        do {
+            telemetry = try TracingBootstrap.bootstrap(setup.configuration.telemetry, logger: logger)
+        } catch {
+            printError("error: telemetry: cannot start the OTLP exporter: \(error); check telemetry.otlp_endpoint")
+            throw ExitCode.failure
+        }
+        let switchboard = Switchboard(
+            setup: setup, store: store, transport: transport, logger: logger, metrics: metrics, telemetryServices: telemetry
+        )
         try await switchboard.run { port in
             printError(Self.banner(setup: setup, port: port))
         }
@@ -52,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.file == "(embedded default)" {
             lines.append("  the local bot's secret is in \(DefaultConfiguration.secretFile) (or $\(DefaultConfiguration.secretVariable))")
         }
-        lines.append("  health: \(base)/healthz  readiness: \(base)/readyz")
+        lines.append("  health: \(base)/healthz  readiness: \(base)/readyz  metrics: \(base)/metrics")
         return lines.joined(separator: "\n")
     }
 }

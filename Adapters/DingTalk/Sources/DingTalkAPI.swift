@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// DingTalk's HTTP APIs over ``HTTPTransport``: the new OpenAPI (`api.dingtalk.com`, errors as
 /// HTTP 4xx with `{"code": "…", "message"}`) and the robot webhooks (`{"errcode", "errmsg"}`).
@@ -15,8 +16,20 @@ struct DingTalkAPI: Sendable {
         try await Self.exchange(url: base + path, api: api, botID: botID, body: body, token: token, transport: transport)
     }
 
-    /// One POST of a JSON body to a full URL (a session webhook, a custom robot).
+    /// One POST of a JSON body to a full URL (a session webhook, a custom robot), counted in the
+    /// platform-call metrics.
     static func exchange(url: String, api: String, botID: String, body: JSONValue, token: String? = nil, transport: any HTTPTransport) async throws -> JSONValue {
+        do {
+            let json = try await exchangeOnce(url: url, api: api, botID: botID, body: body, token: token, transport: transport)
+            PlatformCallMetrics.record(bot: botID, platform: DingTalkAdapterFactory.platformName, api: api, errorCode: nil)
+            return json
+        } catch let error as DingTalkAPIError {
+            PlatformCallMetrics.record(bot: botID, platform: DingTalkAdapterFactory.platformName, api: api, errorCode: error.metricCode)
+            throw error
+        }
+    }
+
+    private static func exchangeOnce(url: String, api: String, botID: String, body: JSONValue, token: String?, transport: any HTTPTransport) async throws -> JSONValue {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[HTTPField.Name("x-acs-dingtalk-access-token")!] = token }
         let response: OutboundResponse
@@ -53,6 +66,19 @@ struct DingTalkAPIError: Error, RetryableError, CustomStringConvertible, Equatab
     var botID: String
     var api: String
     var kind: Kind
+
+    /// The errcodes this adapter knows (platforms.md §3), as metric labels; any other is `other`.
+    static let knownCodes: Set<Int> = [-1, 130101, 300001, 310000, 400102]
+
+    /// The bounded `code` label of ``MetricName/platformErrors``.
+    var metricCode: String {
+        switch kind {
+        case .network: "network"
+        case .http(let status, _, _): "http_\(status)"
+        case .notJSON: "invalid"
+        case .errcode(let code, _): PlatformCallMetrics.label(forCode: code, known: Self.knownCodes)
+        }
+    }
 
     var isRetryable: Bool {
         switch kind {

@@ -1,10 +1,11 @@
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// The app's OpenAPI access token (platforms.md §3e) through core's ``AccessTokenCache``: one
 /// fetch for many sends, refreshed five minutes before `expireIn`, fetched again on HTTP 401.
 enum DingTalkAccessToken {
     static func cache(api: DingTalkAPI, appKey: String, appSecret: String) -> AccessTokenCache {
-        AccessTokenCache(refreshMargin: .seconds(300)) { transport in
+        AccessTokenCache(refreshMargin: .seconds(300), labels: .bot(api.botID, platform: DingTalkAdapterFactory.platformName)) { transport in
             let answer = try await api.post(
                 "/v1.0/oauth2/accessToken", api: "accessToken", body: ["appKey": .string(appKey), "appSecret": .string(appSecret)], token: nil, transport: transport
             )

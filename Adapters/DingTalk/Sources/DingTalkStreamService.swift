@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// Stream mode (platforms.md §3d): one WebSocket per bot to DingTalk's gateway. Each connection
 /// starts with a fresh ticket from `POST /v1.0/gateway/connections/open`. A robot CALLBACK is
@@ -32,6 +33,8 @@ struct DingTalkStreamService: Service {
     /// asks to move or ends, and closes a moving one once its replacement is established.
     private func supervise() async {
         let (signals, signal) = AsyncStream.makeStream(of: Signal.self)
+        let labels = MetricLabels.bot(adapter.botID, platform: adapter.platform)
+        defer { Meter.set(MetricName.connectionUp, labels, 0) }
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             var current = 0
@@ -42,7 +45,10 @@ struct DingTalkStreamService: Service {
             for await event in signals {
                 switch event {
                 case .established(let id):
-                    if id == current { failures = 0 }
+                    if id == current {
+                        failures = 0
+                        Meter.set(MetricName.connectionUp, labels, 1)
+                    }
                     for (old, latch) in retiring where old != id {
                         latch.open()
                         retiring[old] = nil
@@ -59,6 +65,8 @@ struct DingTalkStreamService: Service {
                     retiring[id]?.open()
                     retiring[id] = nil
                     guard id == current, !Task.isCancelled else { continue }
+                    Meter.set(MetricName.connectionUp, labels, 0)
+                    Meter.increment(MetricName.reconnects, labels)
                     failures += 1
                     let delay = adapter.reconnect.delay(afterAttempt: failures)
                     logger.warning(

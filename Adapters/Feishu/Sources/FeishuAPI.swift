@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// The Open API (`open.feishu.cn` / `open.larksuite.com`) over ``HTTPTransport``: JSON in,
 /// `{"code", "msg", "data"}` out (platforms.md §2c). A rate-limited call (HTTP 429 or code
@@ -42,7 +43,19 @@ struct FeishuAPI: Sendable {
         }
     }
 
+    /// One attempt, counted in the platform-call metrics.
     private static func once(_ request: OutboundRequest, api: String, botID: String, transport: any HTTPTransport) async throws -> [String: JSONValue] {
+        do {
+            let object = try await attempt(request, api: api, botID: botID, transport: transport)
+            PlatformCallMetrics.record(bot: botID, platform: FeishuAdapterFactory.platformName, api: api, errorCode: nil)
+            return object
+        } catch let error as FeishuAPIError {
+            PlatformCallMetrics.record(bot: botID, platform: FeishuAdapterFactory.platformName, api: api, errorCode: error.metricCode)
+            throw error
+        }
+    }
+
+    private static func attempt(_ request: OutboundRequest, api: String, botID: String, transport: any HTTPTransport) async throws -> [String: JSONValue] {
         let response: OutboundResponse
         let data: Data
         do {
@@ -99,6 +112,20 @@ struct FeishuAPIError: Error, RetryableError, CustomStringConvertible, Equatable
     var rateLimitWait: Duration? {
         if case .rateLimited(let wait) = kind { return wait }
         return nil
+    }
+
+    /// The codes this adapter knows (platforms.md §2), as metric labels; any other is `other`.
+    static let knownCodes: Set<Int> = [10003, 10014, 11232, 19021, 19022, 19024, 230002, 230020, 99991661, 99991663, 99991672]
+
+    /// The bounded `code` label of ``MetricName/platformErrors``.
+    var metricCode: String {
+        switch kind {
+        case .network: "network"
+        case .http(let status): "http_\(status)"
+        case .notJSON: "invalid"
+        case .rateLimited: "rate_limited"
+        case .code(let code, _): PlatformCallMetrics.label(forCode: code, known: Self.knownCodes)
+        }
     }
 
     var isRetryable: Bool {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// Delivers one answer for the app (platforms.md §2c). As a card: a placeholder card is posted as
 /// soon as the job starts, updated in place as the answer grows (throttled), and replaced by the
@@ -145,6 +146,7 @@ struct FeishuDelivery {
     private func patch(_ messageID: String, _ markdown: String) async throws {
         let card = try FeishuPayloads.string(FeishuPayloads.Card(markdown: markdown))
         _ = try await call(.patch, "/open-apis/im/v1/messages/\(messageID)", api: "im/v1/messages.patch", body: try FeishuPayloads.encode(FeishuPayloads.Patch(content: card)))
+        Meter.increment(MetricName.messageUpdates, .bot(adapter.botID, platform: adapter.platform))
     }
 
     private func call(_ method: HTTPRequest.Method, _ path: String, api name: String, body: Data) async throws -> [String: JSONValue] {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// Delivers one AI-bot answer: the text so far goes to the stream state as it grows (throttled),
 /// the finished answer with `finish: true`. What the stream cannot carry — a part past its 20 480
@@ -50,8 +51,10 @@ struct WeComAIBotDelivery {
         return (parts.first ?? "", overflow.text, overflow.shortened)
     }
 
+    /// The stream's text as the next poll reads it: an update in place.
     private func save(_ state: WeComStreamState) async throws {
         try await context.replyState.save(WeComStreamState.key, state)
+        Meter.increment(MetricName.messageUpdates, .bot(adapter.botID, platform: adapter.platform))
     }
 
     private func isStreamOpen() -> Bool {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardTelemetry
 
 /// `qyapi.weixin.qq.com` over ``HTTPTransport``: JSON in, `{"errcode", "errmsg", …}` out.
 struct WeComAPI: Sendable {
@@ -28,8 +29,22 @@ struct WeComAPI: Sendable {
         return try await Self.exchange(method, url: url(api, query: query), api: name, botID: botID, body: body, transport: transport)
     }
 
-    /// One call to a full URL (a robot webhook, an AI bot's `response_url`).
+    /// One call to a full URL (a robot webhook, an AI bot's `response_url`), counted in the
+    /// platform-call metrics.
     static func exchange(
+        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, transport: any HTTPTransport
+    ) async throws -> [String: JSONValue] {
+        do {
+            let object = try await exchangeOnce(method, url: url, api: api, botID: botID, body: body, transport: transport)
+            PlatformCallMetrics.record(bot: botID, platform: WeComAdapterFactory.platformName, api: api, errorCode: nil)
+            return object
+        } catch let error as WeComAPIError {
+            PlatformCallMetrics.record(bot: botID, platform: WeComAdapterFactory.platformName, api: api, errorCode: error.metricCode)
+            throw error
+        }
+    }
+
+    private static func exchangeOnce(
         _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, transport: any HTTPTransport
     ) async throws -> [String: JSONValue] {
         var headers: HTTPFields = [:]
@@ -87,6 +102,19 @@ struct WeComAPIError: Error, RetryableError, CustomStringConvertible, Equatable 
         case .network, .notJSON: true
         case .http(let status): status >= 500 || status == 429
         case .errcode(let code, _): code == -1 || code == 45009 || code == 45033 || (api != "gettoken" && [40014, 42001].contains(code))
+        }
+    }
+
+    /// The errcodes this adapter knows (platforms.md §1), as metric labels; any other is `other`.
+    static let knownCodes: Set<Int> = [-1, 40001, 40003, 40013, 40014, 40091, 40125, 42001, 45009, 45033, 60020, 60111, 81013, 93000]
+
+    /// The bounded `code` label of ``MetricName/platformErrors``.
+    var metricCode: String {
+        switch kind {
+        case .network: "network"
+        case .http(let status): "http_\(status)"
+        case .notJSON: "invalid"
+        case .errcode(let code, _): PlatformCallMetrics.label(forCode: code, known: Self.knownCodes)
         }
     }
 

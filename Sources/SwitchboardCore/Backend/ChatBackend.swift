@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import Tracing
 
 /// Something that answers: Dify, the echo backend, or a plugin's.
 public protocol ChatBackend: Sendable {
@@ -78,6 +79,10 @@ public struct BackendRequest: Sendable {
     public var scope: String
     /// The whole event, for backends that fill templates from it.
     public var event: ChatEvent
+    /// The `switchboard.backend` span the engine opened for this answer (ended by the engine when
+    /// the answer ends): a backend adds what it learns — Dify its task and message ids — as
+    /// attributes. Nil outside the engine.
+    public var span: (any Span)?
 
     public init(
         query: String,

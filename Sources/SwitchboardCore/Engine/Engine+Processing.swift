@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import SwitchboardTelemetry
+import Tracing
 
 extension Engine {
     /// The reply-state key under which a finished backend answer is kept, so that a delivery
@@ -13,7 +15,38 @@ extension Engine {
     /// interrupted by shutdown — given back. The work runs beside the lease's renewal; when the
     /// lease is lost the work is cancelled before it sends anything more, so the worker that takes
     /// the job over is the only one that answers.
+    ///
+    /// The attempt is a `switchboard.job` span, a child of the webhook span that accepted the event
+    /// (kept in the job, so a job run after a restart still joins its trace), and counted in the
+    /// job metrics.
     func process(_ lease: JobLease) async {
+        let event = lease.job.event
+        let labels = MetricLabels.bot(event.bot, platform: event.platform)
+        Meter.increment(MetricName.jobAttempts, labels)
+        let started = ContinuousClock.now
+        let webhook = TraceContext.restore(lease.job.traceContext)
+        let outcome = await withSpan(SpanName.job, context: webhook ?? .topLevel, ofKind: .consumer) { span in
+            if let webhook { span.addLink(SpanLink(context: webhook, attributes: [:])) }
+            span.attributes[SpanAttributeKey.eventID] = event.id
+            span.attributes[SpanAttributeKey.bot] = event.bot
+            span.attributes[SpanAttributeKey.platform] = event.platform
+            span.attributes[SpanAttributeKey.attempt] = lease.attempt
+            let outcome = await attempt(lease)
+            span.attributes[SpanAttributeKey.outcome] = outcome.rawValue
+            if outcome == .retried || outcome == .failed { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
+        }
+        Meter.record(MetricName.jobSeconds, labels, started.duration(to: .now))
+        Meter.increment(MetricName.jobs, labels.with("outcome", outcome.rawValue))
+    }
+
+    /// How one attempt ended (the `outcome` label of ``MetricName/jobs``).
+    enum AttemptOutcome: String {
+        case done, retried, failed, interrupted
+        case leaseLost = "lease_lost"
+    }
+
+    private func attempt(_ lease: JobLease) async -> AttemptOutcome {
         let event = lease.job.event
         var logger = self.logger
         logger[metadataKey: "event_id"] = "\(event.id)"
@@ -34,15 +67,19 @@ extension Engine {
                 group.cancelAll()
             }
             logger.debug("job done")
+            return .done
         } catch let lost as LeaseLost {
             logger.warning("\(lost); the job was stopped and the worker that takes it over answers it")
+            return .leaseLost
         } catch StateStoreError.leaseLost {
             logger.warning("the job's lease was lost as it finished; another worker may take the job over")
+            return .leaseLost
         } catch where Task.isCancelled {
             logger.info("job interrupted by shutdown; it will be resumed")
             await Self.evenIfCancelled { [store] in try? await store.release(lease) }
+            return .interrupted
         } catch {
-            await failed(lease, error: error, logger: logger)
+            return await failed(lease, error: error, logger: logger)
         }
     }
 
@@ -98,7 +135,20 @@ extension Engine {
             transport: transport, idempotencyKey: lease.job.id, attempt: lease.attempt,
             replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
         )
-        let receipt = try await adapter.deliver(reply, to: event, context: context)
+        let labels = MetricLabels.bot(event.bot, platform: event.platform)
+        let receipt = try await withSpan(SpanName.deliver, ofKind: .producer) { span in
+            span.attributes[SpanAttributeKey.bot] = event.bot
+            span.attributes[SpanAttributeKey.platform] = event.platform
+            do {
+                let receipt = try await adapter.deliver(reply, to: event, context: context)
+                span.attributes[SpanAttributeKey.platformMessageIDs] = receipt.messageIDs
+                Meter.increment(MetricName.deliveries, labels.with("result", "ok"))
+                return receipt
+            } catch {
+                Meter.increment(MetricName.deliveries, labels.with("result", "error"))
+                throw error
+            }
+        }
         logger.info("reply delivered", metadata: ["messages": "\(receipt.messageIDs.count)"])
     }
 
@@ -113,7 +163,7 @@ extension Engine {
         let event = lease.job.event
         let scopeKey = match.scope.key(for: event, backend: match.backend)
         let entry = try await store.conversation(scopeKey)
-        let request = BackendRequest(
+        var request = BackendRequest(
             query: match.query,
             user: Self.user(for: event, scope: match.scope),
             conversationID: entry.stored?.id,
@@ -122,14 +172,16 @@ extension Engine {
             scope: scopeKey,
             event: event
         )
+        let call = BackendCall(backend: match.backend)
+        request.span = call.span
         let recorder = ReplyRecorder(
             backend: match.backend, base: backend.respond(to: request), store: store, scopeKey: scopeKey, generation: entry.generation,
-            replyState: replyState, clock: clock, logger: logger
+            replyState: replyState, clock: clock, logger: logger, call: call
         )
         return ReplyStream(recorder)
     }
 
-    private func failed(_ lease: JobLease, error: any Error, logger: Logger) async {
+    private func failed(_ lease: JobLease, error: any Error, logger: Logger) async -> AttemptOutcome {
         let retryable = (error as? any RetryableError)?.isRetryable ?? true
         let finalAttempt = !retryable || lease.attempt >= configuration.retry.maxAttempts
         let now = clock()
@@ -142,12 +194,13 @@ extension Engine {
         }
         guard finalAttempt else {
             logger.warning("job failed; will retry", metadata: ["error": "\(error)", "retry_at": "\(retryAt!)"])
-            return
+            return .retried
         }
         logger.error("job failed for good", metadata: ["error": "\(error)"])
         if error is BackendFailure {
             await tellUserBackendFailed(lease, logger: logger)
         }
+        return .failed
     }
 
     /// When the backend (not the platform) failed for good, the user gets a short notice instead
@@ -213,6 +266,7 @@ private struct ReplyRecorder: AsyncSequence, Sendable {
     let replyState: ReplyStateHandle
     let clock: @Sendable () -> Date
     let logger: Logger
+    let call: BackendCall
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let recorder: ReplyRecorder
@@ -224,10 +278,17 @@ private struct ReplyRecorder: AsyncSequence, Sendable {
             do {
                 chunk = try await base.next()
             } catch {
+                recorder.call.end(error: error)
                 throw BackendFailure(backend: recorder.backend, underlying: error)
             }
             guard let chunk else { return nil }
             reply.apply(chunk)
+            switch chunk {
+            case .delta, .replace:
+                recorder.call.firstText()
+            default:
+                break
+            }
             switch chunk {
             case .conversation(let id):
                 let saved = try await recorder.store.saveConversation(recorder.scopeKey, id: id, generation: recorder.generation, now: recorder.clock())
@@ -235,6 +296,7 @@ private struct ReplyRecorder: AsyncSequence, Sendable {
                     recorder.logger.info("the conversation was reset while this answer was written; its conversation id is not kept")
                 }
             case .end:
+                recorder.call.end(error: nil)
                 try await recorder.replyState.save(Engine.finishedReplyKey, reply)
             default:
                 break

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+import SwitchboardTelemetry
 import Synchronization
 
 /// Owns the store, the router, the backends and the adapters. ``accept(_:)`` is the only way in:
@@ -63,18 +64,25 @@ public final class Engine: EventSink, Service {
     /// Deduplicates and persists the events; returns once they are durable. Events no rule would
     /// answer are not stored at all. Throws when the store fails, so the caller answers with an
     /// error and the platform redelivers: nothing is acked that was not kept.
+    ///
+    /// Each job keeps the caller's trace context (the webhook's span), so its work joins that trace.
     public func accept(_ events: [ChatEvent]) async throws -> AcceptResult {
         var result = AcceptResult()
+        let traceContext = TraceContext.current()
         for event in events {
+            let labels = MetricLabels.bot(event.bot, platform: event.platform)
             guard let orderingKey = orderingKey(for: event) else {
                 logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
+                Meter.increment(MetricName.events, labels.with("result", "ignored"))
                 continue
             }
-            let job = Job(event: event, orderingKey: orderingKey)
+            let job = Job(event: event, orderingKey: orderingKey, traceContext: traceContext)
             if try await storeHealth.watch({ try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) }) {
                 result.accepted.append(event.id)
+                Meter.increment(MetricName.events, labels.with("result", "accepted"))
             } else {
                 result.duplicates.append(event.id)
+                Meter.increment(MetricName.events, labels.with("result", "duplicate"))
                 logger.info("redelivery dropped", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
             }
         }

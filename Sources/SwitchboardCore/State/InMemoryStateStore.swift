@@ -18,6 +18,7 @@ public actor InMemoryStateStore: StateStore {
         var notBefore: Date?
         var lastError: String?
         var finishedAt: Date?
+        var enqueuedAt: Date
     }
 
     private var dedup: [String: Date] = [:]
@@ -51,7 +52,7 @@ public actor InMemoryStateStore: StateStore {
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) -> Bool {
         guard claim(job.id, ttl: dedupTTL, now: now), records[job.id] == nil else { return false }
         sequence += 1
-        records[job.id] = Record(job: job, sequence: sequence)
+        records[job.id] = Record(job: job, sequence: sequence, enqueuedAt: now)
         queues[job.orderingKey, default: []].append(job.id)
         return true
     }
@@ -86,6 +87,21 @@ public actor InMemoryStateStore: StateStore {
             leases.append(JobLease(job: record.job, token: token, expiresAt: expiresAt, attempt: record.attempts))
         }
         return leases
+    }
+
+    public func queueStats() -> QueueStats {
+        var stats = QueueStats()
+        for id in queues.values.joined() {
+            guard let record = records[id] else { continue }
+            switch record.status {
+            case .pending:
+                stats.pending += 1
+                if stats.oldestPendingSince.map({ record.enqueuedAt < $0 }) ?? true { stats.oldestPendingSince = record.enqueuedAt }
+            case .leased: stats.leased += 1
+            case .done, .failed: break
+            }
+        }
+        return stats
     }
 
     public func renew(_ lease: JobLease, for duration: Duration, now: Date) throws -> JobLease {

@@ -39,6 +39,10 @@ public protocol StateStore: ReplyStateReading {
     /// Gives the job back without counting the attempt (shutting down before it could run).
     func release(_ lease: JobLease) async throws
 
+    /// How many jobs wait and run, and since when the oldest pending one waits — for the queue
+    /// gauges, read every few seconds, so it must be cheap: an index, not a scan of all jobs.
+    func queueStats() async throws -> QueueStats
+
     // MARK: Conversations
 
     /// The backend conversation stored under a scope key, if any, and the scope's generation.
@@ -92,11 +96,31 @@ public struct Job: Sendable, Equatable, Codable {
     public var event: ChatEvent
     /// Jobs with the same key are worked on one at a time, in order (one backend conversation).
     public var orderingKey: String
+    /// The trace context of the webhook that accepted the event (``TraceContext``), so the job's
+    /// span joins that trace even when it runs after a restart. Nil when tracing is off.
+    public var traceContext: String?
 
-    public init(event: ChatEvent, orderingKey: String) {
+    public init(event: ChatEvent, orderingKey: String, traceContext: String? = nil) {
         self.id = event.id
         self.event = event
         self.orderingKey = orderingKey
+        self.traceContext = traceContext
+    }
+}
+
+/// The queue at one moment (``StateStore/queueStats()``).
+public struct QueueStats: Sendable, Equatable {
+    /// Unfinished jobs not leased (including those waiting for a retry time).
+    public var pending: Int
+    /// Jobs under a lease (live or expired, not yet taken over).
+    public var leased: Int
+    /// When the oldest pending job was enqueued; nil when none is pending.
+    public var oldestPendingSince: Date?
+
+    public init(pending: Int = 0, leased: Int = 0, oldestPendingSince: Date? = nil) {
+        self.pending = pending
+        self.leased = leased
+        self.oldestPendingSince = oldestPendingSince
     }
 }
 

@@ -1,3 +1,5 @@
+public import SwitchboardTelemetry
+
 /// A platform access token (WeCom `access_token`, Feishu `tenant_access_token`, DingTalk
 /// `accessToken`) shared by every send: fetched once, refreshed a margin before it expires, fetched
 /// again — by one caller for all — when the platform says it is stale. Platform-free: the adapter
@@ -15,6 +17,7 @@ public actor AccessTokenCache {
     }
 
     private let maximumMargin: Duration
+    private let labels: MetricLabels
     private let fetchToken: @Sendable (any HTTPTransport) async throws -> Token
     private var cached: (token: String, refreshAt: ContinuousClock.Instant)?
     private var refreshing: Task<String, any Error>?
@@ -23,9 +26,14 @@ public actor AccessTokenCache {
 
     /// - Parameters:
     ///   - refreshMargin: refresh this long before expiry (at most half the lifetime).
+    ///   - labels: the bot and platform, for ``MetricName/tokenRefreshes``.
     ///   - fetch: one call to the platform's token API.
-    public init(refreshMargin: Duration, fetch: @escaping @Sendable (any HTTPTransport) async throws -> Token) {
+    public init(
+        refreshMargin: Duration, labels: MetricLabels = MetricLabels(),
+        fetch: @escaping @Sendable (any HTTPTransport) async throws -> Token
+    ) {
         maximumMargin = refreshMargin
+        self.labels = labels
         fetchToken = fetch
     }
 
@@ -44,6 +52,7 @@ public actor AccessTokenCache {
 
     private func fetch(transport: any HTTPTransport) async throws -> String {
         fetches += 1
+        Meter.increment(MetricName.tokenRefreshes, labels)
         let token = try await fetchToken(transport)
         let margin = min(maximumMargin, token.lifetime / 2)
         cached = (token.value, ContinuousClock.now + token.lifetime - margin)

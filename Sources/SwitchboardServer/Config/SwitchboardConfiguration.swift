@@ -7,6 +7,7 @@ public import SwitchboardCore
 /// server: {host: 0.0.0.0, port: 8080}
 /// state: {sqlite: .switchboard/state.sqlite}
 /// engine: {concurrency: 16}
+/// telemetry: {otlp_endpoint: http://collector:4318/v1/traces}
 /// backends: {echo: {type: echo}}
 /// bots: {local: {platform: generic, secret: ${SECRET}, callback_url: http://…}}
 /// routes: [{name: direct, when: {chat: direct}, backend: echo}]
@@ -18,6 +19,8 @@ public import SwitchboardCore
 public struct SwitchboardConfiguration: Sendable {
     public var file: String?
     public var server: ServerSettings
+    /// `telemetry:` — the OTLP traces exporter.
+    public var telemetry: TelemetrySettings
     /// `state:`, read by the store factory it names (see ``SwitchboardSetup``).
     let state: ConfigSection
     public var engine: EngineConfiguration
@@ -35,6 +38,7 @@ public struct SwitchboardConfiguration: Sendable {
         let top = try ConfigSection(root)
         file = root.file
         server = try ServerSettings(section: try top.section("server") ?? .empty(path: "server"))
+        telemetry = try TelemetrySettings(section: try top.section("telemetry") ?? .empty(path: "telemetry"))
         state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
         (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)

@@ -4,9 +4,11 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import SwitchboardCore
+import SwitchboardTelemetry
+import Tracing
 
-/// The HTTP surface: `GET|POST /webhooks/<bot-id>`, `POST /notify…` (``NotifyRoutes``), `/healthz`
-/// and `/readyz`. It only converts
+/// The HTTP surface: `GET|POST /webhooks/<bot-id>`, `POST /notify…` (``NotifyRoutes``), `/healthz`,
+/// `/readyz` and `/metrics`. It only converts
 /// between Hummingbird and the framework-free webhook types; the adapters and the engine do the
 /// work.
 struct WebhookRoutes: Sendable {
@@ -19,6 +21,8 @@ struct WebhookRoutes: Sendable {
     let clock: @Sendable () -> Date
     /// `POST /notify…`, when targets are configured.
     let notify: NotifyRoutes?
+    /// `GET /metrics`, when the process records metrics.
+    let metrics: MetricsEndpoint?
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -31,14 +35,58 @@ struct WebhookRoutes: Sendable {
                 try await webhook(request, botID: context.parameters.get("bot") ?? "")
             }
         }
+        router.get("/metrics") { _, _ in
+            guard let metrics else { return Self.text("metrics are not recorded by this process\n", status: .notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
+            )
+        }
         notify?.register(on: router)
         return router
     }
 
+    /// One webhook request as the `switchboard.webhook` span, counted and timed (request in ▸
+    /// answer out) per bot.
     private func webhook(_ request: Request, botID: String) async throws -> Response {
-        guard let adapter = adapters[botID] else {
+        let started = ContinuousClock.now
+        let adapter = adapters[botID]
+        // An unknown bot id is whatever a caller typed: never a label.
+        let labels = adapter.map { MetricLabels.bot(botID, platform: $0.platform) } ?? .bot("_unknown", platform: "_unknown")
+        let response = try await withSpan(SpanName.webhook, ofKind: .server) { span in
+            span.attributes[SpanAttributeKey.bot] = adapter == nil ? nil : botID
+            let response = try await webhook(request, botID: botID, adapter: adapter, span: span)
+            span.attributes[SpanAttributeKey.httpStatus] = Int(response.status.code)
+            return response
+        }
+        Meter.record(MetricName.ackSeconds, labels, started.duration(to: .now))
+        let status = response.status.code
+        Meter.increment(MetricName.webhooks, labels.with("status", "\(status / 100)xx"))
+        if status >= 400 {
+            Meter.increment(MetricName.webhookRejections, labels.with("reason", Self.rejectionReason(status: status, knownBot: adapter != nil)))
+        }
+        return response
+    }
+
+    /// The bounded `reason` label of a refused webhook, from its status.
+    static func rejectionReason(status: Int, knownBot: Bool) -> String {
+        switch status {
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 400: "bad_request"
+        case 404 where !knownBot: "unknown_bot"
+        case 405: "method"
+        case 413: "too_large"
+        case 503: "store_unavailable"
+        default: "other"
+        }
+    }
+
+    private func webhook(_ request: Request, botID: String, adapter: (any ChatAdapter)?, span: any Span) async throws -> Response {
+        guard let adapter else {
             return Self.text("unknown bot; webhook URLs are /webhooks/<bot-id> for the bots in the configuration\n", status: .notFound)
         }
+        span.attributes[SpanAttributeKey.platform] = adapter.platform
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             return tooLarge()
         }
@@ -58,6 +106,8 @@ struct WebhookRoutes: Sendable {
         let context = WebhookContext(now: clock(), logger: logger, replyState: replyState, willAnswer: { [engine] in engine.willAnswer($0) })
         let result = await adapter.handle(webhook, context: context)
         if !result.events.isEmpty {
+            span.attributes[SpanAttributeKey.events] = result.events.count
+            if let first = result.events.first { span.attributes[SpanAttributeKey.eventID] = first.id }
             do {
                 let accepted = try await engine.accept(result.events)
                 logger.debug("webhook accepted", metadata: ["new": "\(accepted.accepted.count)", "duplicates": "\(accepted.duplicates.count)"])
