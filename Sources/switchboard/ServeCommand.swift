@@ -19,7 +19,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.bootstrapLogging()
-        let metrics = MetricsBootstrap.bootstrap()
         let transport = AsyncHTTPClientTransport()
         let setup = try withConfigErrorsReported {
             try options.setup(transport: transport, logger: logger) { configuration in
@@ -35,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
+        // Before anything records: handles made earlier would stay no-ops.
+        let metrics = setup.configuration.telemetry.metrics ? MetricsBootstrap.bootstrap() : nil
         let telemetry: [any Service]
         do {
             telemetry = try TracingBootstrap.bootstrap(setup.configuration.telemetry, logger: logger)

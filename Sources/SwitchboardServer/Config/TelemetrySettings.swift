@@ -1,10 +1,11 @@
 import Foundation
 import SwitchboardCore
 
-/// `telemetry:` — where traces go. Metrics need no setting: `GET /metrics` is always served.
+/// `telemetry:` — metrics (on by default: `GET /metrics`) and where traces go.
 ///
 /// ```yaml
 /// telemetry:
+///   metrics: true                                        # false: nothing recorded, /metrics is 404
 ///   otlp_endpoint: http://otel-collector:4318/v1/traces   # OTLP/HTTP; absent: no traces
 ///   otlp_protocol: http/protobuf                         # or http/json
 ///   service_name: switchboard
@@ -23,6 +24,8 @@ public struct TelemetrySettings: Sendable, Equatable {
     public var otlpEndpoint: String?
     public var otlpProtocol: OTLPProtocol = .httpProtobuf
     public var serviceName = "switchboard"
+    /// Record metrics and serve them on `GET /metrics`.
+    public var metrics = true
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct TelemetrySettings: Sendable, Equatable {
             throw section.error("otlp_protocol", "must be one of \(OTLPProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         otlpProtocol = chosen
+        metrics = try section.bool("metrics", default: metrics)
         serviceName = try section.string("service_name", default: serviceName)
         guard !serviceName.isEmpty else { throw section.error("service_name", "must not be empty") }
         try section.rejectUnknownKeys()

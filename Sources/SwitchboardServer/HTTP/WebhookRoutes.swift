@@ -36,7 +36,7 @@ struct WebhookRoutes: Sendable {
             }
         }
         router.get("/metrics") { _, _ in
-            guard let metrics else { return Self.text("metrics are not recorded by this process\n", status: .notFound) }
+            guard let metrics else { return Self.text("metrics are off in this process (telemetry.metrics: false)\n", status: .notFound) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
