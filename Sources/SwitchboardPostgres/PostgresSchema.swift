@@ -46,6 +46,28 @@ enum PostgresSchema {
             "ALTER TABLE jobs ADD COLUMN trace_context TEXT",
             "CREATE INDEX jobs_queue ON jobs (status, seq) WHERE status IN ('pending', 'leased')",
         ]),
+        // For the operator's console: jobs by time (and bot), and every attempt with its times,
+        // owner, outcome and error.
+        (4, [
+            "ALTER TABLE jobs ADD COLUMN bot TEXT",
+            "ALTER TABLE jobs ADD COLUMN discarded_at BIGINT",
+            "UPDATE jobs SET bot = (event::jsonb)->>'bot' WHERE bot IS NULL",
+            "CREATE INDEX jobs_enqueued ON jobs (enqueued_at)",
+            "CREATE INDEX jobs_bot_recent ON jobs (bot, seq)",
+            """
+            CREATE TABLE job_attempts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                job_id TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                owner TEXT,
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT,
+                outcome TEXT NOT NULL,
+                error TEXT
+            )
+            """,
+            "CREATE INDEX job_attempts_job ON job_attempts (job_id, id)",
+        ]),
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {

@@ -78,8 +78,8 @@ public final class PostgresStateStore: StateStore {
                     ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
                     RETURNING key
                 )
-                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context)
-                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS), \(job.traceContext) FROM claimed
+                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot)
+                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS), \(job.traceContext), \(job.event.bot) FROM claimed
                 ON CONFLICT (id) DO NOTHING
                 RETURNING seq
                 """,
@@ -117,10 +117,16 @@ public final class PostgresStateStore: StateStore {
                         LIMIT \(request.limit)
                         FOR UPDATE SKIP LOCKED
                     )
-                    UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
-                        lease_owner = \(request.owner), lease_expires = \(expires)
-                    FROM ready WHERE jobs.seq = ready.seq
-                    RETURNING jobs.seq, jobs.ordering_key, jobs.event, jobs.trace_context, jobs.lease_token, jobs.lease_expires, jobs.attempts
+                    , leased AS (
+                        UPDATE jobs SET status = 'leased', attempts = jobs.attempts + 1, lease_token = gen_random_uuid()::text,
+                            lease_owner = \(request.owner), lease_expires = \(expires)
+                        FROM ready WHERE jobs.seq = ready.seq
+                        RETURNING jobs.seq, jobs.id, jobs.ordering_key, jobs.event, jobs.trace_context, jobs.lease_token, jobs.lease_expires, jobs.attempts
+                    ), started AS (
+                        INSERT INTO job_attempts (job_id, attempt, owner, started_at, outcome)
+                        SELECT id, attempts, \(request.owner), \(now), 'running' FROM leased
+                    )
+                    SELECT seq, ordering_key, event, trace_context, lease_token, lease_expires, attempts FROM leased
                     """,
                     logger: logger
                 )
@@ -172,8 +178,15 @@ public final class PostgresStateStore: StateStore {
         try await translatingErrors {
             try await expectHeld(lease, try await client.query(
                 """
-                UPDATE jobs SET status = 'done', finished_at = \(now.unixMilliseconds), lease_token = NULL
-                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                WITH held AS (
+                    UPDATE jobs SET status = 'done', finished_at = \(now.unixMilliseconds), lease_token = NULL
+                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                ), ended AS (
+                    UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = 'done'
+                    WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
+                      AND EXISTS (SELECT 1 FROM held)
+                )
+                SELECT seq FROM held
                 """,
                 logger: logger
             ))
@@ -183,19 +196,34 @@ public final class PostgresStateStore: StateStore {
     public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
         try await translatingErrors {
             let rows: PostgresRowSequence
+            let outcome = retryAt == nil ? JobAttempt.Outcome.failed.rawValue : JobAttempt.Outcome.retry.rawValue
             if let retryAt {
                 rows = try await client.query(
                     """
-                    UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
-                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    WITH held AS (
+                        UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
+                        WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    ), ended AS (
+                        UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = \(outcome), error = \(error)
+                        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
+                          AND EXISTS (SELECT 1 FROM held)
+                    )
+                    SELECT seq FROM held
                     """,
                     logger: logger
                 )
             } else {
                 rows = try await client.query(
                     """
-                    UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
-                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    WITH held AS (
+                        UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
+                        WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                    ), ended AS (
+                        UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = \(outcome), error = \(error)
+                        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
+                          AND EXISTS (SELECT 1 FROM held)
+                    )
+                    SELECT seq FROM held
                     """,
                     logger: logger
                 )
@@ -208,11 +236,141 @@ public final class PostgresStateStore: StateStore {
         try await translatingErrors {
             try await expectHeld(lease, try await client.query(
                 """
-                UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), lease_token = NULL
-                WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                WITH held AS (
+                    UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), lease_token = NULL
+                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                ), dropped AS (
+                    DELETE FROM job_attempts
+                    WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
+                      AND EXISTS (SELECT 1 FROM held)
+                )
+                SELECT seq FROM held
                 """,
                 logger: logger
             ))
+        }
+    }
+
+    // MARK: Operators
+
+    public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT \(unescaped: Self.recordColumns) FROM jobs
+                WHERE (\(query.bot)::text IS NULL OR bot = \(query.bot))
+                  AND (\(query.since?.unixMilliseconds)::bigint IS NULL OR enqueued_at >= \(query.since?.unixMilliseconds))
+                  AND (\(query.until?.unixMilliseconds)::bigint IS NULL OR enqueued_at < \(query.until?.unixMilliseconds))
+                  AND \(unescaped: query.status.map(Self.statusCondition) ?? "TRUE")
+                ORDER BY seq DESC LIMIT \(max(0, query.limit))
+                """,
+                logger: logger
+            )
+            var records: [JobRecord] = []
+            for try await row in rows.decode(RecordRow.self) { records.append(try Self.record(row, history: [])) }
+            return records
+        }
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try await translatingErrors {
+            let rows = try await client.query("SELECT \(unescaped: Self.recordColumns) FROM jobs WHERE id = \(id)", logger: logger)
+            var found: RecordRow?
+            for try await row in rows.decode(RecordRow.self) { found = row }
+            guard let found else { return nil }
+            let attempts = try await client.query(
+                "SELECT attempt, owner, started_at, ended_at, outcome, error FROM job_attempts WHERE job_id = \(id) ORDER BY id", logger: logger
+            )
+            var history: [JobAttempt] = []
+            for try await (attempt, owner, started, ended, outcome, error) in attempts.decode((Int, String?, Int64, Int64?, String, String?).self) {
+                history.append(JobAttempt(
+                    attempt: attempt, owner: owner, startedAt: Date(unixMilliseconds: started), endedAt: ended.map(Date.init(unixMilliseconds:)),
+                    outcome: JobAttempt.Outcome(rawValue: outcome) ?? .running, error: error
+                ))
+            }
+            return try Self.record(found, history: history)
+        }
+    }
+
+    public func retryJob(id: String, now: Date) async throws -> JobActionResult {
+        try await operatorAction(id: id, allowed: [.failed, .discarded], now: now, outcome: .requeued) { [logger] connection in
+            try await connection.query(
+                """
+                UPDATE jobs SET status = 'pending', attempts = 0, not_before = NULL, finished_at = NULL, discarded_at = NULL, lease_token = NULL
+                WHERE id = \(id)
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func discardJob(id: String, now: Date) async throws -> JobActionResult {
+        try await operatorAction(id: id, allowed: [.failed], now: now, outcome: .discarded) { [logger] connection in
+            try await connection.query("UPDATE jobs SET discarded_at = \(now.unixMilliseconds) WHERE id = \(id)", logger: logger)
+        }
+    }
+
+    /// Checks the job's status under a row lock, applies `change` and records the action in the
+    /// job's history, in one transaction.
+    private func operatorAction(
+        id: String, allowed: Set<JobStatus>, now: Date, outcome: JobAttempt.Outcome,
+        _ change: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws -> JobActionResult {
+        try await translatingErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query("SELECT status, discarded_at FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
+                var current: JobStatus?
+                for try await (status, discarded) in rows.decode((String, Int64?).self) {
+                    current = Self.status(status, discarded: discarded != nil)
+                }
+                guard let current else { return .notFound }
+                guard allowed.contains(current) else { return .notAllowed(current) }
+                try await change(connection)
+                let stamp = now.unixMilliseconds
+                try await connection.query(
+                    "INSERT INTO job_attempts (job_id, attempt, started_at, ended_at, outcome) VALUES (\(id), 0, \(stamp), \(stamp), \(outcome.rawValue))",
+                    logger: logger
+                )
+                return .done
+            }
+        }
+    }
+
+    private static let recordColumns = """
+        id, ordering_key, event, trace_context, status, attempts, last_error, enqueued_at, finished_at, not_before, \
+        lease_owner, lease_expires, discarded_at
+        """
+
+    private typealias RecordRow = (
+        String, String, String, String?, String, Int, String?, Int64, Int64?, Int64?, String?, Int64?, Int64?
+    )
+
+    private static func record(_ row: RecordRow, history: [JobAttempt]) throws -> JobRecord {
+        let (_, orderingKey, event, traceContext, statusText, attempts, lastError, enqueued, finished, notBefore, owner, expires, discarded) = row
+        let status = status(statusText, discarded: discarded != nil)
+        return JobRecord(
+            job: Job(event: try EventJSON.decode(ChatEvent.self, from: Data(event.utf8)), orderingKey: orderingKey, traceContext: traceContext),
+            status: status, attempts: attempts, lastError: lastError, enqueuedAt: Date(unixMilliseconds: enqueued),
+            finishedAt: (discarded ?? finished).map(Date.init(unixMilliseconds:)),
+            notBefore: status == .pending ? notBefore.map(Date.init(unixMilliseconds:)) : nil,
+            leaseOwner: status == .leased ? owner : nil,
+            leaseExpires: status == .leased ? expires.map(Date.init(unixMilliseconds:)) : nil,
+            history: history
+        )
+    }
+
+    private static func status(_ text: String, discarded: Bool) -> JobStatus {
+        let status = JobStatus(rawValue: text) ?? .failed
+        return status == .failed && discarded ? .discarded : status
+    }
+
+    private static func statusCondition(_ status: JobStatus) -> String {
+        switch status {
+        case .pending: "status = 'pending'"
+        case .leased: "status = 'leased'"
+        case .done: "status = 'done'"
+        case .failed: "status = 'failed' AND discarded_at IS NULL"
+        case .discarded: "status = 'failed' AND discarded_at IS NOT NULL"
         }
     }
 
@@ -315,6 +473,7 @@ public final class PostgresStateStore: StateStore {
             let keys = try await client.query("DELETE FROM dedup WHERE expires_at <= \(now.unixMilliseconds) RETURNING key", logger: logger).collect().count
             let jobs = try await client.query("DELETE FROM jobs WHERE finished_at < \(cutoff) RETURNING seq", logger: logger).collect().count
             try await client.query("DELETE FROM reply_state r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = r.job_id)", logger: logger)
+            try await client.query("DELETE FROM job_attempts a WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = a.job_id)", logger: logger)
             let idleCutoff = now.adding(.zero - policy.idleConversations).unixMilliseconds
             let conversations = try await client.query("DELETE FROM conversations WHERE last_used < \(idleCutoff) RETURNING key", logger: logger).collect().count
             return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: conversations)

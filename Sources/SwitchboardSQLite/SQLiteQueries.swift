@@ -1,3 +1,5 @@
+import SwitchboardCore
+
 /// The leasing statements, kept together because they only work as a set.
 enum SQLiteQueries {
     /// Finishes as failed every job whose lease expired on its last allowed attempt: its holders
@@ -32,6 +34,53 @@ enum SQLiteQueries {
 
     /// The job just leased. Argument: seq.
     static let leasedJob = "SELECT ordering_key, event, trace_context, lease_token, lease_expires, attempts FROM jobs WHERE seq = ?"
+
+    /// Opens the attempt the lease just counted. Arguments: owner, now, seq.
+    static let startAttempt = """
+        INSERT INTO job_attempts (job_id, attempt, owner, started_at, outcome)
+        SELECT id, attempts, ?, ?, 'running' FROM jobs WHERE seq = ?
+        """
+
+    /// Ends a job's running attempt. Arguments: now, outcome, error, job id, attempt.
+    static let endAttempt = """
+        UPDATE job_attempts SET ended_at = ?, outcome = ?, error = ?
+        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = ? AND attempt = ? AND outcome = 'running')
+        """
+
+    /// Forgets a running attempt that was given back uncounted. Arguments: job id, attempt.
+    static let dropAttempt = """
+        DELETE FROM job_attempts
+        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = ? AND attempt = ? AND outcome = 'running')
+        """
+
+    /// An operator's action in a job's history. Arguments: job id, now, now, outcome.
+    static let operatorAction = "INSERT INTO job_attempts (job_id, attempt, started_at, ended_at, outcome) VALUES (?, 0, ?, ?, ?)"
+
+    /// A failed or discarded job pending again, attempts reset. Argument: job id.
+    static let requeue = """
+        UPDATE jobs SET status = 'pending', attempts = 0, not_before = NULL, finished_at = NULL, discarded_at = NULL, lease_token = NULL
+        WHERE id = ?
+        """
+
+    /// What an operator sees of a job (add WHERE …).
+    static let jobRecord = """
+        SELECT id, ordering_key, event, trace_context, status, attempts, last_error, enqueued_at, finished_at, not_before,
+               lease_owner, lease_expires, discarded_at
+        FROM jobs
+        """
+
+    /// A job's attempts, oldest first. Argument: job id.
+    static let history = "SELECT attempt, owner, started_at, ended_at, outcome, error FROM job_attempts WHERE job_id = ? ORDER BY id"
+
+    static func statusCondition(_ status: JobStatus) -> String {
+        switch status {
+        case .pending: "status = 'pending'"
+        case .leased: "status = 'leased'"
+        case .done: "status = 'done'"
+        case .failed: "status = 'failed' AND discarded_at IS NULL"
+        case .discarded: "status = 'failed' AND discarded_at IS NOT NULL"
+        }
+    }
 
     /// The queue gauges, from the `jobs_queue` index: pending count, leased count, when the oldest
     /// pending job was enqueued.

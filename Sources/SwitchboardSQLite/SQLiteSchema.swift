@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import SwitchboardCore
 
 /// The versioned schema. Times are integer Unix milliseconds; a job's `seq` orders it within its
 /// ordering key. Add a migration for every change; never edit a released one.
@@ -60,6 +62,33 @@ enum SQLiteSchema {
                 ALTER TABLE jobs ADD COLUMN trace_context TEXT;
                 CREATE INDEX jobs_queue ON jobs (status, seq) WHERE status IN ('pending', 'leased');
                 """)
+        }
+        migrator.registerMigration("4: jobs by bot and time, the attempt history, discarded jobs") { db in
+            // For the operator's console: list jobs by time (and bot) from an index, and keep every
+            // attempt with its times, owner, outcome and error.
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN bot TEXT;
+                ALTER TABLE jobs ADD COLUMN discarded_at INTEGER;
+                CREATE INDEX jobs_enqueued ON jobs (enqueued_at);
+                CREATE INDEX jobs_bot_recent ON jobs (bot, seq);
+                CREATE TABLE job_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    owner TEXT,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    outcome TEXT NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX job_attempts_job ON job_attempts (job_id, id);
+                """)
+            // The bot of jobs stored before, from their Event JSON (no JSON1 needed).
+            for row in try Row.fetchAll(db, sql: "SELECT seq, event FROM jobs") {
+                let event: Data = row["event"]
+                guard let bot = try? EventJSON.decode(ChatEvent.self, from: event).bot else { continue }
+                try db.execute(sql: "UPDATE jobs SET bot = ? WHERE seq = ?", arguments: [bot, row["seq"] as Int64])
+            }
         }
         return migrator
     }

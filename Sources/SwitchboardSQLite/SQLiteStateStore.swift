@@ -110,10 +110,10 @@ public final class SQLiteStateStore: StateStore {
             guard try Self.claim(db, key: job.id, expiresAt: now.adding(dedupTTL), now: now) else { return false }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context) VALUES (?, ?, ?, 'pending', ?, ?)
+                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)
                     ON CONFLICT (id) DO NOTHING
                     """,
-                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds, job.traceContext]
+                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds, job.traceContext, job.event.bot]
             )
             return db.changesCount == 1
         }
@@ -127,6 +127,7 @@ public final class SQLiteStateStore: StateStore {
             let ready = try Int64.fetchAll(db, sql: SQLiteQueries.readyHeads, arguments: [now, now, now, request.limit])
             return try ready.map { seq in
                 try db.execute(sql: SQLiteQueries.takeLease, arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq])
+                try db.execute(sql: SQLiteQueries.startAttempt, arguments: [request.owner, now, seq])
                 let row = try Row.fetchOne(db, sql: SQLiteQueries.leasedJob, arguments: [seq])!
                 return LeasedRow(
                     orderingKey: row["ordering_key"], event: row["event"], traceContext: row["trace_context"], token: row["lease_token"],
@@ -163,13 +164,14 @@ public final class SQLiteStateStore: StateStore {
     public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
         var renewed = lease
         renewed.expiresAt = now.adding(duration)
-        try await updateHeld(lease, sql: "UPDATE jobs SET lease_expires = ?", arguments: [renewed.expiresAt.unixMilliseconds])
+        try await updateHeld(lease, sql: "UPDATE jobs SET lease_expires = ?", arguments: [renewed.expiresAt.unixMilliseconds], attempt: .keep)
         return renewed
     }
 
     public func complete(_ lease: JobLease, now: Date) async throws {
         try await updateHeld(
-            lease, sql: "UPDATE jobs SET status = 'done', finished_at = ?, lease_token = NULL", arguments: [now.unixMilliseconds]
+            lease, sql: "UPDATE jobs SET status = 'done', finished_at = ?, lease_token = NULL", arguments: [now.unixMilliseconds],
+            attempt: .end(.done, error: nil, now: now)
         )
     }
 
@@ -177,27 +179,130 @@ public final class SQLiteStateStore: StateStore {
         if let retryAt {
             try await updateHeld(
                 lease, sql: "UPDATE jobs SET status = 'pending', not_before = ?, last_error = ?, lease_token = NULL",
-                arguments: [retryAt.unixMilliseconds, error]
+                arguments: [retryAt.unixMilliseconds, error], attempt: .end(.retry, error: error, now: now)
             )
         } else {
             try await updateHeld(
                 lease, sql: "UPDATE jobs SET status = 'failed', finished_at = ?, last_error = ?, lease_token = NULL",
-                arguments: [now.unixMilliseconds, error]
+                arguments: [now.unixMilliseconds, error], attempt: .end(.failed, error: error, now: now)
             )
         }
     }
 
     public func release(_ lease: JobLease) async throws {
-        try await updateHeld(lease, sql: "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), lease_token = NULL", arguments: [])
+        try await updateHeld(
+            lease, sql: "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), lease_token = NULL", arguments: [], attempt: .drop
+        )
     }
 
-    /// Runs `sql … WHERE <the lease is held>`; throws `leaseLost` when it is not.
-    private func updateHeld(_ lease: JobLease, sql: String, arguments: StatementArguments) async throws {
+    /// What an update under a lease does to the attempt in the job's history.
+    private enum AttemptChange {
+        case keep
+        case end(JobAttempt.Outcome, error: String?, now: Date)
+        /// Given back uncounted: not kept.
+        case drop
+    }
+
+    /// Runs `sql … WHERE <the lease is held>` and changes the attempt in the history, in one
+    /// transaction; throws `leaseLost` when the lease is not held.
+    private func updateHeld(_ lease: JobLease, sql: String, arguments: StatementArguments, attempt: AttemptChange) async throws {
         let changed = try await write { db in
             try db.execute(sql: sql + " WHERE id = ? AND lease_token = ? AND status = 'leased'", arguments: arguments + [lease.job.id, lease.token])
-            return db.changesCount
+            guard db.changesCount == 1 else { return 0 }
+            switch attempt {
+            case .keep:
+                break
+            case .end(let outcome, let error, let now):
+                try db.execute(sql: SQLiteQueries.endAttempt, arguments: [now.unixMilliseconds, outcome.rawValue, error, lease.job.id, lease.attempt])
+            case .drop:
+                try db.execute(sql: SQLiteQueries.dropAttempt, arguments: [lease.job.id, lease.attempt])
+            }
+            return 1
         }
         guard changed == 1 else { throw StateStoreError.leaseLost(job: lease.job.id) }
+    }
+
+    // MARK: Operators
+
+    public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let bot = query.bot {
+            conditions.append("bot = ?")
+            _ = arguments.append(contentsOf: [bot])
+        }
+        if let since = query.since {
+            conditions.append("enqueued_at >= ?")
+            _ = arguments.append(contentsOf: [since.unixMilliseconds])
+        }
+        if let until = query.until {
+            conditions.append("enqueued_at < ?")
+            _ = arguments.append(contentsOf: [until.unixMilliseconds])
+        }
+        if let status = query.status { conditions.append(SQLiteQueries.statusCondition(status)) }
+        _ = arguments.append(contentsOf: [max(0, query.limit)])
+        let sql = SQLiteQueries.jobRecord + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY seq DESC LIMIT ?"
+        let bound = arguments
+        return try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map { try Self.record($0, history: []) }
+        }
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: SQLiteQueries.jobRecord + " WHERE id = ?", arguments: [id]) else { return nil }
+            let history = try Row.fetchAll(db, sql: SQLiteQueries.history, arguments: [id]).map { row in
+                JobAttempt(
+                    attempt: row["attempt"], owner: row["owner"], startedAt: Date(unixMilliseconds: row["started_at"]),
+                    endedAt: (row["ended_at"] as Int64?).map(Date.init(unixMilliseconds:)),
+                    outcome: JobAttempt.Outcome(rawValue: row["outcome"]) ?? .running, error: row["error"]
+                )
+            }
+            return try Self.record(row, history: history)
+        }
+    }
+
+    public func retryJob(id: String, now: Date) async throws -> JobActionResult {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, discarded_at FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
+            let status = Self.status(row["status"], discarded: (row["discarded_at"] as Int64?) != nil)
+            guard status == .failed || status == .discarded else { return .notAllowed(status) }
+            try db.execute(sql: SQLiteQueries.requeue, arguments: [id])
+            try db.execute(sql: SQLiteQueries.operatorAction, arguments: [id, now.unixMilliseconds, now.unixMilliseconds, JobAttempt.Outcome.requeued.rawValue])
+            return .done
+        }
+    }
+
+    public func discardJob(id: String, now: Date) async throws -> JobActionResult {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, discarded_at FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
+            let status = Self.status(row["status"], discarded: (row["discarded_at"] as Int64?) != nil)
+            guard status == .failed else { return .notAllowed(status) }
+            try db.execute(sql: "UPDATE jobs SET discarded_at = ? WHERE id = ?", arguments: [now.unixMilliseconds, id])
+            try db.execute(sql: SQLiteQueries.operatorAction, arguments: [id, now.unixMilliseconds, now.unixMilliseconds, JobAttempt.Outcome.discarded.rawValue])
+            return .done
+        }
+    }
+
+    private static func status(_ text: String, discarded: Bool) -> JobStatus {
+        let status = JobStatus(rawValue: text) ?? .failed
+        return status == .failed && discarded ? .discarded : status
+    }
+
+    /// A row of ``SQLiteQueries/jobRecord``.
+    private static func record(_ row: Row, history: [JobAttempt]) throws -> JobRecord {
+        let status = status(row["status"], discarded: (row["discarded_at"] as Int64?) != nil)
+        let event: Data = row["event"]
+        return JobRecord(
+            job: Job(event: try EventJSON.decode(ChatEvent.self, from: event), orderingKey: row["ordering_key"], traceContext: row["trace_context"]),
+            status: status, attempts: row["attempts"], lastError: row["last_error"],
+            enqueuedAt: Date(unixMilliseconds: row["enqueued_at"]),
+            finishedAt: ((row["discarded_at"] as Int64?) ?? (row["finished_at"] as Int64?)).map(Date.init(unixMilliseconds:)),
+            notBefore: status == .pending ? (row["not_before"] as Int64?).map(Date.init(unixMilliseconds:)) : nil,
+            leaseOwner: status == .leased ? row["lease_owner"] : nil,
+            leaseExpires: status == .leased ? (row["lease_expires"] as Int64?).map(Date.init(unixMilliseconds:)) : nil,
+            history: history
+        )
     }
 
     // MARK: Conversations
@@ -257,6 +362,7 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "DELETE FROM jobs WHERE finished_at < ?", arguments: [cutoff])
             let jobs = db.changesCount
             try db.execute(sql: "DELETE FROM reply_state WHERE job_id NOT IN (SELECT id FROM jobs)")
+            try db.execute(sql: "DELETE FROM job_attempts WHERE job_id NOT IN (SELECT id FROM jobs)")
             try db.execute(sql: "DELETE FROM conversations WHERE last_used < ?", arguments: [now.adding(.zero - policy.idleConversations).unixMilliseconds])
             return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: db.changesCount)
         }

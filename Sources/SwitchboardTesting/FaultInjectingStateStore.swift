@@ -10,6 +10,7 @@ public final class FaultInjectingStateStore: StateStore {
     /// The store operations, as a fault rule sees them.
     public enum Operation: String, Sendable, CaseIterable {
         case claim, enqueue, lease, renew, complete, fail, release, queueStats
+        case jobs, job, retryJob, discardJob
         case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
     }
 
@@ -100,6 +101,26 @@ public final class FaultInjectingStateStore: StateStore {
     public func queueStats() async throws -> QueueStats {
         try check(.queueStats)
         return try await base.queueStats()
+    }
+
+    public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
+        try check(.jobs)
+        return try await base.jobs(query)
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try check(.job)
+        return try await base.job(id: id)
+    }
+
+    public func retryJob(id: String, now: Date) async throws -> JobActionResult {
+        try check(.retryJob)
+        return try await base.retryJob(id: id, now: now)
+    }
+
+    public func discardJob(id: String, now: Date) async throws -> JobActionResult {
+        try check(.discardJob)
+        return try await base.discardJob(id: id, now: now)
     }
 
     public func conversation(_ key: String) async throws -> ConversationEntry {

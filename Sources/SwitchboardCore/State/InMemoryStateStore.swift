@@ -19,6 +19,8 @@ public actor InMemoryStateStore: StateStore {
         var lastError: String?
         var finishedAt: Date?
         var enqueuedAt: Date
+        var discarded = false
+        var history: [JobAttempt] = []
     }
 
     private var dedup: [String: Date] = [:]
@@ -64,7 +66,14 @@ public actor InMemoryStateStore: StateStore {
             guard case .leased(_, let expiresAt) = record.status, expiresAt <= request.now, record.attempts >= request.maxAttempts else { continue }
             finish(&record, as: .failed, error: LeaseRequest.abandonedJobError, now: request.now)
         }
-        let heads = queues.values.compactMap(\.first).compactMap { records[$0] }.sorted { $0.sequence < $1.sequence }
+        // A key whose queue holds a live lease anywhere (an operator's retry may put an older job
+        // in front of the one running) has nothing ready.
+        let heads = queues.values.filter { queue in
+            !queue.dropFirst().contains { id in
+                if case .leased(_, let expiresAt)? = records[id]?.status { return expiresAt > request.now }
+                return false
+            }
+        }.compactMap(\.first).compactMap { records[$0] }.sorted { $0.sequence < $1.sequence }
         var leases: [JobLease] = []
         for head in heads where leases.count < request.limit {
             var record = head
@@ -83,6 +92,7 @@ public actor InMemoryStateStore: StateStore {
             let token = UUID().uuidString
             let expiresAt = request.now.adding(request.duration)
             record.status = .leased(token: token, expiresAt: expiresAt)
+            record.history.append(JobAttempt(attempt: record.attempts, owner: request.owner, startedAt: request.now, outcome: .running))
             records[record.job.id] = record
             leases.append(JobLease(job: record.job, token: token, expiresAt: expiresAt, attempt: record.attempts))
         }
@@ -115,11 +125,13 @@ public actor InMemoryStateStore: StateStore {
 
     public func complete(_ lease: JobLease, now: Date) throws {
         var record = try held(lease)
+        Self.end(&record, attempt: lease.attempt, outcome: .done, error: nil, now: now)
         finish(&record, as: .done, error: nil, now: now)
     }
 
     public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) throws {
         var record = try held(lease)
+        Self.end(&record, attempt: lease.attempt, outcome: retryAt == nil ? .failed : .retry, error: error, now: now)
         guard let retryAt else {
             finish(&record, as: .failed, error: error, now: now)
             return
@@ -134,7 +146,85 @@ public actor InMemoryStateStore: StateStore {
         var record = try held(lease)
         record.status = .pending
         record.attempts = max(0, record.attempts - 1)
+        // Not counted, not kept.
+        if let index = record.history.lastIndex(where: { $0.attempt == lease.attempt && $0.outcome == .running }) {
+            record.history.remove(at: index)
+        }
         records[lease.job.id] = record
+    }
+
+    private static func end(_ record: inout Record, attempt: Int, outcome: JobAttempt.Outcome, error: String?, now: Date) {
+        guard let index = record.history.lastIndex(where: { $0.attempt == attempt && $0.outcome == .running }) else { return }
+        record.history[index].endedAt = now
+        record.history[index].outcome = outcome
+        record.history[index].error = error
+    }
+
+    // MARK: Operators
+
+    public func jobs(_ query: JobQuery) -> [JobRecord] {
+        var list = records.values.filter { record in
+            (query.bot.map { record.job.event.bot == $0 } ?? true)
+                && (query.since.map { record.enqueuedAt >= $0 } ?? true)
+                && (query.until.map { record.enqueuedAt < $0 } ?? true)
+                && (query.status.map { Self.status(of: record) == $0 } ?? true)
+        }
+        list.sort { $0.sequence > $1.sequence }
+        return list.prefix(max(0, query.limit)).map { Self.view($0, history: false) }
+    }
+
+    public func job(id: String) -> JobRecord? {
+        records[id].map { Self.view($0, history: true) }
+    }
+
+    public func retryJob(id: String, now: Date) -> JobActionResult {
+        guard var record = records[id] else { return .notFound }
+        let status = Self.status(of: record)
+        guard status == .failed || status == .discarded else { return .notAllowed(status) }
+        record.status = .pending
+        record.attempts = 0
+        record.notBefore = nil
+        record.finishedAt = nil
+        record.discarded = false
+        record.history.append(JobAttempt(attempt: 0, startedAt: now, endedAt: now, outcome: .requeued))
+        records[id] = record
+        // Back in its key's queue, in enqueue order.
+        var queue = queues[record.job.orderingKey, default: []]
+        let position = queue.firstIndex { (records[$0]?.sequence ?? .max) > record.sequence } ?? queue.endIndex
+        queue.insert(id, at: position)
+        queues[record.job.orderingKey] = queue
+        return .done
+    }
+
+    public func discardJob(id: String, now: Date) -> JobActionResult {
+        guard var record = records[id] else { return .notFound }
+        let status = Self.status(of: record)
+        guard status == .failed else { return .notAllowed(status) }
+        record.discarded = true
+        record.history.append(JobAttempt(attempt: 0, startedAt: now, endedAt: now, outcome: .discarded))
+        records[id] = record
+        return .done
+    }
+
+    private static func status(of record: Record) -> JobStatus {
+        switch record.status {
+        case .pending: .pending
+        case .leased: .leased
+        case .done: .done
+        case .failed: record.discarded ? .discarded : .failed
+        }
+    }
+
+    private static func view(_ record: Record, history: Bool) -> JobRecord {
+        var lease: (owner: String?, expires: Date?) = (nil, nil)
+        if case .leased(_, let expiresAt) = record.status {
+            lease = (record.history.last { $0.outcome == .running }?.owner, expiresAt)
+        }
+        return JobRecord(
+            job: record.job, status: status(of: record), attempts: record.attempts, lastError: record.lastError,
+            enqueuedAt: record.enqueuedAt, finishedAt: record.finishedAt, notBefore: record.status == .pending ? record.notBefore : nil,
+            leaseOwner: lease.owner, leaseExpires: lease.expires, history: history ? record.history : []
+        )
     }
 
     private func held(_ lease: JobLease) throws -> Record {

@@ -43,6 +43,23 @@ public protocol StateStore: ReplyStateReading {
     /// gauges, read every few seconds, so it must be cheap: an index, not a scan of all jobs.
     func queueStats() async throws -> QueueStats
 
+    // MARK: Operators
+
+    /// Jobs matching `query`, newest first, without their history — for the console's job list.
+    /// Indexed by time (and bot), so it stays cheap on a large table.
+    func jobs(_ query: JobQuery) async throws -> [JobRecord]
+
+    /// One job with its whole history (every attempt, with its times, owner, outcome and error).
+    func job(id: String) async throws -> JobRecord?
+
+    /// An operator's retry: a failed (or discarded) job is pending again with its attempts reset —
+    /// the same job id, so the same idempotency key and reply state, and nothing already sent is
+    /// sent again.
+    func retryJob(id: String, now: Date) async throws -> JobActionResult
+
+    /// An operator's discard: a failed job is set aside (still kept until retention removes it).
+    func discardJob(id: String, now: Date) async throws -> JobActionResult
+
     // MARK: Conversations
 
     /// The backend conversation stored under a scope key, if any, and the scope's generation.
