@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 import Synchronization
 
 /// Records Switchboard's metrics through swift-metrics, whatever backend the process bootstrapped
@@ -13,12 +13,21 @@ public enum Meter {
     }
 
     public static func record(_ name: String, _ labels: MetricLabels, _ duration: Duration) {
-        let nanoseconds = duration.components.seconds &* 1_000_000_000 &+ duration.components.attoseconds / 1_000_000_000
-        timers.handle(name, labels) { Timer(label: $0, dimensions: $1) }.recordNanoseconds(nanoseconds)
+        timer(name, labels).record(duration)
     }
 
     public static func set(_ name: String, _ labels: MetricLabels, _ value: Double) {
         gauges.handle(name, labels) { Gauge(label: $0, dimensions: $1) }.record(value)
+    }
+
+    /// The handle of one series, to keep where a path runs per request (made after the process
+    /// bootstrapped its metrics backend, or it stays a no-op).
+    public static func counter(_ name: String, _ labels: MetricLabels) -> Counter {
+        counters.handle(name, labels) { Counter(label: $0, dimensions: $1) }
+    }
+
+    public static func timer(_ name: String, _ labels: MetricLabels) -> Timer {
+        timers.handle(name, labels) { Timer(label: $0, dimensions: $1) }
     }
 
     private static let counters = HandleCache<Counter>()
@@ -44,5 +53,11 @@ private final class HandleCache<Handle: Sendable>: Sendable {
             handles[key] = made
             return made
         }
+    }
+}
+
+extension Timer {
+    public func record(_ duration: Duration) {
+        recordNanoseconds(duration.components.seconds &* 1_000_000_000 &+ duration.components.attoseconds / 1_000_000_000)
     }
 }

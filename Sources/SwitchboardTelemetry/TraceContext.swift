@@ -6,7 +6,7 @@ public import Tracing
 public enum TraceContext {
     /// The current task's trace context as header lines (`name: value`, one per line), or nil.
     public static func current() -> String? {
-        guard let context = ServiceContext.current else { return nil }
+        guard Traces.enabled, let context = ServiceContext.current else { return nil }
         var headers: [String: String] = [:]
         InstrumentationSystem.instrument.inject(context, into: &headers, using: HeaderInjector())
         guard !headers.isEmpty else { return nil }
@@ -15,7 +15,7 @@ public enum TraceContext {
 
     /// The context kept by ``current()``, ready to be a parent.
     public static func restore(_ text: String?) -> ServiceContext? {
-        guard let text, !text.isEmpty else { return nil }
+        guard Traces.enabled, let text, !text.isEmpty else { return nil }
         var headers: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardTelemetry
+import Tracing
 
 /// Stream mode (platforms.md §3d): one WebSocket per bot to DingTalk's gateway. Each connection
 /// starts with a fresh ticket from `POST /v1.0/gateway/connections/open`. A robot CALLBACK is
@@ -136,8 +137,15 @@ struct DingTalkStreamService: Service {
             return
         }
         if !result.events.isEmpty {
-            // Persisted (and deduplicated) before the ack: a redelivered frame is acked again, once stored.
-            try await sink.accept(result.events)
+            // Persisted (and deduplicated) before the ack: a redelivered frame is acked again, once
+            // stored. The frame's intake is the trace's first span, as a webhook's is.
+            try await Traces.span(SpanName.webhook, ofKind: .consumer) { span in
+                span?.attributes[SpanAttributeKey.bot] = adapter.botID
+                span?.attributes[SpanAttributeKey.platform] = adapter.platform
+                span?.attributes[SpanAttributeKey.eventID] = result.events.first?.id
+                span?.attributes[SpanAttributeKey.events] = result.events.count
+                _ = try await sink.accept(result.events)
+            }
         }
         if let reply = result.reply {
             try await outbound.write(.text(String(decoding: reply, as: UTF8.self)))

@@ -6,15 +6,16 @@ import Tracing
 /// the time to first text and to the end of the answer. Ended once — by the answer's end, by its
 /// error, or, when the delivery stopped reading the stream, when the last reference goes.
 final class BackendCall: Sendable {
-    let span: any Span
+    /// Nil when spans are not recorded (``Traces``).
+    let span: (any Span)?
     private let labels: MetricLabels
     private let started = ContinuousClock.now
     private let state = Mutex((sawText: false, ended: false))
 
     init(backend: String) {
         labels = .backend(backend)
-        span = startSpan(SpanName.backend, ofKind: .client)
-        span.attributes[SpanAttributeKey.backend] = backend
+        span = Traces.enabled ? startSpan(SpanName.backend, ofKind: .client) : nil
+        span?.attributes[SpanAttributeKey.backend] = backend
     }
 
     func firstText() {
@@ -32,15 +33,15 @@ final class BackendCall: Sendable {
         }
         guard first else { return }
         if let error {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            span?.recordError(error)
+            span?.setStatus(SpanStatus(code: .error))
         } else {
             Meter.record(MetricName.backendAnswerSeconds, labels, started.duration(to: .now))
         }
-        span.end()
+        span?.end()
     }
 
     deinit {
-        if !state.withLock({ $0.ended }) { span.end() }
+        if !state.withLock({ $0.ended }) { span?.end() }
     }
 }

@@ -25,15 +25,17 @@ extension Engine {
         Meter.increment(MetricName.jobAttempts, labels)
         let started = ContinuousClock.now
         let webhook = TraceContext.restore(lease.job.traceContext)
-        let outcome = await withSpan(SpanName.job, context: webhook ?? .topLevel, ofKind: .consumer) { span in
-            if let webhook { span.addLink(SpanLink(context: webhook, attributes: [:])) }
-            span.attributes[SpanAttributeKey.eventID] = event.id
-            span.attributes[SpanAttributeKey.bot] = event.bot
-            span.attributes[SpanAttributeKey.platform] = event.platform
-            span.attributes[SpanAttributeKey.attempt] = lease.attempt
+        let outcome = await Traces.span(SpanName.job, context: webhook ?? .topLevel, ofKind: .consumer) { span in
+            if let span {
+                if let webhook { span.addLink(SpanLink(context: webhook, attributes: [:])) }
+                span.attributes[SpanAttributeKey.eventID] = event.id
+                span.attributes[SpanAttributeKey.bot] = event.bot
+                span.attributes[SpanAttributeKey.platform] = event.platform
+                span.attributes[SpanAttributeKey.attempt] = lease.attempt
+            }
             let outcome = await attempt(lease)
-            span.attributes[SpanAttributeKey.outcome] = outcome.rawValue
-            if outcome == .retried || outcome == .failed { span.setStatus(SpanStatus(code: .error)) }
+            span?.attributes[SpanAttributeKey.outcome] = outcome.rawValue
+            if outcome == .retried || outcome == .failed { span?.setStatus(SpanStatus(code: .error)) }
             return outcome
         }
         Meter.record(MetricName.jobSeconds, labels, started.duration(to: .now))
@@ -136,12 +138,12 @@ extension Engine {
             replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
         )
         let labels = MetricLabels.bot(event.bot, platform: event.platform)
-        let receipt = try await withSpan(SpanName.deliver, ofKind: .producer) { span in
-            span.attributes[SpanAttributeKey.bot] = event.bot
-            span.attributes[SpanAttributeKey.platform] = event.platform
+        let receipt = try await Traces.span(SpanName.deliver, ofKind: .producer) { span in
+            span?.attributes[SpanAttributeKey.bot] = event.bot
+            span?.attributes[SpanAttributeKey.platform] = event.platform
             do {
                 let receipt = try await adapter.deliver(reply, to: event, context: context)
-                span.attributes[SpanAttributeKey.platformMessageIDs] = receipt.messageIDs
+                span?.attributes[SpanAttributeKey.platformMessageIDs] = receipt.messageIDs
                 Meter.increment(MetricName.deliveries, labels.with("result", "ok"))
                 return receipt
             } catch {

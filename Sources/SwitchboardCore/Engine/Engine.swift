@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+import CoreMetrics
 import SwitchboardTelemetry
 import Synchronization
 
@@ -19,6 +20,8 @@ public final class Engine: EventSink, Service {
     let clock: @Sendable () -> Date
     /// Whether the store answers; says an outage once and its end once.
     public let storeHealth: StoreHealth
+    /// `events_total` per bot, made once: `accept` runs per webhook.
+    private let eventCounters: [String: EventCounters]
 
     private let signals: AsyncStream<Signal>
     private let signal: AsyncStream<Signal>.Continuation
@@ -51,6 +54,7 @@ public final class Engine: EventSink, Service {
         self.logger = logger
         self.clock = clock
         storeHealth = StoreHealth(logger: logger, clock: clock)
+        eventCounters = adapters.mapValues { EventCounters(.bot($0.botID, platform: $0.platform)) }
         (signals, signal) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .unbounded)
     }
 
@@ -70,19 +74,19 @@ public final class Engine: EventSink, Service {
         var result = AcceptResult()
         let traceContext = TraceContext.current()
         for event in events {
-            let labels = MetricLabels.bot(event.bot, platform: event.platform)
+            let counters = eventCounters[event.bot] ?? EventCounters(.bot(event.bot, platform: event.platform))
             guard let orderingKey = orderingKey(for: event) else {
                 logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
-                Meter.increment(MetricName.events, labels.with("result", "ignored"))
+                counters.ignored.increment()
                 continue
             }
             let job = Job(event: event, orderingKey: orderingKey, traceContext: traceContext)
             if try await storeHealth.watch({ try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) }) {
                 result.accepted.append(event.id)
-                Meter.increment(MetricName.events, labels.with("result", "accepted"))
+                counters.accepted.increment()
             } else {
                 result.duplicates.append(event.id)
-                Meter.increment(MetricName.events, labels.with("result", "duplicate"))
+                counters.duplicate.increment()
                 logger.info("redelivery dropped", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
             }
         }
@@ -170,5 +174,18 @@ public final class Engine: EventSink, Service {
         )
         // An outage is logged once by storeHealth; the next poll tries again.
         return (try? await storeHealth.watch { try await store.lease(request) }) ?? []
+    }
+}
+
+/// One bot's `events_total` series.
+private struct EventCounters: Sendable {
+    let accepted: Counter
+    let duplicate: Counter
+    let ignored: Counter
+
+    init(_ labels: MetricLabels) {
+        accepted = Meter.counter(MetricName.events, labels.with("result", "accepted"))
+        duplicate = Meter.counter(MetricName.events, labels.with("result", "duplicate"))
+        ignored = Meter.counter(MetricName.events, labels.with("result", "ignored"))
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import SwitchboardCore
+import CoreMetrics
 import SwitchboardTelemetry
 import Tracing
 
@@ -23,6 +24,40 @@ struct WebhookRoutes: Sendable {
     let notify: NotifyRoutes?
     /// `GET /metrics`, when the process records metrics.
     let metrics: MetricsEndpoint?
+    /// Each bot's webhook metrics, made once (this path runs per request).
+    private let meters: [String: WebhookMeters]
+    private let unknownBotMeters: WebhookMeters
+
+    init(
+        adapters: [String: any ChatAdapter], engine: Engine, replyState: any ReplyStateReading, maxBodyBytes: Int, logger: Logger,
+        clock: @escaping @Sendable () -> Date, notify: NotifyRoutes?, metrics: MetricsEndpoint?
+    ) {
+        self.adapters = adapters
+        self.engine = engine
+        self.replyState = replyState
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+        self.clock = clock
+        self.notify = notify
+        self.metrics = metrics
+        meters = adapters.mapValues { WebhookMeters(.bot($0.botID, platform: $0.platform)) }
+        // An unknown bot id is whatever a caller typed: never a label.
+        unknownBotMeters = WebhookMeters(.bot("_unknown", platform: "_unknown"))
+    }
+
+    /// The webhook series of one bot.
+    struct WebhookMeters: Sendable {
+        let labels: MetricLabels
+        let ack: CoreMetrics.Timer
+        /// By status class: 1xx … 5xx.
+        let statuses: [Counter]
+
+        init(_ labels: MetricLabels) {
+            self.labels = labels
+            ack = Meter.timer(MetricName.ackSeconds, labels)
+            statuses = (1...5).map { Meter.counter(MetricName.webhooks, labels.with("status", "\($0)xx")) }
+        }
+    }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -51,19 +86,18 @@ struct WebhookRoutes: Sendable {
     private func webhook(_ request: Request, botID: String) async throws -> Response {
         let started = ContinuousClock.now
         let adapter = adapters[botID]
-        // An unknown bot id is whatever a caller typed: never a label.
-        let labels = adapter.map { MetricLabels.bot(botID, platform: $0.platform) } ?? .bot("_unknown", platform: "_unknown")
-        let response = try await withSpan(SpanName.webhook, ofKind: .server) { span in
-            span.attributes[SpanAttributeKey.bot] = adapter == nil ? nil : botID
+        let meters = self.meters[botID] ?? unknownBotMeters
+        let response = try await Traces.span(SpanName.webhook, ofKind: .server) { span in
+            span?.attributes[SpanAttributeKey.bot] = adapter == nil ? nil : botID
             let response = try await webhook(request, botID: botID, adapter: adapter, span: span)
-            span.attributes[SpanAttributeKey.httpStatus] = Int(response.status.code)
+            span?.attributes[SpanAttributeKey.httpStatus] = Int(response.status.code)
             return response
         }
-        Meter.record(MetricName.ackSeconds, labels, started.duration(to: .now))
+        meters.ack.record(started.duration(to: .now))
         let status = response.status.code
-        Meter.increment(MetricName.webhooks, labels.with("status", "\(status / 100)xx"))
+        if (100..<600).contains(status) { meters.statuses[status / 100 - 1].increment() }
         if status >= 400 {
-            Meter.increment(MetricName.webhookRejections, labels.with("reason", Self.rejectionReason(status: status, knownBot: adapter != nil)))
+            Meter.increment(MetricName.webhookRejections, meters.labels.with("reason", Self.rejectionReason(status: status, knownBot: adapter != nil)))
         }
         return response
     }
@@ -82,11 +116,11 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    private func webhook(_ request: Request, botID: String, adapter: (any ChatAdapter)?, span: any Span) async throws -> Response {
+    private func webhook(_ request: Request, botID: String, adapter: (any ChatAdapter)?, span: (any Span)?) async throws -> Response {
         guard let adapter else {
             return Self.text("unknown bot; webhook URLs are /webhooks/<bot-id> for the bots in the configuration\n", status: .notFound)
         }
-        span.attributes[SpanAttributeKey.platform] = adapter.platform
+        span?.attributes[SpanAttributeKey.platform] = adapter.platform
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             return tooLarge()
         }
@@ -106,8 +140,8 @@ struct WebhookRoutes: Sendable {
         let context = WebhookContext(now: clock(), logger: logger, replyState: replyState, willAnswer: { [engine] in engine.willAnswer($0) })
         let result = await adapter.handle(webhook, context: context)
         if !result.events.isEmpty {
-            span.attributes[SpanAttributeKey.events] = result.events.count
-            if let first = result.events.first { span.attributes[SpanAttributeKey.eventID] = first.id }
+            span?.attributes[SpanAttributeKey.events] = result.events.count
+            if let first = result.events.first { span?.attributes[SpanAttributeKey.eventID] = first.id }
             do {
                 let accepted = try await engine.accept(result.events)
                 logger.debug("webhook accepted", metadata: ["new": "\(accepted.accepted.count)", "duplicates": "\(accepted.duplicates.count)"])

@@ -2,6 +2,7 @@ import Logging
 import OTel
 import ServiceLifecycle
 import SwitchboardServer
+import SwitchboardTelemetry
 import Tracing
 
 /// swift-distributed-tracing ▸ OTLP/HTTP, for `serve`, when `telemetry.otlp_endpoint` is set:
@@ -25,6 +26,7 @@ enum TracingBootstrap {
         configuration.traces.batchSpanProcessor.scheduleDelay = .seconds(1)
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
+        Traces.enable()
         logger.info("exporting traces over OTLP/HTTP", metadata: ["endpoint": "\(endpoint)", "service_name": "\(settings.serviceName)"])
         return [backend.service]
     }
