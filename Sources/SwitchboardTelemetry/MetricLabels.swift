@@ -25,6 +25,11 @@ public struct MetricLabels: Hashable, Sendable {
         return copy
     }
 
+    /// The value of the label `name`, if present.
+    public func value(of name: String) -> String? {
+        names.firstIndex(of: name).map { values[$0] }
+    }
+
     var dimensions: [(String, String)] {
         Array(zip(names, values))
     }

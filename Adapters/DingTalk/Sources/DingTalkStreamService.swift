@@ -35,7 +35,10 @@ struct DingTalkStreamService: Service {
     private func supervise() async {
         let (signals, signal) = AsyncStream.makeStream(of: Signal.self)
         let labels = MetricLabels.bot(adapter.botID, platform: adapter.platform)
-        defer { Meter.set(MetricName.connectionUp, labels, 0) }
+        defer {
+            Meter.set(MetricName.connectionUp, labels, 0)
+            BotStatusBoard.shared.connection(bot: adapter.botID, up: false)
+        }
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             var current = 0
@@ -49,6 +52,7 @@ struct DingTalkStreamService: Service {
                     if id == current {
                         failures = 0
                         Meter.set(MetricName.connectionUp, labels, 1)
+                        BotStatusBoard.shared.connection(bot: adapter.botID, up: true)
                     }
                     for (old, latch) in retiring where old != id {
                         latch.open()
@@ -68,6 +72,7 @@ struct DingTalkStreamService: Service {
                     guard id == current, !Task.isCancelled else { continue }
                     Meter.set(MetricName.connectionUp, labels, 0)
                     Meter.increment(MetricName.reconnects, labels)
+                    BotStatusBoard.shared.connection(bot: adapter.botID, up: false)
                     failures += 1
                     let delay = adapter.reconnect.delay(afterAttempt: failures)
                     logger.warning(

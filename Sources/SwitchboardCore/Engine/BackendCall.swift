@@ -36,7 +36,9 @@ final class BackendCall: Sendable {
             span?.recordError(error)
             span?.setStatus(SpanStatus(code: .error))
         } else {
-            Meter.record(MetricName.backendAnswerSeconds, labels, started.duration(to: .now))
+            let elapsed = started.duration(to: .now)
+            Meter.record(MetricName.backendAnswerSeconds, labels, elapsed)
+            RecentActivity.shared.answered(after: elapsed)
         }
         span?.end()
     }

@@ -145,6 +145,7 @@ extension Engine {
                 let receipt = try await adapter.deliver(reply, to: event, context: context)
                 span?.attributes[SpanAttributeKey.platformMessageIDs] = receipt.messageIDs
                 Meter.increment(MetricName.deliveries, labels.with("result", "ok"))
+                BotStatusBoard.shared.delivered(bot: event.bot)
                 return receipt
             } catch {
                 Meter.increment(MetricName.deliveries, labels.with("result", "error"))
@@ -196,9 +197,11 @@ extension Engine {
         }
         guard finalAttempt else {
             logger.warning("job failed; will retry", metadata: ["error": "\(error)", "retry_at": "\(retryAt!)"])
+            BotStatusBoard.shared.failed(bot: lease.job.event.bot, "\(error)")
             return .retried
         }
         logger.error("job failed for good", metadata: ["error": "\(error)"])
+        BotStatusBoard.shared.failed(bot: lease.job.event.bot, "\(error)")
         if error is BackendFailure {
             await tellUserBackendFailed(lease, logger: logger)
         }

@@ -84,6 +84,8 @@ public final class Engine: EventSink, Service {
             if try await storeHealth.watch({ try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) }) {
                 result.accepted.append(event.id)
                 counters.accepted.increment()
+                BotStatusBoard.shared.eventAccepted(bot: event.bot)
+                RecentActivity.shared.messageAccepted()
             } else {
                 result.duplicates.append(event.id)
                 counters.duplicate.increment()

@@ -54,6 +54,7 @@ public actor AccessTokenCache {
         fetches += 1
         Meter.increment(MetricName.tokenRefreshes, labels)
         let token = try await fetchToken(transport)
+        if let bot = labels.value(of: "bot") { BotStatusBoard.shared.tokenFetched(bot: bot, lifetime: token.lifetime) }
         let margin = min(maximumMargin, token.lifetime / 2)
         cached = (token.value, ContinuousClock.now + token.lifetime - margin)
         return token.value

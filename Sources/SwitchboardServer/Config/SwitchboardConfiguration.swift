@@ -21,6 +21,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var server: ServerSettings
     /// `telemetry:` — the OTLP traces exporter.
     public var telemetry: TelemetrySettings
+    /// `admin:` — the console's listener; nil when absent.
+    public var admin: AdminSettings?
     /// `state:`, read by the store factory it names (see ``SwitchboardSetup``).
     let state: ConfigSection
     public var engine: EngineConfiguration
@@ -39,6 +41,7 @@ public struct SwitchboardConfiguration: Sendable {
         file = root.file
         server = try ServerSettings(section: try top.section("server") ?? .empty(path: "server"))
         telemetry = try TelemetrySettings(section: try top.section("telemetry") ?? .empty(path: "telemetry"))
+        admin = try top.section("admin").map(AdminSettings.init(section:))
         state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
         (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)

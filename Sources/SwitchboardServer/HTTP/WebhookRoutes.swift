@@ -93,7 +93,9 @@ struct WebhookRoutes: Sendable {
             span?.attributes[SpanAttributeKey.httpStatus] = Int(response.status.code)
             return response
         }
-        meters.ack.record(started.duration(to: .now))
+        let elapsed = started.duration(to: .now)
+        meters.ack.record(elapsed)
+        RecentActivity.shared.acked(after: elapsed)
         let status = response.status.code
         if (100..<600).contains(status) { meters.statuses[status / 100 - 1].increment() }
         if status >= 400 {
