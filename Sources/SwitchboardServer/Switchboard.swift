@@ -2,6 +2,7 @@ public import Foundation
 import Hummingbird
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 public import SwitchboardCore
 public import UnixSignals
 
@@ -50,9 +51,11 @@ public struct Switchboard: Sendable {
     ///   - onListening: called with the bound port once the server accepts connections (useful
     ///     with port 0).
     ///   - gracefulShutdownSignals: the signals that start a graceful shutdown.
+    ///   - onAdminListening: called with the admin listener's port, when `admin:` is configured.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onAdminListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let configuration = setup.configuration
         let engine = Engine(
@@ -65,21 +68,41 @@ public struct Switchboard: Sendable {
             logger: logger, clock: clock,
             notify: configuration.targets.isEmpty
                 ? nil : NotifyRoutes(notifier: setup.notifier(transport: transport, logger: logger), maxBodyBytes: configuration.server.maxBodyBytes),
-            metrics: metrics
+            // With the admin listener on, /metrics is served there only.
+            metrics: configuration.admin == nil ? metrics : nil, metricsElsewhere: configuration.admin != nil
         )
+        let mainPort = Mutex(configuration.server.port)
         let app = Application(
             router: routes.router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "switchboard"
             ),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.server.port) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.server.port
+                mainPort.withLock { $0 = port }
+                await onListening(port)
+            },
             logger: logger
         )
+        var adminServices: [any Service] = []
+        if let admin = configuration.admin {
+            let host = configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host
+            let service = AdminService(
+                store: store, live: LiveSetup(setup), mainBaseURL: { "http://\(host):\(mainPort.withLock { $0 })" }, clock: clock
+            )
+            let routes = AdminRoutes(service: service, auth: AdminAuth(token: admin.token, clock: clock), metrics: metrics, reload: nil, logger: logger)
+            adminServices.append(Application(
+                router: routes.router(),
+                configuration: ApplicationConfiguration(address: .hostname(admin.host, port: admin.port), serverName: "switchboard-admin"),
+                onServerRunning: { channel in await onAdminListening(channel.localAddress?.port ?? admin.port) },
+                logger: logger
+            ))
+        }
         let intakes = setup.botIDs.compactMap { setup.adapters[$0] }.flatMap { $0.services(feeding: engine) }
         // Services stop in reverse order: the HTTP server first, then the engine (draining), and the
         // store's connection pool last.
         let queueGauges = QueueGauges(store: store, clock: clock)
-        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges] + intakes + [app]
+        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges] + intakes + adminServices + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

@@ -46,9 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
         let switchboard = Switchboard(
             setup: setup, store: store, transport: transport, logger: logger, metrics: metrics, telemetryServices: telemetry
         )
-        try await switchboard.run { port in
-            printError(Self.banner(setup: setup, port: port))
-        }
+        try await switchboard.run(
+            onListening: { port in printError(Self.banner(setup: setup, port: port)) },
+            onAdminListening: { port in
+                let host = setup.configuration.admin?.host ?? "127.0.0.1"
+                printError("admin console on http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/admin (metrics: /metrics there)")
+            }
+        )
     }
 
     /// What the server serves, for people.
@@ -64,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.file == "(embedded default)" {
             lines.append("  the local bot's secret is in \(DefaultConfiguration.secretFile) (or $\(DefaultConfiguration.secretVariable))")
         }
-        lines.append("  health: \(base)/healthz  readiness: \(base)/readyz  metrics: \(base)/metrics")
+        lines.append("  health: \(base)/healthz  readiness: \(base)/readyz" + (configuration.admin == nil ? "  metrics: \(base)/metrics" : ""))
         return lines.joined(separator: "\n")
     }
 }

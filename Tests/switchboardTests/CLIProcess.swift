@@ -80,6 +80,20 @@ final class ServerProcess: Sendable {
         }
     }
 
+    /// The admin console's port, from its banner line.
+    func adminPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let range = output.range(of: #"admin console on http://[0-9.]+:(\d+)"#, options: .regularExpression) {
+                let text = output[range]
+                return Int(text[text.index(after: text.lastIndex(of: ":")!)...])!
+            }
+            guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
+            guard ContinuousClock.now < deadline else { throw CLIError("no admin banner: \(output)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
         process.terminate()

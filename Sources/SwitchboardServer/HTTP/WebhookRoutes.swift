@@ -24,14 +24,17 @@ struct WebhookRoutes: Sendable {
     let notify: NotifyRoutes?
     /// `GET /metrics`, when the process records metrics.
     let metrics: MetricsEndpoint?
+    /// `/metrics` is on the admin listener.
+    let metricsElsewhere: Bool
     /// Each bot's webhook metrics, made once (this path runs per request).
     private let meters: [String: WebhookMeters]
     private let unknownBotMeters: WebhookMeters
 
     init(
         adapters: [String: any ChatAdapter], engine: Engine, replyState: any ReplyStateReading, maxBodyBytes: Int, logger: Logger,
-        clock: @escaping @Sendable () -> Date, notify: NotifyRoutes?, metrics: MetricsEndpoint?
+        clock: @escaping @Sendable () -> Date, notify: NotifyRoutes?, metrics: MetricsEndpoint?, metricsElsewhere: Bool = false
     ) {
+        self.metricsElsewhere = metricsElsewhere
         self.adapters = adapters
         self.engine = engine
         self.replyState = replyState
@@ -71,7 +74,10 @@ struct WebhookRoutes: Sendable {
             }
         }
         router.get("/metrics") { _, _ in
-            guard let metrics else { return Self.text("metrics are off in this process (telemetry.metrics: false)\n", status: .notFound) }
+            guard let metrics else {
+                if metricsElsewhere { return Self.text("metrics are served on the admin listener (admin.host:admin.port/metrics)\n", status: .notFound) }
+                return Self.text("metrics are off in this process (telemetry.metrics: false)\n", status: .notFound)
+            }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
