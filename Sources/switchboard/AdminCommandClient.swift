@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardServer
+
+/// How `switchboard jobs` and `switchboard conversations` reach the state: the running server's
+/// admin API when `admin:` is configured and answers, else the store itself (the server is down,
+/// or has no admin listener). Either way the JSON printed is the API's.
+struct AdminCommandClient {
+    let setup: SwitchboardSetup
+    let transport: any HTTPTransport
+
+    enum Call {
+        case get(String)
+        case post(String, [String: String]?)
+    }
+
+    /// Runs `call` on the API, or `direct` on the store; prints the JSON on stdout.
+    func run(_ call: Call, direct: (AdminOperations) async throws -> Data) async throws {
+        let data: Data
+        if let admin = setup.configuration.admin, let answer = try await viaAPI(call, admin: admin) {
+            data = answer
+        } else {
+            let store: any StateStore
+            do {
+                store = try await setup.state.open()
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodeError.failure
+            }
+            do {
+                data = try await withStoreServices(store) { try await direct(AdminOperations(store: store, setup: setup)) }
+            } catch let error as AdminOperationError {
+                printError("error: \(error.message)")
+                throw ExitCodeError.failure
+            }
+        }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// The API's answer, or nil when nothing listens there (then the store is used).
+    private func viaAPI(_ call: Call, admin: AdminSettings) async throws -> Data? {
+        let host = admin.host == "0.0.0.0" ? "127.0.0.1" : admin.host
+        var request: OutboundRequest
+        switch call {
+        case .get(let path):
+            request = OutboundRequest(method: .get, url: "http://\(host):\(admin.port)\(path)")
+        case .post(let path, let body):
+            request = OutboundRequest(
+                method: .post, url: "http://\(host):\(admin.port)\(path)", headers: [.contentType: "application/json"],
+                body: try JSONSerialization.data(withJSONObject: body ?? [:])
+            )
+        }
+        request.headers[.authorization] = "Bearer \(admin.token)"
+        // AsyncHTTPClient keeps trying a refused connection until the deadline: a server that is up
+        // answers these in milliseconds.
+        request.timeout = .seconds(3)
+        let response: OutboundResponse
+        do {
+            response = try await transport.execute(request)
+        } catch {
+            printError("the admin API at \(host):\(admin.port) does not answer; using the state store directly")
+            return nil
+        }
+        let body = try await response.body.collect(upTo: 16 << 20)
+        guard response.status.kind == .successful else {
+            let message = ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["error"] as? String
+            printError("error: \(message ?? "the admin API answered \(response.status.code)")")
+            throw ExitCodeError.failure
+        }
+        return body
+    }
+
+    /// Runs `body` with the store's services (a connection pool) running.
+    private func withStoreServices<T: Sendable>(_ store: any StateStore, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in store.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+}
+
+/// Exit non-zero after the error was printed.
+enum ExitCodeError: Error {
+    case failure
+}
