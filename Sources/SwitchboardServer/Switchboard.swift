@@ -19,6 +19,7 @@ public struct Switchboard: Sendable {
     let clock: @Sendable () -> Date
     let metrics: MetricsEndpoint?
     let telemetryServices: [any Service]
+    let rebuild: (@Sendable () throws -> SwitchboardSetup)?
 
     /// - Parameters:
     ///   - store: the opened store (`setup.state.open()`, or another for tests).
@@ -27,6 +28,8 @@ public struct Switchboard: Sendable {
     ///   - metrics: what `GET /metrics` answers; nil when the process records no metrics.
     ///   - telemetryServices: exporters to run (the OTLP span exporter): started first and stopped
     ///     last, so the spans of the last jobs are still sent.
+    ///   - rebuild: reads and builds the configuration again, for a reload (SIGHUP, the admin
+    ///     console); nil: no reloads.
     public init(
         setup: SwitchboardSetup,
         store: any StateStore,
@@ -34,8 +37,10 @@ public struct Switchboard: Sendable {
         logger: Logger = Logger(label: "switchboard"),
         clock: @escaping @Sendable () -> Date = { Date() },
         metrics: MetricsEndpoint? = nil,
-        telemetryServices: [any Service] = []
+        telemetryServices: [any Service] = [],
+        rebuild: (@Sendable () throws -> SwitchboardSetup)? = nil
     ) {
+        self.rebuild = rebuild
         self.metrics = metrics
         self.telemetryServices = telemetryServices
         self.setup = setup
@@ -62,12 +67,14 @@ public struct Switchboard: Sendable {
             store: store, router: setup.routing, backends: setup.backends, adapters: setup.adapters,
             transport: transport, configuration: configuration.engine, logger: logger, clock: clock
         )
+        let notifier = LiveNotifier(setup.notifier(transport: transport, logger: logger))
+        let live = LiveSetup(setup)
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock, health: engine.storeHealth)
         let routes = WebhookRoutes(
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
             logger: logger, clock: clock,
             notify: configuration.targets.isEmpty
-                ? nil : NotifyRoutes(notifier: setup.notifier(transport: transport, logger: logger), maxBodyBytes: configuration.server.maxBodyBytes),
+                ? nil : NotifyRoutes(live: notifier, maxBodyBytes: configuration.server.maxBodyBytes),
             // With the admin listener on, /metrics is served there only.
             metrics: configuration.admin == nil ? metrics : nil, metricsElsewhere: configuration.admin != nil
         )
@@ -84,25 +91,36 @@ public struct Switchboard: Sendable {
             },
             logger: logger
         )
+        let intakes = IntakeSupervisor(setup: setup, sink: engine, logger: logger)
+        let reloader = rebuild.map {
+            Reloader(
+                live: live, engine: engine, bots: routes.bots, notifier: configuration.targets.isEmpty ? nil : notifier, intakes: intakes,
+                rebuild: $0, transport: transport, logger: logger, clock: clock
+            )
+        }
         var adminServices: [any Service] = []
         if let admin = configuration.admin {
             let host = configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host
             let service = AdminService(
-                store: store, live: LiveSetup(setup), mainBaseURL: { "http://\(host):\(mainPort.withLock { $0 })" }, clock: clock
+                store: store, live: live, mainBaseURL: { "http://\(host):\(mainPort.withLock { $0 })" }, clock: clock
             )
-            let routes = AdminRoutes(service: service, auth: AdminAuth(token: admin.token, clock: clock), metrics: metrics, reload: nil, logger: logger)
+            var reload: (@Sendable () async -> Result<String, any Error>)?
+            if let reloader { reload = { await reloader.reload() } }
+            let adminRoutes = AdminRoutes(
+                service: service, auth: AdminAuth(token: admin.token, clock: clock), metrics: metrics, reload: reload, logger: logger
+            )
             adminServices.append(Application(
-                router: routes.router(),
+                router: adminRoutes.router(),
                 configuration: ApplicationConfiguration(address: .hostname(admin.host, port: admin.port), serverName: "switchboard-admin"),
                 onServerRunning: { channel in await onAdminListening(channel.localAddress?.port ?? admin.port) },
                 logger: logger
             ))
         }
-        let intakes = setup.botIDs.compactMap { setup.adapters[$0] }.flatMap { $0.services(feeding: engine) }
         // Services stop in reverse order: the HTTP server first, then the engine (draining), and the
         // store's connection pool last.
         let queueGauges = QueueGauges(store: store, clock: clock)
-        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges] + intakes + adminServices + [app]
+        let hangup: [any Service] = reloader.map { [ReloadOnHangup(reloader: $0)] } ?? []
+        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges, intakes] + hangup + adminServices + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

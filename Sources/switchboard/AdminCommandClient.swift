@@ -16,10 +16,13 @@ struct AdminCommandClient {
     }
 
     /// Runs `call` on the API, or `direct` on the store; prints the JSON on stdout.
-    func run(_ call: Call, direct: (AdminOperations) async throws -> Data) async throws {
+    func run(_ call: Call, apiOnly: Bool = false, direct: (AdminOperations) async throws -> Data) async throws {
         let data: Data
         if let admin = setup.configuration.admin, let answer = try await viaAPI(call, admin: admin) {
             data = answer
+        } else if apiOnly {
+            printError("error: no server answers on the admin listener; is it running?")
+            throw ExitCodeError.failure
         } else {
             let store: any StateStore
             do {

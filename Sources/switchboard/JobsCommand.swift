@@ -90,3 +90,32 @@ enum AdminCommand {
         }
     }
 }
+
+struct ReloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Make the running server re-read its configuration (through the admin API; without admin:, send it SIGHUP).",
+        discussion: """
+            Bots, routes, backends and targets are swapped for new work; jobs in flight finish with what \
+            they started with; a bot whose settings changed has its long connection restarted. An invalid \
+            file is refused with the line `check` prints, and the running configuration stays.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let logger = try options.bootstrapLogging()
+        let transport = AsyncHTTPClientTransport()
+        let setup = try withConfigErrorsReported { try options.setup(transport: transport, logger: logger) }
+        guard setup.configuration.admin != nil else {
+            printError("error: the configuration has no admin: listener to ask; send the server SIGHUP instead (kill -HUP <pid>)")
+            throw ExitCode.failure
+        }
+        do {
+            try await AdminCommandClient(setup: setup, transport: transport).run(.post("/admin/api/reload", nil), apiOnly: true) { _ in Data() }
+        } catch ExitCodeError.failure {
+            throw ExitCode.failure
+        }
+    }
+}

@@ -43,8 +43,15 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: telemetry: cannot start the OTLP exporter: \(error); check telemetry.otlp_endpoint")
             throw ExitCode.failure
         }
+        let (configOptions, portOverride, hostOverride) = (options, port, host)
         let switchboard = Switchboard(
-            setup: setup, store: store, transport: transport, logger: logger, metrics: metrics, telemetryServices: telemetry
+            setup: setup, store: store, transport: transport, logger: logger, metrics: metrics, telemetryServices: telemetry,
+            rebuild: {
+                try configOptions.setup(transport: transport, logger: logger) { configuration in
+                    if let portOverride { configuration.server.port = portOverride }
+                    if let hostOverride { configuration.server.host = hostOverride }
+                }
+            }
         )
         try await switchboard.run(
             onListening: { port in printError(Self.banner(setup: setup, port: port)) },

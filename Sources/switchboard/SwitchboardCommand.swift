@@ -7,7 +7,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
         abstract: "One bot in WeCom, Feishu/Lark and DingTalk, with Dify as its brain.",
         discussion: "Output meant for programs is JSON on stdout; messages for people go to stderr.",
         subcommands: [
-            ServeCommand.self, CheckCommand.self, DecodeCommand.self, RenderCommand.self, SendCommand.self, JobsCommand.self, ConversationsCommand.self,
+            ServeCommand.self, CheckCommand.self, DecodeCommand.self, RenderCommand.self, SendCommand.self, JobsCommand.self, ConversationsCommand.self, ReloadCommand.self,
             DemoCommand.self,
         ],
         defaultSubcommand: ServeCommand.self

@@ -108,6 +108,11 @@ final class ServerProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// Sends `signal` (SIGHUP: reload).
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
     /// `kill -9`: no shutdown, no draining, no chance to write anything more.
     func kill9() async throws {
         kill(process.processIdentifier, SIGKILL)

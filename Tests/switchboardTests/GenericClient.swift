@@ -8,9 +8,9 @@ struct GenericClient {
     let secret: String
     var bot = "app"
 
-    static func message(_ id: String, _ text: String, chat: String = "chat-1") -> Data {
+    static func message(_ id: String, _ text: String, chat: String = "chat-1", type: String = "direct") -> Data {
         let json: [String: Any] = [
-            "id": id, "platform": "generic", "conversation": ["id": chat, "type": "direct"],
+            "id": id, "platform": "generic", "conversation": ["id": chat, "type": type],
             "sender": ["id": "u-\(chat)"], "text": text, "timestamp": 1_718_000_000_000,
         ]
         return try! JSONSerialization.data(withJSONObject: json)

@@ -25,7 +25,16 @@ extension Engine {
         Meter.increment(MetricName.jobAttempts, labels)
         let started = ContinuousClock.now
         let webhook = TraceContext.restore(lease.job.traceContext)
-        let outcome = await Traces.span(SpanName.job, context: webhook ?? .topLevel, ofKind: .consumer) { span in
+        let outcome = await Self.$pinned.withValue(snapshot) {
+            await traced(lease, webhook: webhook)
+        }
+        Meter.record(MetricName.jobSeconds, labels, started.duration(to: .now))
+        Meter.increment(MetricName.jobs, labels.with("outcome", outcome.rawValue))
+    }
+
+    private func traced(_ lease: JobLease, webhook: ServiceContext?) async -> AttemptOutcome {
+        let event = lease.job.event
+        return await Traces.span(SpanName.job, context: webhook ?? .topLevel, ofKind: .consumer) { span in
             if let span {
                 if let webhook { span.addLink(SpanLink(context: webhook, attributes: [:])) }
                 span.attributes[SpanAttributeKey.eventID] = event.id
@@ -38,8 +47,6 @@ extension Engine {
             if outcome == .retried || outcome == .failed { span?.setStatus(SpanStatus(code: .error)) }
             return outcome
         }
-        Meter.record(MetricName.jobSeconds, labels, started.duration(to: .now))
-        Meter.increment(MetricName.jobs, labels.with("outcome", outcome.rawValue))
     }
 
     /// How one attempt ended (the `outcome` label of ``MetricName/jobs``).

@@ -11,9 +11,9 @@ import Synchronization
 /// `concurrency` at a time, one at a time per conversation, in order.
 public final class Engine: EventSink, Service {
     let store: any StateStore
-    let router: RoutingTable
-    let backends: [String: any ChatBackend]
-    let adapters: [String: any ChatAdapter]
+    /// The bots, backends and routes work uses: one snapshot that ``swap(_:)`` replaces whole.
+    /// A job pins the snapshot it was leased under (``pinned``) and keeps it to the end.
+    private let live: Mutex<Snapshot>
     let transport: any HTTPTransport
     let configuration: EngineConfiguration
     let logger: Logger
@@ -21,11 +21,40 @@ public final class Engine: EventSink, Service {
     /// Whether the store answers; says an outage once and its end once.
     public let storeHealth: StoreHealth
     /// `events_total` per bot, made once: `accept` runs per webhook.
-    private let eventCounters: [String: EventCounters]
+    private let eventCounters: Mutex<[String: EventCounters]>
 
     private let signals: AsyncStream<Signal>
     private let signal: AsyncStream<Signal>.Continuation
     private let phase = Mutex(Phase.idle)
+
+    /// What a reload replaces.
+    public struct Snapshot: Sendable {
+        public var router: RoutingTable
+        public var backends: [String: any ChatBackend]
+        public var adapters: [String: any ChatAdapter]
+
+        public init(router: RoutingTable, backends: [String: any ChatBackend], adapters: [String: any ChatAdapter]) {
+            self.router = router
+            self.backends = backends
+            self.adapters = adapters
+        }
+    }
+
+    /// The snapshot of the job this task works on.
+    @TaskLocal static var pinned: Snapshot?
+
+    /// The job's snapshot inside a job, else the latest.
+    var snapshot: Snapshot { Self.pinned ?? live.withLock { $0 } }
+    var router: RoutingTable { snapshot.router }
+    var backends: [String: any ChatBackend] { snapshot.backends }
+    var adapters: [String: any ChatAdapter] { snapshot.adapters }
+
+    /// Replaces bots, backends and routes for new work; jobs already running keep theirs.
+    public func swap(_ snapshot: Snapshot) {
+        let counters = snapshot.adapters.mapValues { EventCounters(.bot($0.botID, platform: $0.platform)) }
+        live.withLock { $0 = snapshot }
+        eventCounters.withLock { $0 = counters }
+    }
 
     private enum Signal {
         case work, finished, shutdown, drainDeadline
@@ -46,15 +75,13 @@ public final class Engine: EventSink, Service {
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
-        self.router = router
-        self.backends = backends
-        self.adapters = adapters
+        live = Mutex(Snapshot(router: router, backends: backends, adapters: adapters))
         self.transport = transport
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
         storeHealth = StoreHealth(logger: logger, clock: clock)
-        eventCounters = adapters.mapValues { EventCounters(.bot($0.botID, platform: $0.platform)) }
+        eventCounters = Mutex(adapters.mapValues { EventCounters(.bot($0.botID, platform: $0.platform)) })
         (signals, signal) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .unbounded)
     }
 
@@ -73,9 +100,10 @@ public final class Engine: EventSink, Service {
     public func accept(_ events: [ChatEvent]) async throws -> AcceptResult {
         var result = AcceptResult()
         let traceContext = TraceContext.current()
+        let router = self.router
         for event in events {
-            let counters = eventCounters[event.bot] ?? EventCounters(.bot(event.bot, platform: event.platform))
-            guard let orderingKey = orderingKey(for: event) else {
+            let counters = eventCounters.withLock { $0[event.bot] } ?? EventCounters(.bot(event.bot, platform: event.platform))
+            guard let orderingKey = Self.orderingKey(for: event, router: router) else {
                 logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
                 counters.ignored.increment()
                 continue
@@ -105,7 +133,7 @@ public final class Engine: EventSink, Service {
     /// Jobs of one backend conversation run in order; different ones run concurrently. Nil when
     /// nothing will answer the event. Commands have an order of their own, so `/reset` is not
     /// stuck behind the answer it is meant to stop.
-    private func orderingKey(for event: ChatEvent) -> String? {
+    private static func orderingKey(for event: ChatEvent, router: RoutingTable) -> String? {
         switch router.route(event) {
         case .ignore: nil
         case .reply(let match): match.scope.key(for: event, backend: match.backend)

@@ -32,6 +32,9 @@ public struct SwitchboardConfiguration: Sendable {
     let bots: [(id: String, section: ConfigSection)]
     /// nil when the file has no `routes:` (the defaults apply).
     let routes: [ConfigNode]?
+    /// `state:` and `engine:` as written, to tell whether a reload changed them.
+    let stateText: String
+    let engineText: String
     /// `targets:` — where `POST /notify/<name>` and `switchboard send` deliver; checked against the
     /// bots in ``SwitchboardSetup``.
     public var targets: [NotifyTarget]
@@ -44,6 +47,8 @@ public struct SwitchboardConfiguration: Sendable {
         admin = try top.section("admin").map(AdminSettings.init(section:))
         state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
+        stateText = state.node.canonicalText
+        engineText = engineSection.node.canonicalText
         (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)
         commands = try CommandWords(config: try top.section("commands") ?? .empty(path: "commands"))
         let backendsSection = try top.section("backends")

@@ -6,7 +6,10 @@ public import SwitchboardCore
 public struct SwitchboardSetup: Sendable {
     public let configuration: SwitchboardConfiguration
     /// Bot id ▸ adapter.
-    public let adapters: [String: any ChatAdapter]
+    public private(set) var adapters: [String: any ChatAdapter]
+    /// Bot id ▸ its settings as written (after `${…}`), to tell a changed bot from an unchanged one
+    /// on reload. Holds secrets: never logged.
+    let botFingerprints: [String: String]
     /// Bot ids in file order.
     public let botIDs: [String]
     public let backends: [String: any ChatBackend]
@@ -60,9 +63,20 @@ public struct SwitchboardSetup: Sendable {
             throw ConfigError(file: configuration.file, key: problem.key, reason: problem.reason)
         }
         self.adapters = adapters
+        botFingerprints = Dictionary(configuration.bots.map { ($0.id, $0.section.node.canonicalText) }, uniquingKeysWith: { first, _ in first })
         self.botIDs = configuration.bots.map(\.id)
         self.backends = backends
         self.warnings = warnings
+    }
+
+    /// This setup, keeping `old`'s adapter for every bot whose settings did not change (its token
+    /// cache and its long connection stay as they are).
+    func reusing(adaptersFrom old: SwitchboardSetup) -> SwitchboardSetup {
+        var copy = self
+        for (id, fingerprint) in botFingerprints where old.botFingerprints[id] == fingerprint {
+            if let adapter = old.adapters[id] { copy.adapters[id] = adapter }
+        }
+        return copy
     }
 
     /// The configured routes, or — with no `routes:` — direct chats and @-mentions answered by the
@@ -80,5 +94,17 @@ public struct SwitchboardSetup: Sendable {
     /// Sends notifications to the configured targets (`POST /notify`, `switchboard send`).
     public func notifier(transport: any HTTPTransport, logger: Logger) -> Notifier {
         Notifier(targets: configuration.targets, adapters: adapters, transport: transport, logger: logger)
+    }
+}
+
+extension ConfigNode {
+    /// The node's content as one canonical text (keys in file order), for comparing settings.
+    var canonicalText: String {
+        switch value {
+        case .null: "~"
+        case .scalar(let text): "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .list(let items): "[" + items.map(\.canonicalText).joined(separator: ",") + "]"
+        case .map(let entries): "{" + entries.map { "\($0.key):\($0.node.canonicalText)" }.joined(separator: ",") + "}"
+        }
     }
 }

@@ -4,14 +4,17 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import SwitchboardCore
+import Synchronization
 
 /// `POST /notify/<target>` and `POST /notify` (fan-out): `Authorization: Bearer <token>` compared
 /// in constant time with each target's token (401 and nothing sent otherwise), a JSON body
 /// `{"markdown": "…", "mention": ["…"], "targets": ["…"]}`, and an answer per target with the
 /// platform's message ids or its error — HTTP 200 when every target took it, 502 when one did not.
 struct NotifyRoutes: Sendable {
-    let notifier: Notifier
+    /// The targets' notifier; a reload replaces it.
+    let live: LiveNotifier
     let maxBodyBytes: Int
+    var notifier: Notifier { live.current }
 
     struct Body: Decodable {
         var markdown: String
@@ -33,6 +36,8 @@ struct NotifyRoutes: Sendable {
     }
 
     private func notify(_ request: Request, targets named: [String]?) async throws -> Response {
+        // One snapshot per request: a reload meanwhile does not mix two sets of targets.
+        let notifier = live.current
         // The token first: without one that some target accepts, nothing — not even whether a
         // target exists — is told.
         let given = Self.bearer(request.headers[.authorization])
@@ -86,5 +91,20 @@ struct NotifyRoutes: Sendable {
     static func error(_ message: String, status: HTTPResponse.Status) -> Response {
         let json = (try? EventJSON.encode(["error": message])) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: json)))
+    }
+}
+
+/// The notifier `/notify` uses, replaced whole by a reload.
+final class LiveNotifier: Sendable {
+    private let state: Mutex<Notifier>
+
+    init(_ notifier: Notifier) {
+        state = Mutex(notifier)
+    }
+
+    var current: Notifier { state.withLock { $0 } }
+
+    func swap(_ notifier: Notifier) {
+        state.withLock { $0 = notifier }
     }
 }

@@ -6,6 +6,7 @@ import NIOFoundationCompat
 import SwitchboardCore
 import CoreMetrics
 import SwitchboardTelemetry
+import Synchronization
 import Tracing
 
 /// The HTTP surface: `GET|POST /webhooks/<bot-id>`, `POST /notify…` (``NotifyRoutes``), `/healthz`,
@@ -13,7 +14,8 @@ import Tracing
 /// between Hummingbird and the framework-free webhook types; the adapters and the engine do the
 /// work.
 struct WebhookRoutes: Sendable {
-    let adapters: [String: any ChatAdapter]
+    /// The bots webhooks go to, and their metric handles; a reload replaces them.
+    let bots: LiveBots
     let engine: Engine
     /// The store, for polls answered from reply state.
     let replyState: any ReplyStateReading
@@ -26,8 +28,6 @@ struct WebhookRoutes: Sendable {
     let metrics: MetricsEndpoint?
     /// `/metrics` is on the admin listener.
     let metricsElsewhere: Bool
-    /// Each bot's webhook metrics, made once (this path runs per request).
-    private let meters: [String: WebhookMeters]
     private let unknownBotMeters: WebhookMeters
 
     init(
@@ -35,7 +35,7 @@ struct WebhookRoutes: Sendable {
         clock: @escaping @Sendable () -> Date, notify: NotifyRoutes?, metrics: MetricsEndpoint?, metricsElsewhere: Bool = false
     ) {
         self.metricsElsewhere = metricsElsewhere
-        self.adapters = adapters
+        bots = LiveBots(adapters)
         self.engine = engine
         self.replyState = replyState
         self.maxBodyBytes = maxBodyBytes
@@ -43,7 +43,6 @@ struct WebhookRoutes: Sendable {
         self.clock = clock
         self.notify = notify
         self.metrics = metrics
-        meters = adapters.mapValues { WebhookMeters(.bot($0.botID, platform: $0.platform)) }
         // An unknown bot id is whatever a caller typed: never a label.
         unknownBotMeters = WebhookMeters(.bot("_unknown", platform: "_unknown"))
     }
@@ -91,8 +90,8 @@ struct WebhookRoutes: Sendable {
     /// answer out) per bot.
     private func webhook(_ request: Request, botID: String) async throws -> Response {
         let started = ContinuousClock.now
-        let adapter = adapters[botID]
-        let meters = self.meters[botID] ?? unknownBotMeters
+        let (adapter, botMeters) = bots.bot(botID)
+        let meters = botMeters ?? unknownBotMeters
         let response = try await Traces.span(SpanName.webhook, ofKind: .server) { span in
             span?.attributes[SpanAttributeKey.bot] = adapter == nil ? nil : botID
             let response = try await webhook(request, botID: botID, adapter: adapter, span: span)
@@ -171,5 +170,28 @@ struct WebhookRoutes: Sendable {
 
     private static func text(_ text: String, status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The bots the webhook routes serve, with each one's metric handles (made once: the webhook path
+/// runs per request). A reload swaps the whole set; a request reads it once.
+final class LiveBots: Sendable {
+    private let state: Mutex<(adapters: [String: any ChatAdapter], meters: [String: WebhookRoutes.WebhookMeters])>
+
+    init(_ adapters: [String: any ChatAdapter]) {
+        state = Mutex((adapters, Self.meters(adapters)))
+    }
+
+    func bot(_ id: String) -> ((any ChatAdapter)?, WebhookRoutes.WebhookMeters?) {
+        state.withLock { ($0.adapters[id], $0.meters[id]) }
+    }
+
+    func swap(_ adapters: [String: any ChatAdapter]) {
+        let meters = Self.meters(adapters)
+        state.withLock { $0 = (adapters, meters) }
+    }
+
+    private static func meters(_ adapters: [String: any ChatAdapter]) -> [String: WebhookRoutes.WebhookMeters] {
+        adapters.mapValues { WebhookRoutes.WebhookMeters(.bot($0.botID, platform: $0.platform)) }
     }
 }

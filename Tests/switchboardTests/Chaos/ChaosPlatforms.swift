@@ -34,6 +34,8 @@ final class ChaosPlatforms: Sendable {
         var feishuTags: [String: String] = [:]
         var sockets: [Int: WebSocketOutboundWriter] = [:]
         var connections = 0
+        /// The most Stream sockets open at one time.
+        var mostOpen = 0
         var acks: Set<String> = []
         var difyCalls = 0
         var weComSent: Set<String> = []
@@ -48,6 +50,8 @@ final class ChaosPlatforms: Sendable {
 
     var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
     var difyCalls: Int { state.withLock { $0.difyCalls } }
+    /// Stream sockets: opened so far, open now, and the most open at once.
+    var streamSockets: (opened: Int, open: Int, mostOpen: Int) { state.withLock { ($0.connections, $0.sockets.count, $0.mostOpen) } }
 
     /// `[Q17]` from an id that ends in `Q17`.
     static func tag(fromID id: String) -> String? {
@@ -83,6 +87,7 @@ final class ChaosPlatforms: Sendable {
                 let id = self.state.withLock { state in
                     state.connections += 1
                     state.sockets[state.connections] = outbound
+                    state.mostOpen = max(state.mostOpen, state.sockets.count)
                     return state.connections
                 }
                 defer { _ = self.state.withLock { $0.sockets.removeValue(forKey: id) } }

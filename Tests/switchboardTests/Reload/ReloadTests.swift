@@ -1,0 +1,98 @@
+import Foundation
+import SwitchboardTesting
+import Testing
+
+/// Reloading the configuration of a running binary: SIGHUP and `switchboard reload` swap routes,
+/// bots and backends for new work; an unchanged DingTalk Stream bot keeps its socket, a changed one
+/// gets a new one after the old one closed (never two); an invalid file is refused with `check`'s
+/// line and the running configuration keeps answering.
+@Suite("Reload")
+struct ReloadTests {
+    static let secret = "reload-secret-0123456789"
+    static let token = "reload-admin-token-0123456789"
+
+    static func configuration(platforms: String, callback: String, adminPort: Int, groups: Bool, reconnect: String = "200ms", backend: String = "echo") -> String {
+        """
+        admin: {port: \(adminPort), token: "\(token)"}
+        engine: {poll_interval: 100ms}
+        backends: {echo: {type: echo}}
+        bots:
+          app: {platform: generic, secret: "\(secret)", callback_url: "\(callback)/reply"}
+          ding-stream: {platform: dingtalk, mode: stream, app_key: \(ChaosPlatforms.dingTalkKey), app_secret: \(ChaosPlatforms.dingTalkSecret),
+                        api_base: "\(platforms)", gateway_base: "\(platforms)", reconnect_delay: \(reconnect), reconnect_max_delay: 1s}
+        routes:
+          - {name: direct, when: {chat: direct}, backend: \(backend)}
+        \(groups ? "  - {name: groups, when: {chat: group, any: true}, backend: \(backend)}" : "")
+        """
+    }
+
+    static func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CLIError("timed out waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func aRunningServerTakesNewRoutesAndBotsWithoutARestart() async throws {
+        let platforms = ChaosPlatforms(ledger: ChaosLedger(), faults: ChaosFaults(seed: 1, rate: 0))
+        try await platforms.run { platforms in
+            try await LoopbackServer.withRunning { callback in
+                let directory = try scratchDirectory()
+                let file = directory.appendingPathComponent("switchboard.yaml")
+                let adminPort = Int.random(in: 20_000...40_000)
+                func write(groups: Bool, reconnect: String = "200ms", backend: String = "echo") throws {
+                    try Self.configuration(platforms: platforms.url, callback: callback.url, adminPort: adminPort, groups: groups, reconnect: reconnect, backend: backend)
+                        .write(to: file, atomically: true, encoding: .utf8)
+                }
+                try write(groups: false)
+                let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+                let client = GenericClient(port: try await server.port(), secret: Self.secret)
+                try await Self.waitFor("the Stream socket") { platforms.streamSockets.open == 1 }
+
+                // Before: group messages are not answered.
+                #expect(try await client.post(GenericClient.message("g-1", "hello group", chat: "room", type: "group")) == 200)
+                #expect(try await client.post(GenericClient.message("d-1", "hello direct")) == 200)
+                _ = try await callback.waitForRequests(count: 1)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:d-1"])
+
+                // SIGHUP with a route for groups: answered from now on; the Stream bot is untouched.
+                try write(groups: true)
+                server.send(SIGHUP)
+                try await Self.waitFor("the reload") { server.output.contains("configuration reloaded") }
+                #expect(try await client.post(GenericClient.message("g-2", "hello again", chat: "room", type: "group")) == 200)
+                _ = try await callback.waitForRequests(count: 2)
+                #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:d-1", "app:g-2"])
+                #expect(platforms.streamSockets.opened == 1, "an unchanged bot keeps its connection")
+
+                // `switchboard reload` after the Stream bot's settings changed: its socket is
+                // replaced — the old one closed before the new one opened.
+                try write(groups: true, reconnect: "300ms")
+                let reloaded = try await CLIProcess.runAsync(["reload"], in: directory)
+                #expect(reloaded.status == 0, "\(reloaded.stderr)")
+                #expect(reloaded.stdout.contains("changed ding-stream"), "\(reloaded.stdout)")
+                try await Self.waitFor("the new Stream socket") { platforms.streamSockets.opened == 2 && platforms.streamSockets.open == 1 }
+                #expect(platforms.streamSockets.mostOpen == 1, "never two sockets for one bot")
+
+                // An invalid file is refused with the line check prints; the old one keeps running.
+                try write(groups: true, backend: "nowhere")
+                let check = try await CLIProcess.runAsync(["check"], in: directory)
+                #expect(check.status == 1)
+                let refused = try await CLIProcess.runAsync(["reload"], in: directory)
+                #expect(refused.status == 1)
+                // `reload` itself reads the file to find the admin listener, so it says the same.
+                #expect(refused.stderr == check.stderr, "\(refused.stderr)")
+                server.send(SIGHUP)
+                try await Self.waitFor("the refusal") { server.output.contains("reload refused; the running configuration stays") }
+                let line = server.output.split(separator: "\n").first { $0.contains("reload refused") } ?? ""
+                #expect(line.contains(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "error: ", with: "")), "\(line)")
+                #expect(try await client.post(GenericClient.message("g-3", "still here", chat: "room", type: "group")) == 200)
+                _ = try await callback.waitForRequests(count: 3)
+                #expect(platforms.streamSockets.opened == 2)
+                #expect(try await server.terminate() == 0)
+                #expect(platforms.streamSockets.open == 0, "shutdown closes the Stream socket")
+            }
+        }
+    }
+}
