@@ -46,13 +46,15 @@ struct EngineLeaseTests {
 
     @Test func aRenewalThatFailsBrieflyIsTriedAgainAndTheJobFinishes() async throws {
         let store = RenewalFaultStore(fault: .unreachableTimes(2), faultyOwner: "a")
+        // A 9 s lease renewed every 3 s: the two refused renewals (3 s, 3.75 s) are retried well
+        // inside it, and a test process busy with other suites cannot starve it into expiring.
         let backend = ScriptedBackend { _ in
-            try await Task.sleep(for: .milliseconds(4000))
+            try await Task.sleep(for: .milliseconds(6000))
             return [.delta("whole"), .end]
         }
         try await LoopbackServer.withRunning { callback in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback)
+                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback, lease: .seconds(9))
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([Self.message("m1")])
@@ -77,9 +79,11 @@ struct EngineLeaseTests {
 
     /// A worker with a 3 s lease (renewed every second; a failed renewal tried again every ¼ s) —
     /// short, but with room for a test process busy with other tests.
-    static func engine(_ owner: String, store: some StateStore, backend: ScriptedBackend, callback: LoopbackServer) -> Engine {
+    static func engine(
+        _ owner: String, store: some StateStore, backend: ScriptedBackend, callback: LoopbackServer, lease: Duration = .seconds(3)
+    ) -> Engine {
         var configuration = EngineConfiguration(replicaID: owner)
-        configuration.leaseDuration = .seconds(3)
+        configuration.leaseDuration = lease
         configuration.pollInterval = .milliseconds(50)
         configuration.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
         var logger = Logger(label: "lease-test")
