@@ -357,6 +357,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 // The admin console tests see redirects and cookies as a browser does.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The browser test drives headless Chromium over the DevTools protocol.
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings
         ),
