@@ -56,7 +56,7 @@ struct AdminPages: Sendable {
                 var connection = "—"
                 if let up = status.connected { connection = up ? "已连接 connected" : "未连接 disconnected" }
                 return [
-                    "id": bot.id, "platform": bot.platform, "webhookURL": bot.webhookURL,
+                    "id": bot.id, "platform": bot.platform, "mode": bot.mode ?? "—", "webhookURL": bot.webhookURL,
                     "lastEvent": status.lastEventAt.map(time) ?? "—", "lastDelivery": status.lastDeliveryAt.map(time) ?? "—",
                     "lastError": status.lastError.map { "\(time(status.lastErrorAt ?? Date())) \($0)" } ?? "",
                     "token": token, "connection": connection,

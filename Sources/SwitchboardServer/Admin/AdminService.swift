@@ -28,7 +28,7 @@ final class AdminService: Sendable {
         let bots = setup.botIDs.compactMap { id -> AdminViews.Bot? in
             guard let adapter = setup.adapters[id] else { return nil }
             return AdminViews.Bot(
-                id: id, platform: adapter.platform, webhookURL: "\(mainBaseURL())/webhooks/\(id)", status: BotStatusBoard.shared.status(of: id)
+                id: id, platform: adapter.platform, mode: setup.configuration.mode(ofBot: id), webhookURL: "\(mainBaseURL())/webhooks/\(id)", status: BotStatusBoard.shared.status(of: id)
             )
         }
         let known = checks.withLock { $0 }

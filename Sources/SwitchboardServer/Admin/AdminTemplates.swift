@@ -54,8 +54,8 @@ enum AdminTemplates {
     <p class="muted">配置 Config: {{configFile}}{{#reloadedAt}} · 重新加载于 reloaded at {{reloadedAt}}{{/reloadedAt}}</p>
     <form class="inline" method="post" action="/admin/reload"><input type="hidden" name="csrf" value="{{csrf}}"><button>重新加载配置 Reload configuration</button></form>
     <h2>机器人 Bots</h2>
-    <table><tr><th>ID</th><th>平台 Platform</th><th>Webhook URL</th><th>最近事件 Last event</th><th>最近投递 Last delivery</th><th>最近错误 Last error</th><th>令牌 Token</th><th>长连接 Connection</th></tr>
-    {{#bots}}<tr><td>{{id}}</td><td>{{platform}}</td><td><code>{{webhookURL}}</code></td><td>{{lastEvent}}</td><td>{{lastDelivery}}</td><td class="bad">{{lastError}}</td><td>{{token}}</td><td>{{connection}}</td></tr>{{/bots}}
+    <table><tr><th>ID</th><th>平台 Platform</th><th>模式 Mode</th><th>Webhook URL</th><th>最近事件 Last event</th><th>最近投递 Last delivery</th><th>最近错误 Last error</th><th>令牌 Token</th><th>长连接 Connection</th></tr>
+    {{#bots}}<tr><td>{{id}}</td><td>{{platform}}</td><td>{{mode}}</td><td><code>{{webhookURL}}</code></td><td>{{lastEvent}}</td><td>{{lastDelivery}}</td><td class="bad">{{lastError}}</td><td>{{token}}</td><td>{{connection}}</td></tr>{{/bots}}
     </table>
     <h2>后端 Backends</h2>
     <table><tr><th>名称 Name</th><th>检查 Check</th><th>详情 Detail</th><th>检查于 Checked at</th></tr>

@@ -16,6 +16,8 @@ enum AdminViews {
     struct Bot: Codable, Sendable {
         var id: String
         var platform: String
+        /// The bot's `mode:` as configured (`app`, `aibot`, `stream`, …), when it has one.
+        var mode: String?
         var webhookURL: String
         var status: BotStatusBoard.Status
     }

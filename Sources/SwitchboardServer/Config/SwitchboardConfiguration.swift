@@ -39,6 +39,12 @@ public struct SwitchboardConfiguration: Sendable {
     /// bots in ``SwitchboardSetup``.
     public var targets: [NotifyTarget]
 
+    /// A bot's `mode:` as written, if it has one.
+    func mode(ofBot id: String) -> String? {
+        guard let section = bots.first(where: { $0.id == id })?.section, case .map(let entries) = section.node.value else { return nil }
+        return entries.first { $0.key == "mode" }?.node.scalar
+    }
+
     public init(root: ConfigNode, replicaID: String) throws {
         let top = try ConfigSection(root)
         file = root.file

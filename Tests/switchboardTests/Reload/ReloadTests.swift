@@ -95,4 +95,45 @@ struct ReloadTests {
             }
         }
     }
+
+    @Test func aJobInFlightFinishesWithWhatItStartedWithAndTheConsoleButtonReloads() async throws {
+        try await LoopbackServer.withRunning { callback in
+            let directory = try scratchDirectory()
+            let file = directory.appendingPathComponent("switchboard.yaml")
+            func write(direct: Bool) throws {
+                try """
+                    admin: {port: 0, token: "\(Self.token)"}
+                    engine: {poll_interval: 100ms}
+                    backends: {slow: {type: echo, delay_ms: 1500}}
+                    bots: {app: {platform: generic, secret: "\(Self.secret)", callback_url: "\(callback.url)/reply"}}
+                    routes:
+                      - {name: \(direct ? "direct" : "groups"), when: {chat: \(direct ? "direct" : "group")}, backend: slow}
+                    """.write(to: file, atomically: true, encoding: .utf8)
+            }
+            try write(direct: true)
+            let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+            let client = GenericClient(port: try await server.port(), secret: Self.secret)
+            let admin = try await AdminClient(port: try await server.adminPort()).signedIn(with: Self.token)
+            let csrf = try #require(AdminClient.csrf(in: try await admin.get("/admin").body))
+
+            // A direct message is being answered (slowly) when the console reloads a file that no
+            // longer answers direct messages.
+            #expect(try await client.post(GenericClient.message("d-1", "in flight")) == 200)
+            try await Task.sleep(for: .milliseconds(400))
+            try write(direct: false)
+            let reloaded = try await admin.post("/admin/reload", form: ["csrf": csrf])
+            #expect(reloaded.status == 303)
+            #expect((reloaded.location ?? "").removingPercentEncoding?.contains("1 bots, 1 routes, 1 backends") == true, "\(reloaded.location ?? "")")
+            #expect(try await admin.post("/admin/reload", form: [:]).status == 403, "the button needs the form's CSRF token")
+
+            // The job in flight still answers, with the routes it started with.
+            _ = try await callback.waitForRequests(count: 1, timeout: .seconds(30))
+            #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:d-1"])
+            // New work follows the new file: a direct message is not answered now.
+            #expect(try await client.post(GenericClient.message("d-2", "after the reload")) == 200)
+            try await Task.sleep(for: .seconds(4))
+            #expect(callback.requests.count == 1)
+            #expect(try await server.terminate() == 0)
+        }
+    }
 }
