@@ -44,6 +44,15 @@ extension PostgresStateStore {
         }
     }
 
+    public func replyStates(job: String) async throws -> [String: Data] {
+        try await translatingErrors {
+            let rows = try await client.query("SELECT key, value FROM reply_state WHERE job_id = \(job)", logger: logger)
+            var states: [String: Data] = [:]
+            for try await (key, value) in rows.decode((String, ByteBuffer).self) { states[key] = Data(buffer: value) }
+            return states
+        }
+    }
+
     public func retryJob(id: String, now: Date) async throws -> JobActionResult {
         try await operatorAction(id: id, allowed: [.failed, .discarded], now: now, outcome: .requeued) { [logger] connection in
             try await connection.query(

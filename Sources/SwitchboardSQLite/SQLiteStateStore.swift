@@ -262,6 +262,16 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
+    public func replyStates(job: String) async throws -> [String: Data] {
+        try await read { db in
+            var states: [String: Data] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM reply_state WHERE job_id = ?", arguments: [job]) {
+                states[row["key"]] = row["value"]
+            }
+            return states
+        }
+    }
+
     public func retryJob(id: String, now: Date) async throws -> JobActionResult {
         try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT status, discarded_at FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }

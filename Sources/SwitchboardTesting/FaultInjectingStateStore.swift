@@ -10,7 +10,7 @@ public final class FaultInjectingStateStore: StateStore {
     /// The store operations, as a fault rule sees them.
     public enum Operation: String, Sendable, CaseIterable {
         case claim, enqueue, lease, renew, complete, fail, release, queueStats
-        case jobs, job, retryJob, discardJob
+        case jobs, job, replyStates, retryJob, discardJob
         case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
     }
 
@@ -111,6 +111,11 @@ public final class FaultInjectingStateStore: StateStore {
     public func job(id: String) async throws -> JobRecord? {
         try check(.job)
         return try await base.job(id: id)
+    }
+
+    public func replyStates(job: String) async throws -> [String: Data] {
+        try check(.replyStates)
+        return try await base.replyStates(job: job)
     }
 
     public func retryJob(id: String, now: Date) async throws -> JobActionResult {

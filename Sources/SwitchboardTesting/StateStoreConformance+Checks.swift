@@ -169,6 +169,15 @@ extension StateStoreConformance {
     ]
 
     static let mapChecks: [Check] = [
+        Check(name: "a job's reply state is listed whole, and only its own") { store in
+            try await store.saveReplyState(job: "j1", key: "engine.reply", value: Data("answer".utf8))
+            try await store.saveReplyState(job: "j1", key: "wecom.sent_parts", value: Data("2".utf8))
+            try await store.saveReplyState(job: "j2", key: "engine.reply", value: Data("other".utf8))
+            try expectEqual(
+                try await store.replyStates(job: "j1"), ["engine.reply": Data("answer".utf8), "wecom.sent_parts": Data("2".utf8)], "j1's reply state"
+            )
+            try expectEqual(try await store.replyStates(job: "none"), [:], "a job without reply state")
+        },
         Check(name: "the conversation map reads its own writes") { store in
             try expectEqual(try await store.conversation("k"), ConversationEntry(), "unknown key")
             try expect(try await store.saveConversation("k", id: "45701982-8118-4bc5-8e9b-64562b4555f2", generation: 0, now: t0), "first save refused")

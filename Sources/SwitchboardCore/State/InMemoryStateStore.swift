@@ -173,6 +173,10 @@ public actor InMemoryStateStore: StateStore {
         return list.prefix(max(0, query.limit)).map { Self.view($0, history: false) }
     }
 
+    public func replyStates(job: String) -> [String: Data] {
+        replyStates[job] ?? [:]
+    }
+
     public func job(id: String) -> JobRecord? {
         records[id].map { Self.view($0, history: true) }
     }

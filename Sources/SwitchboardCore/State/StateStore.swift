@@ -52,6 +52,9 @@ public protocol StateStore: ReplyStateReading {
     /// One job with its whole history (every attempt, with its times, owner, outcome and error).
     func job(id: String) async throws -> JobRecord?
 
+    /// Every reply-state value kept for a job, by key (the stored answer, delivery progress).
+    func replyStates(job: String) async throws -> [String: Data]
+
     /// An operator's retry: a failed (or discarded) job is pending again with its attempts reset —
     /// the same job id, so the same idempotency key and reply state, and nothing already sent is
     /// sent again.

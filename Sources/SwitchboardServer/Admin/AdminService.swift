@@ -118,10 +118,7 @@ final class AdminService: Sendable {
         guard let record = try await store.job(id: id) else { throw AdminError.notFound("no job \(id)") }
         let event = record.job.event
         let json = (try? JSONParser.parse(try EventJSON.encode(event))) ?? .null
-        var replyState: [String: String] = [:]
-        for key in ["engine.reply"] {
-            if let data = try await store.replyState(job: id, key: key) { replyState[key] = String(decoding: data, as: UTF8.self) }
-        }
+        let replyState = try await store.replyStates(job: id).mapValues { String(decoding: $0, as: UTF8.self) }
         return AdminViews.JobDetail(
             summary: Self.summary(record), orderingKey: record.job.orderingKey, event: json,
             route: Self.describe(live.current.routing.route(event), for: event), history: record.history,
