@@ -6,27 +6,20 @@ import SwitchboardPostgres
 import SwitchboardSQLite
 import SwitchboardWeCom
 
-/// The adapters and backends this executable ships. A build with plugins adds their factories
-/// here — the same call a built-in uses.
+/// The plugins this executable ships — the built-in platforms, backends and stores, each a
+/// ``SwitchboardPlugin`` like a third party's. SQLite is the store when `state:` names none.
 enum BuiltIns {
-    static var adapters: AdapterRegistry {
-        AdapterRegistry([GenericAdapterFactory()] + platformAdapters)
-    }
+    static let plugins: [SwitchboardPlugin] = [.core, .weCom, .feishu, .dingTalk, .dify, .sqlite, .postgres]
+
+    // The built-ins never conflict; a plugin added here that does is a programming error.
+    static let pluginSet = try! PluginSet(plugins, defaultStateStore: "sqlite")
+
+    static var adapters: AdapterRegistry { pluginSet.adapters }
+    static var backends: BackendRegistry { pluginSet.backends }
+    static var stateStores: StateStoreRegistry { pluginSet.stateStores }
 
     /// The platform adapters (the generic one lives in core).
     static var platformAdapters: [any AdapterFactory] {
-        [WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()]
-    }
-
-    static var backends: BackendRegistry {
-        BackendRegistry([EchoBackendFactory(), DifyBackendFactory()])
-    }
-
-    /// SQLite is the default when `state:` names no store.
-    static var stateStores: StateStoreRegistry {
-        StateStoreRegistry(
-            [InMemoryStateStoreFactory(), SQLiteStateStoreFactory(), PostgresStateStoreFactory()],
-            defaultKind: "sqlite"
-        )
+        plugins.filter { $0.name != "core" }.flatMap(\.adapters)
     }
 }

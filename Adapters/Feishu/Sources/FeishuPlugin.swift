@@ -1,0 +1,6 @@
+public import SwitchboardCore
+
+extension SwitchboardPlugin {
+    /// Feishu / Lark: self-built app, custom bot.
+    public static let feishu = SwitchboardPlugin(name: "feishu", adapters: [FeishuAdapterFactory()])
+}

@@ -1,0 +1,6 @@
+public import SwitchboardCore
+
+extension SwitchboardPlugin {
+    /// WeCom: self-built app, AI bot, group robot.
+    public static let weCom = SwitchboardPlugin(name: "wecom", adapters: [WeComAdapterFactory()])
+}

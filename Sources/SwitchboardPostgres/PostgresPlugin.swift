@@ -1,0 +1,6 @@
+public import SwitchboardCore
+
+extension SwitchboardPlugin {
+    /// The PostgreSQL state store (`state: {postgres: …}`).
+    public static let postgres = SwitchboardPlugin(name: "postgres", stateStores: [PostgresStateStoreFactory()])
+}
