@@ -202,10 +202,12 @@ extension Date {
     static let latestPlatformSeconds: Double = 253_402_300_799
 
     /// A time a platform sent in Unix seconds, or nil when it is no sensible time (not a number,
-    /// negative, past year 9999) — payloads are untrusted input.
+    /// negative, past year 9999) — payloads are untrusted input. Kept to whole milliseconds, the
+    /// Event JSON's precision, so an event survives its own round trip (a fuzzed `CreateTime` of
+    /// `171.0004` did not).
     public init?(platformSeconds seconds: Double) {
         guard seconds.isFinite, seconds >= 0, seconds <= Self.latestPlatformSeconds else { return nil }
-        self.init(timeIntervalSince1970: seconds)
+        self.init(unixMilliseconds: Int64((seconds * 1000).rounded(.down)))
     }
 
     /// The same for Unix milliseconds.
