@@ -123,9 +123,10 @@ struct DifyFailureTests {
     func connectTimeout() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             let events = FakeDifyEvents()
-            dify.enqueue(.stream([events.message("late"), events.messageEnd()], headDelay: .seconds(3)))
+            dify.enqueue(.stream([events.message("late"), events.messageEnd()], headDelay: .seconds(4)))
             let logs = LogCapture()
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["connect": "300ms"])], logs: logs)
+            // 1 s: a retry must get its head in time even when the test process is busy with others.
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["connect": "1s"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "You said: hi")
             #expect(logs.messages.contains { $0.contains("connect timeout") && $0.contains("backends.helpdesk.timeouts.connect") })
