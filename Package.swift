@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardDify", targets: ["SwitchboardDify"]),
+        .library(name: "SwitchboardOpenAI", targets: ["SwitchboardOpenAI"]),
         .library(name: "SwitchboardWeCom", targets: ["SwitchboardWeCom"]),
         .library(name: "SwitchboardFeishu", targets: ["SwitchboardFeishu"]),
         .library(name: "SwitchboardDingTalk", targets: ["SwitchboardDingTalk"]),
@@ -117,6 +118,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardOpenAI",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardTelemetry",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardWeCom",
             dependencies: [
                 "SwitchboardCore",
@@ -182,6 +193,7 @@ let package = Package(
                 "SwitchboardSQLite",
                 "SwitchboardPostgres",
                 "SwitchboardDify",
+                "SwitchboardOpenAI",
                 "SwitchboardWeCom",
                 "SwitchboardFeishu",
                 "SwitchboardDingTalk",
@@ -240,6 +252,18 @@ let package = Package(
                 "SwitchboardCore",
                 "SwitchboardDify",
                 // For the real HTTP client talking to the fake Dify.
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardOpenAITests",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardOpenAI",
+                // The real HTTP client talking to the fake API.
                 "SwitchboardServer",
                 "SwitchboardTesting",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import SwitchboardCore
 import SwitchboardDingTalk
 import SwitchboardDify
+import SwitchboardOpenAI
 import SwitchboardFeishu
 import SwitchboardPostgres
 import SwitchboardSQLite
@@ -9,7 +10,7 @@ import SwitchboardWeCom
 /// The plugins this executable ships — the built-in platforms, backends and stores, each a
 /// ``SwitchboardPlugin`` like a third party's. SQLite is the store when `state:` names none.
 enum BuiltIns {
-    static let plugins: [SwitchboardPlugin] = [.core, .weCom, .feishu, .dingTalk, .dify, .sqlite, .postgres]
+    static let plugins: [SwitchboardPlugin] = [.core, .weCom, .feishu, .dingTalk, .dify, .openAI, .sqlite, .postgres]
 
     // The built-ins never conflict; a plugin added here that does is a programming error.
     static let pluginSet = try! PluginSet(plugins, defaultStateStore: "sqlite")

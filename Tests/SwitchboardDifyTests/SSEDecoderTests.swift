@@ -1,4 +1,4 @@
-import SwitchboardDify
+import SwitchboardCore
 import Testing
 
 @Suite("SSE decoder")
