@@ -163,7 +163,9 @@ struct DifyFailureTests {
     func totalTimeout() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             let events = FakeDifyEvents()
-            let pings = (0..<30).flatMap { _ in [FakeDifyStep.pause(.milliseconds(100)), .ping] }
+            // 12 s of pings: even a test process starved for seconds (CI, 2 cores, every suite at
+            // once) cannot find the whole stream buffered and finish it before the 1 s total.
+            let pings = (0..<120).flatMap { _ in [FakeDifyStep.pause(.milliseconds(100)), .ping] }
             dify.enqueue(.stream([events.message("想")] + pings + [events.messageEnd()]))
             let logs = LogCapture()
             let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "400ms", "total": "1s"])], logs: logs)
