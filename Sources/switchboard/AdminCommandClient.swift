@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import SwitchboardCore
 import SwitchboardServer
@@ -44,6 +47,12 @@ struct AdminCommandClient {
     /// The API's answer, or nil when nothing listens there (then the store is used).
     private func viaAPI(_ call: Call, admin: AdminSettings) async throws -> Data? {
         let host = admin.host == "0.0.0.0" ? "127.0.0.1" : admin.host
+        // Nothing listening is known at once: AsyncHTTPClient would keep retrying a refused
+        // connection until its deadline.
+        guard Self.listens(host: host, port: admin.port) else {
+            printError("the admin API at \(host):\(admin.port) does not answer; using the state store directly")
+            return nil
+        }
         var request: OutboundRequest
         switch call {
         case .get(let path):
@@ -55,9 +64,7 @@ struct AdminCommandClient {
             )
         }
         request.headers[.authorization] = "Bearer \(admin.token)"
-        // AsyncHTTPClient keeps trying a refused connection until the deadline: a server that is up
-        // answers these in milliseconds.
-        request.timeout = .seconds(3)
+        request.timeout = .seconds(60)
         let response: OutboundResponse
         do {
             response = try await transport.execute(request)
@@ -87,4 +94,22 @@ struct AdminCommandClient {
 /// Exit non-zero after the error was printed.
 enum ExitCodeError: Error {
     case failure
+}
+
+extension AdminCommandClient {
+    /// Whether something accepts TCP connections at `host:port` (an IPv4 address; other hosts are
+    /// assumed to, and the HTTP call says otherwise).
+    static func listens(host: String, port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return true }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
+    }
 }
