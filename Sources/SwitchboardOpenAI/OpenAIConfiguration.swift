@@ -34,11 +34,11 @@ struct OpenAIConfiguration: Sendable {
     var retries: Int
     var retryInitialDelay: Duration
 
-    static let defaultFallback = "抱歉，暂时无法回答，请稍后再试。/ Sorry, I can't answer right now. Please try again later."
+    static let defaultFallback = BackendDefaults.fallbackText
 
     init(name: String, config: ConfigSection) throws {
         self.name = name
-        baseURL = Self.apiBase(try config.url("base_url"))
+        baseURL = BackendDefaults.apiBase(try config.url("base_url"))
         apiKey = try config.optionalString("api_key")
         model = try config.string("model")
         systemPrompt = try config.optionalString("system_prompt")
@@ -57,10 +57,4 @@ struct OpenAIConfiguration: Sendable {
         retryInitialDelay = try config.duration("retry_initial_delay", default: .seconds(1))
     }
 
-    /// `https://api.openai.com`, `…/v1` and `…/v1/` all become `…/v1`.
-    static func apiBase(_ url: URL) -> String {
-        var text = url.absoluteString
-        while text.hasSuffix("/") { text.removeLast() }
-        return text.hasSuffix("/v1") ? text : text + "/v1"
-    }
 }
