@@ -195,40 +195,26 @@ public final class PostgresStateStore: StateStore {
 
     public func fail(_ lease: JobLease, error: String, retryAt: Date?, now: Date) async throws {
         try await translatingErrors {
-            let rows: PostgresRowSequence
+            // Retried: pending again from `retryAt`; given up: failed, finished now.
+            let status = retryAt == nil ? "failed" : "pending"
             let outcome = retryAt == nil ? JobAttempt.Outcome.failed.rawValue : JobAttempt.Outcome.retry.rawValue
-            if let retryAt {
-                rows = try await client.query(
-                    """
-                    WITH held AS (
-                        UPDATE jobs SET status = 'pending', not_before = \(retryAt.unixMilliseconds), last_error = \(error), lease_token = NULL
-                        WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-                    ), ended AS (
-                        UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = \(outcome), error = \(error)
-                        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
-                          AND EXISTS (SELECT 1 FROM held)
-                    )
-                    SELECT seq FROM held
-                    """,
-                    logger: logger
+            let notBefore = retryAt?.unixMilliseconds
+            let finishedAt: Int64? = retryAt == nil ? now.unixMilliseconds : nil
+            try await expectHeld(lease, try await client.query(
+                """
+                WITH held AS (
+                    UPDATE jobs SET status = \(status), not_before = COALESCE(\(notBefore), not_before),
+                        finished_at = COALESCE(\(finishedAt), finished_at), last_error = \(error), lease_token = NULL
+                    WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
+                ), ended AS (
+                    UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = \(outcome), error = \(error)
+                    WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
+                      AND EXISTS (SELECT 1 FROM held)
                 )
-            } else {
-                rows = try await client.query(
-                    """
-                    WITH held AS (
-                        UPDATE jobs SET status = 'failed', finished_at = \(now.unixMilliseconds), last_error = \(error), lease_token = NULL
-                        WHERE id = \(lease.job.id) AND lease_token = \(lease.token) AND status = 'leased' RETURNING seq
-                    ), ended AS (
-                        UPDATE job_attempts SET ended_at = \(now.unixMilliseconds), outcome = \(outcome), error = \(error)
-                        WHERE id = (SELECT MAX(id) FROM job_attempts WHERE job_id = \(lease.job.id) AND attempt = \(lease.attempt) AND outcome = 'running')
-                          AND EXISTS (SELECT 1 FROM held)
-                    )
-                    SELECT seq FROM held
-                    """,
-                    logger: logger
-                )
-            }
-            try await expectHeld(lease, rows)
+                SELECT seq FROM held
+                """,
+                logger: logger
+            ))
         }
     }
 
