@@ -21,13 +21,7 @@ struct AdminRoutes: Sendable {
     func router() -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
         router.get("/healthz") { _, _ in Self.text("ok\n") }
-        router.get("/metrics") { _, _ in
-            guard let metrics else { return Self.text("metrics are off in this process (telemetry.metrics: false)\n", status: .notFound) }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
-            )
-        }
+        router.get("/metrics") { _, _ in MetricsEndpoint.response(metrics) }
         registerSignIn(router)
         registerPages(router)
         registerAPI(router)
@@ -56,7 +50,7 @@ struct AdminRoutes: Sendable {
             return response
         }
         router.post("/admin/logout") { request, _ in
-            if let (id, _) = try await session(request, form: try await Self.form(request)) { auth.endSession(id) }
+            if let (id, _) = try await session(request) { auth.endSession(id) }
             var response = Self.redirect("/admin/login")
             response.headers[.setCookie] = "\(AdminAuth.cookieName)=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"
             return response
@@ -215,7 +209,7 @@ struct AdminRoutes: Sendable {
     // MARK: Plumbing
 
     /// The signed-in session (cookie) of a request.
-    private func session(_ request: Request, form: [String: String]? = nil) async throws -> (String, AdminAuth.Session)? {
+    private func session(_ request: Request) async throws -> (String, AdminAuth.Session)? {
         guard let id = Self.cookie(AdminAuth.cookieName, in: request), let session = auth.session(id) else { return nil }
         return (id, session)
     }

@@ -72,16 +72,7 @@ struct WebhookRoutes: Sendable {
                 try await webhook(request, botID: context.parameters.get("bot") ?? "")
             }
         }
-        router.get("/metrics") { _, _ in
-            guard let metrics else {
-                if metricsElsewhere { return Self.text("metrics are served on the admin listener (admin.host:admin.port/metrics)\n", status: .notFound) }
-                return Self.text("metrics are off in this process (telemetry.metrics: false)\n", status: .notFound)
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
-            )
-        }
+        router.get("/metrics") { _, _ in MetricsEndpoint.response(metrics, servedElsewhere: metricsElsewhere) }
         notify?.register(on: router)
         return router
     }
