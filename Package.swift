@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .library(name: "SwitchboardSQLite", targets: ["SwitchboardSQLite"]),
@@ -185,8 +186,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "switchboard",
+        .target(
+            name: "SwitchboardCLI",
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardServer",
@@ -197,10 +198,10 @@ let package = Package(
                 "SwitchboardWeCom",
                 "SwitchboardFeishu",
                 "SwitchboardDingTalk",
-                // The demo's local sink (a loopback server that prints what would be sent).
-                "SwitchboardTesting",
                 "SwitchboardTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The demo's sink: a loopback server standing in for the platforms' APIs.
+                .product(name: "Hummingbird", package: "hummingbird"),
                 // Exporters are bootstrapped here only: Prometheus for /metrics, OTLP for traces.
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OTel", package: "swift-otel"),
@@ -208,7 +209,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The shipped binary: the CLI with the built-in plugins. It links no test kit.
+        .executableTarget(
+            name: "switchboard",
+            dependencies: ["SwitchboardCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -361,7 +369,9 @@ let package = Package(
         .testTarget(
             name: "switchboardTests",
             dependencies: [
+                // The binary the CLI tests run, and the library they call directly.
                 "switchboard",
+                "SwitchboardCLI",
                 "SwitchboardCore",
                 "SwitchboardPostgres",
                 "SwitchboardServer",

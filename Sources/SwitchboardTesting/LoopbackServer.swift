@@ -2,9 +2,8 @@ public import Foundation
 public import Hummingbird
 public import HummingbirdCore
 public import HTTPTypes
-import Logging
-import NIOCore
 public import SwitchboardCore
+import SwitchboardServer
 import Synchronization
 
 /// A real HTTP server on `127.0.0.1` and a free port that records every request and answers from a
@@ -91,27 +90,7 @@ public final class LoopbackServer: Sendable {
     public static func runOnLoopback<T: Sendable, Context: RequestContext>(
         router: Router<Context>, server: HTTPServerBuilder, _ body: (Int) async throws -> T
     ) async throws -> T where Context.Source == ApplicationRequestContextSource {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "loopback")
-        // Stopping the server by cancellation makes Hummingbird log errors that mean nothing here.
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            server: server,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw LoopbackTimeout(expected: 0, received: 0, timeout: .zero) }
-            defer { group.cancelAll() }
-            return try await body(port)
-        }
+        try await LoopbackHTTP.run(router: router, server: server, body)
     }
 }
 

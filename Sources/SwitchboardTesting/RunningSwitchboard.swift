@@ -5,18 +5,20 @@ public import SwitchboardCore
 public import SwitchboardServer
 
 /// A real Switchboard server on 127.0.0.1 and a free port, built from YAML with the generic
-/// adapter, the echo backend and any extra factories (a plugin's adapter) — and a client for it.
+/// adapter, the echo backend, the in-memory store and the plugins given (a plugin's adapter under
+/// test) — and a client for it.
 public struct RunningSwitchboard: Sendable {
     public let port: Int
     public let transport = AsyncHTTPClientTransport()
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server from `yaml` (extra adapter and backend factories may be registered), runs
+    /// Starts the server from `yaml` with `plugins` (and extra adapter and backend factories), runs
     /// `body`, and stops the server the way SIGTERM does.
     public static func run(
         yaml: String,
         environment: [String: String] = [:],
+        plugins: [SwitchboardPlugin] = [],
         adapters extraAdapters: [any AdapterFactory] = [],
         backends extra: [any BackendFactory] = [],
         store: (any StateStore)? = nil,
@@ -30,8 +32,8 @@ public struct RunningSwitchboard: Sendable {
         logger.logLevel = .warning
         let transport = AsyncHTTPClientTransport()
         let setup = try SwitchboardSetup(
-            configuration: configuration, adapters: AdapterRegistry([GenericAdapterFactory()] + extraAdapters),
-            backends: BackendRegistry([EchoBackendFactory()] + extra),
+            configuration: configuration, adapters: AdapterRegistry([GenericAdapterFactory()] + plugins.flatMap(\.adapters) + extraAdapters),
+            backends: BackendRegistry([EchoBackendFactory()] + plugins.flatMap(\.backends) + extra),
             stateStores: StateStoreRegistry([InMemoryStateStoreFactory()], defaultKind: "memory"),
             environment: FactoryEnvironment(transport: transport, logger: logger)
         )

@@ -3,7 +3,7 @@ import SwitchboardCore
 public import SwitchboardTesting
 public import Testing
 
-@testable import switchboard
+@testable import SwitchboardCLI
 
 /// Every fixture case of every adapter, through the registry the binary ships.
 @Suite("Fixtures")
@@ -13,7 +13,7 @@ struct FixtureTests {
 
     @Test("every case matches its golden files", arguments: cases)
     func fixture(_ fixture: FixtureCase) async throws {
-        let outcome = try await AdapterFixtureRunner(registry: BuiltIns.adapters, loader: Self.loader).run(fixture)
+        let outcome = try await AdapterFixtureRunner(registry: SwitchboardCLI.plugins.adapters, loader: Self.loader).run(fixture)
         #expect(outcome.passed, "\(outcome)")
     }
 
@@ -21,7 +21,7 @@ struct FixtureTests {
         for platform in try Self.loader.platforms() {
             let keys = try Self.loader.keys(platform: platform)
             for bot in keys.bots {
-                #expect(BuiltIns.adapters.factory(for: try keys.section(bot: bot.id).string("platform")) != nil, "\(platform) \(bot.id)")
+                #expect(SwitchboardCLI.plugins.adapters.factory(for: try keys.section(bot: bot.id).string("platform")) != nil, "\(platform) \(bot.id)")
             }
         }
     }

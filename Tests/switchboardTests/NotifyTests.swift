@@ -4,7 +4,7 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-@testable import switchboard
+@testable import SwitchboardCLI
 
 /// `POST /notify` and `switchboard send` against loopback fakes of each platform's send-only
 /// robot, through the real server and the real binary.
@@ -52,7 +52,7 @@ struct NotifyTests {
     @Test("/notify to one target per platform sends the right bodies; a wrong token is 401 and sends nothing; an errcode is a 502 that says it")
     func notify() async throws {
         try await LoopbackServer.withRunning(respond: Self.robots) { fake in
-            try await RunningSwitchboard.run(yaml: Self.yaml(fake.url), environment: ["NOTIFY_TOKEN": Self.token], adapters: BuiltIns.platformAdapters) { server in
+            try await RunningSwitchboard.run(yaml: Self.yaml(fake.url), environment: ["NOTIFY_TOKEN": Self.token], plugins: SwitchboardCLI.builtIns) { server in
                 let body = #"{"markdown": "**部署完成** v1.2.3", "mention": ["zhangsan", "13800001111"]}"#
 
                 // Wrong or missing token: 401, nothing sent.
@@ -131,7 +131,7 @@ struct NotifyTests {
                   wecom-v2: {platform: wecom, mode: robot, webhook_key: good-key, api_base: "\(fake.url)", message_type: markdown_v2}
                 """
             let config = yaml.replacingOccurrences(of: "bots:\n", with: bots + "\n", options: [], range: nil)
-            try await RunningSwitchboard.run(yaml: config, environment: ["NOTIFY_TOKEN": Self.token], adapters: BuiltIns.platformAdapters) { server in
+            try await RunningSwitchboard.run(yaml: config, environment: ["NOTIFY_TOKEN": Self.token], plugins: SwitchboardCLI.builtIns) { server in
                 func sent(_ target: String, token: String = Self.token, mention: String = #"["@all"]"#) async throws -> [JSONValue] {
                     let before = fake.requests.count
                     let answer = try await Self.notify(server, "/notify/\(target)", token: token, body: #"{"markdown": "**发布完成**", "mention": \#(mention)}"#)
@@ -211,11 +211,11 @@ struct NotifyTests {
         #expect(noChat.stderr.contains("targets.t: a Feishu app bot sends to a chat"), "\(noChat.stderr)")
     }
 
-    @Test("switchboard demo runs to completion and shows all five scenarios")
+    @Test("switchboard demo runs to completion and plays every built-in plugin's scenarios")
     func demo() async throws {
         let output = try await CLIProcess.runAsync(["demo"], in: try scratchDirectory())
         #expect(output.status == 0, "\(output.stderr)")
-        for scenario in ["── 1. WeCom self-built app", "── 2. WeCom AI bot", "── 3. Feishu", "── 4. DingTalk", "── 5. A redelivery"] {
+        for scenario in ["── 1. WeCom self-built app", "── 2. WeCom AI bot", "── 3. Feishu", "… a redelivery", "── 4. DingTalk"] {
             #expect(output.stdout.contains(scenario), "missing \(scenario)")
         }
         #expect(output.stdout.contains("POST /cgi-bin/message/send"))
@@ -224,5 +224,16 @@ struct NotifyTests {
         #expect(output.stdout.contains("POST /robot/sendBySession"))
         #expect(output.stdout.contains("deduplicated by message_id: acknowledged, nothing sent again"))
         #expect(!output.stdout.contains("demo-app-secret"))
+    }
+
+    @Test("switchboard demo --plugin plays one plugin's scenarios, and names the plugins that have one when asked for another")
+    func demoOfOnePlugin() async throws {
+        let output = try await CLIProcess.runAsync(["demo", "--plugin", "dingtalk"], in: try scratchDirectory())
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("── 1. DingTalk"))
+        #expect(!output.stdout.contains("WeCom"))
+        let unknown = try CLIProcess.run(["demo", "--plugin", "openai"], in: try scratchDirectory())
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no scenarios for openai; plugins with a demo: wecom, feishu, dingtalk"), "\(unknown.stderr)")
     }
 }

@@ -1,5 +1,6 @@
 /// What a package brings to Switchboard, as one value: its adapter factories (`platform:`),
-/// backend factories (`type:`) and state-store factories (`state:` kinds). The built-in platforms,
+/// backend factories (`type:`), state-store factories (`state:` kinds) and the scenarios
+/// `switchboard demo` plays for its platform. The built-in platforms,
 /// backends and stores are plugins too — ``SwitchboardPlugin/core`` and one per module — and get no
 /// other door: a third party's plugin can do everything they do.
 public struct SwitchboardPlugin: Sendable {
@@ -7,14 +8,17 @@ public struct SwitchboardPlugin: Sendable {
     public var adapters: [any AdapterFactory]
     public var backends: [any BackendFactory]
     public var stateStores: [any StateStoreFactory]
+    public var demos: [DemoScenario]
 
     public init(
-        name: String, adapters: [any AdapterFactory] = [], backends: [any BackendFactory] = [], stateStores: [any StateStoreFactory] = []
+        name: String, adapters: [any AdapterFactory] = [], backends: [any BackendFactory] = [], stateStores: [any StateStoreFactory] = [],
+        demos: [DemoScenario] = []
     ) {
         self.name = name
         self.adapters = adapters
         self.backends = backends
         self.stateStores = stateStores
+        self.demos = demos
     }
 
     /// What the core itself ships: the generic adapter, the echo backend, the in-memory store.

@@ -54,8 +54,8 @@ struct ConfigOptions: ParsableArguments {
         var configuration = try SwitchboardConfiguration(root: root, replicaID: Self.replicaID)
         adjust(&configuration)
         return try SwitchboardSetup(
-            configuration: configuration, adapters: BuiltIns.adapters, backends: BuiltIns.backends,
-            stateStores: BuiltIns.stateStores, environment: FactoryEnvironment(transport: transport, logger: logger)
+            configuration: configuration, adapters: SwitchboardCLI.plugins.adapters, backends: SwitchboardCLI.plugins.backends,
+            stateStores: SwitchboardCLI.plugins.stateStores, environment: FactoryEnvironment(transport: transport, logger: logger)
         )
     }
 

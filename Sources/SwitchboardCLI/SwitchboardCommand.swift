@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",

@@ -41,7 +41,7 @@ struct RenderCommand: AsyncParsableCommand {
         let mode = mode ?? defaultMode
         let reply = try readReply()
         let options = RenderOptions(showThinking: showThinking)
-        if let previewing = BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing, previewing.previewModes.contains(mode) {
+        if let previewing = SwitchboardCLI.plugins.adapters.factory(for: platform) as? any OutboundPreviewing, previewing.previewModes.contains(mode) {
             let payloads = try previewing.previewOutbound(for: reply, mode: mode, options: options)
             let output = PayloadOutput(platform: platform, mode: mode, payloads: payloads)
             FileHandle.standardOutput.write(try EventJSON.encode(output, pretty: true) + Data("\n".utf8))
@@ -50,7 +50,7 @@ struct RenderCommand: AsyncParsableCommand {
         let name = mode.isEmpty ? platform : "\(platform).\(mode)"
         guard let target = RenderTarget.builtIn.first(where: { $0.name == name }) else {
             var modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { String($0.dropFirst(platform.count + 1)) }
-            for extra in (BuiltIns.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? [] where !modes.contains(extra) {
+            for extra in (SwitchboardCLI.plugins.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? [] where !modes.contains(extra) {
                 modes.append(extra)
             }
             throw ValidationError("--mode for \(platform) must be one of \(modes.joined(separator: ", "))")
