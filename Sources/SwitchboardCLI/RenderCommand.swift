@@ -8,13 +8,14 @@ struct RenderCommand: AsyncParsableCommand {
         abstract: "Print what would be sent for a Markdown answer: the dialect text of each message, split to the platform's limit.",
         discussion: """
             Prints {"target", "dialect", "max_bytes", "rule", "parts": [{"text", "bytes"}]} as JSON. Platforms and \
-            modes: wecom (text, markdown, markdown_v2, stream; app, aibot, robot print request bodies), feishu (card, post, text, webhook print request bodies), dingtalk (markdown), generic. \
+            modes: wecom (text, markdown, markdown_v2, stream; app, aibot, robot print request bodies), feishu (card, post, text, webhook print request bodies), dingtalk (markdown), generic, \
+            and a plugin's platform with the targets its plugin declares. \
             With a delivery mode (wecom: app, aibot, robot) it prints the exact payloads instead: \
             {"platform", "mode", "payloads": [{"to", "body"}]}.
             """
     )
 
-    @Option(name: .long, help: "wecom, feishu, dingtalk or generic.")
+    @Option(name: .long, help: "wecom, feishu, dingtalk, generic, or a plugin's platform.")
     var platform: String
 
     @Option(name: .long, help: "The message kind; default: wecom markdown, feishu card, dingtalk markdown.")
@@ -35,10 +36,14 @@ struct RenderCommand: AsyncParsableCommand {
     static let defaultModes = ["wecom": "markdown", "feishu": "card", "dingtalk": "markdown", "generic": ""]
 
     func run() async throws {
-        guard let defaultMode = Self.defaultModes[platform] else {
-            throw ValidationError("--platform must be one of wecom, feishu, dingtalk, generic")
+        let targets = SwitchboardCLI.plugins.renderTargets
+        let platforms = Set(targets.map { String($0.name.prefix { $0 != "." }) })
+        guard platforms.contains(platform) else {
+            throw ValidationError("--platform must be one of \(platforms.sorted().joined(separator: ", "))")
         }
-        let mode = mode ?? defaultMode
+        // A plugin's platform: its first target is the default.
+        let firstMode = targets.first { $0.name == platform || $0.name.hasPrefix(platform + ".") }.map { String($0.name.dropFirst(platform.count + 1)) }
+        let mode = mode ?? Self.defaultModes[platform] ?? firstMode ?? ""
         let reply = try readReply()
         let options = RenderOptions(showThinking: showThinking)
         if let previewing = SwitchboardCLI.plugins.adapters.factory(for: platform) as? any OutboundPreviewing, previewing.previewModes.contains(mode) {
@@ -48,8 +53,8 @@ struct RenderCommand: AsyncParsableCommand {
             return
         }
         let name = mode.isEmpty ? platform : "\(platform).\(mode)"
-        guard let target = RenderTarget.builtIn.first(where: { $0.name == name }) else {
-            var modes = RenderTarget.builtIn.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { String($0.dropFirst(platform.count + 1)) }
+        guard let target = targets.first(where: { $0.name == name }) else {
+            var modes = targets.map(\.name).filter { $0.hasPrefix(platform + ".") }.map { String($0.dropFirst(platform.count + 1)) }
             for extra in (SwitchboardCLI.plugins.adapters.factory(for: platform) as? any OutboundPreviewing)?.previewModes ?? [] where !modes.contains(extra) {
                 modes.append(extra)
             }

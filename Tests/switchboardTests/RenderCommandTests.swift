@@ -136,7 +136,7 @@ struct RenderCommandTests {
     @Test func anUnknownPlatformOrModeIsRefused() throws {
         let bad = try CLIProcess.run(["render", "--platform", "slack", "--markdown", "-"])
         #expect(bad.status != 0)
-        #expect(bad.stderr.contains("--platform must be one of wecom, feishu, dingtalk, generic"))
+        #expect(bad.stderr.contains("--platform must be one of dingtalk, feishu, generic, wecom"))
         let mode = try CLIProcess.run(["render", "--platform", "feishu", "--mode", "bogus", "--markdown", "-"])
         #expect(mode.status != 0)
         #expect(mode.stderr.contains("--mode for feishu must be one of card, post, text, webhook"), "\(mode.stderr)")

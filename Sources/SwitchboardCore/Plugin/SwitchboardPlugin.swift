@@ -1,6 +1,7 @@
 /// What a package brings to Switchboard, as one value: its adapter factories (`platform:`),
-/// backend factories (`type:`), state-store factories (`state:` kinds) and the scenarios
-/// `switchboard demo` plays for its platform. The built-in platforms,
+/// backend factories (`type:`), state-store factories (`state:` kinds), the render targets
+/// `switchboard render` knows for its platform (named `<platform>.<mode>`, or `<platform>`) and the
+/// scenarios `switchboard demo` plays. The built-in platforms,
 /// backends and stores are plugins too — ``SwitchboardPlugin/core`` and one per module — and get no
 /// other door: a third party's plugin can do everything they do.
 public struct SwitchboardPlugin: Sendable {
@@ -8,16 +9,18 @@ public struct SwitchboardPlugin: Sendable {
     public var adapters: [any AdapterFactory]
     public var backends: [any BackendFactory]
     public var stateStores: [any StateStoreFactory]
+    public var renderTargets: [RenderTarget]
     public var demos: [DemoScenario]
 
     public init(
         name: String, adapters: [any AdapterFactory] = [], backends: [any BackendFactory] = [], stateStores: [any StateStoreFactory] = [],
-        demos: [DemoScenario] = []
+        renderTargets: [RenderTarget] = [], demos: [DemoScenario] = []
     ) {
         self.name = name
         self.adapters = adapters
         self.backends = backends
         self.stateStores = stateStores
+        self.renderTargets = renderTargets
         self.demos = demos
     }
 
@@ -34,6 +37,8 @@ public struct PluginSet: Sendable {
     public let adapters: AdapterRegistry
     public let backends: BackendRegistry
     public let stateStores: StateStoreRegistry
+    /// The built-in render targets and the plugins'.
+    public let renderTargets: [RenderTarget]
 
     /// - Parameter defaultStateStore: the store used when `state:` names none.
     public init(_ plugins: [SwitchboardPlugin], defaultStateStore: String) throws {
@@ -52,6 +57,7 @@ public struct PluginSet: Sendable {
         adapters = AdapterRegistry(plugins.flatMap(\.adapters))
         backends = BackendRegistry(plugins.flatMap(\.backends))
         stateStores = StateStoreRegistry(plugins.flatMap(\.stateStores), defaultKind: defaultStateStore)
+        renderTargets = RenderTarget.builtIn + plugins.flatMap(\.renderTargets)
     }
 
     private static func claim(_ names: [String], by plugin: String, in owners: inout [String: String], what: String) throws {
