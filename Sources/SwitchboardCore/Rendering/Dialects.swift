@@ -95,12 +95,15 @@ extension MarkdownDialect {
     public static let builtIn: [MarkdownDialect] = [.commonMark, .plainText, .wecomMarkdown, .wecomMarkdownV2, .feishuCard, .feishuPost, .dingtalkMarkdown]
 }
 
-/// Where a rendered answer goes: a dialect and the byte budget of one message.
+/// Where a rendered answer goes: a dialect and the budget of one message (`maxBytes`, counted as
+/// `measure` says — bytes for every built-in target, UTF-16 units where a platform counts so).
 public struct RenderTarget: Sendable, CustomStringConvertible {
     /// How the budget is counted.
     public enum Measure: Sendable {
         /// UTF-8 bytes of the rendered text.
         case utf8
+        /// UTF-16 code units of the rendered text (Telegram counts its 4,096 characters so).
+        case utf16
         /// UTF-8 bytes after the text is escaped as a JSON string this many times (a card's text
         /// sits in the card JSON, which sits in the request's `content` string).
         case jsonEscaped(times: Int)
@@ -169,6 +172,7 @@ public struct RenderTarget: Sendable, CustomStringConvertible {
     public func size(of text: String) -> Int {
         switch measure {
         case .utf8: text.utf8.count
+        case .utf16: text.utf16.count
         case .jsonEscaped(let times):
             // Most of a message is neither a quote, a backslash nor a control character.
             text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x20 && $1 != "\"" && $1 != "\\" ? UTF8.width($1) : Self.escapedSize($1, times: times)) }

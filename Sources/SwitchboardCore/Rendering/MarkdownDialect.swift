@@ -58,7 +58,44 @@ public struct DialectStyle: Sendable {
         case plainLines
     }
 
+    /// The markers wrapped around emphasised text.
+    public struct Markers: Sendable {
+        public var bold = "**"
+        public var italic = "*"
+        public var strikethrough = "~~"
+
+        public init(bold: String = "**", italic: String = "*", strikethrough: String = "~~") {
+            self.bold = bold
+            self.italic = italic
+            self.strikethrough = strikethrough
+        }
+    }
+
+    /// For a dialect whose parser reads characters in plain text as markup and wants them escaped
+    /// (Telegram MarkdownV2): how text, code and link destinations are escaped. Nil leaves them as
+    /// they are — the Markdown dialects protect line starts instead, since their platforms do not
+    /// all honour backslash escapes.
+    public struct Escaping: Sendable {
+        /// Every run of plain text, and the list markers and separators the writer adds itself.
+        public var text: @Sendable (String) -> String
+        /// Inline code and the lines of a code block.
+        public var code: @Sendable (String) -> String
+        /// A link's destination.
+        public var url: @Sendable (String) -> String
+
+        public init(
+            text: @escaping @Sendable (String) -> String, code: @escaping @Sendable (String) -> String,
+            url: @escaping @Sendable (String) -> String
+        ) {
+            self.text = text
+            self.code = code
+            self.url = url
+        }
+    }
+
     public var output: Output = .text
+    public var markers = Markers()
+    public var escaping: Escaping?
     /// Whether the platform parses Markdown at all (plain text does not, so nothing needs
     /// protecting).
     public var rendersMarkdown = true

@@ -29,7 +29,7 @@ struct MarkdownWriter: DialectWriter {
             guard !text.isEmpty else { return "" }
             switch style.headings {
             case .markdown: return String(repeating: "#", count: level) + " " + text
-            case .boldLine: return style.bold ? wrap(text, "**") : text
+            case .boldLine: return style.bold ? wrap(text, style.markers.bold) : text
             }
         case .paragraph(let inlines): return protectingLineStarts(inline(inlines))
         case .list(let list): return self.list(list, level: 0)
@@ -59,12 +59,14 @@ struct MarkdownWriter: DialectWriter {
 
     private func list(_ list: MarkdownList, level: Int) -> String {
         list.items.enumerated().map { index, item in
-            let marker: String
+            var marker: String
             if list.ordered {
                 marker = "\(list.start + index). "
             } else {
                 marker = style.lists ? "- " : ["• ", "◦ ", "▪ "][min(level, 2)]
             }
+            // Markdown list markers are markup; lowered ones are text.
+            if !style.lists { marker = escapedText(marker) }
             let indent = String(repeating: " ", count: style.lists ? marker.count : 2)
             var lines: [String] = []
             for block in item {
@@ -97,6 +99,7 @@ struct MarkdownWriter: DialectWriter {
     private func code(language: String?, lines: [String]) -> String {
         switch style.codeBlocks {
         case .fenced, .fencedWithHardBreaks:
+            let lines = lines.map(escapedCode)
             let longestRun = lines.map { $0.longestRun(of: "`") }.max() ?? 0
             let fence = String(repeating: "`", count: max(3, longestRun + 1))
             let body = style.codeBlocks == .fencedWithHardBreaks ? lines.map { $0 + "  " } : lines
@@ -104,7 +107,7 @@ struct MarkdownWriter: DialectWriter {
         case .inlineCodePerLine:
             return lines.map(codeLineAsInlineCode).joined(separator: "\n")
         case .plainLines:
-            return lines.joined(separator: "\n")
+            return lines.map(escapedText).joined(separator: "\n")
         }
     }
 
@@ -145,7 +148,7 @@ struct MarkdownWriter: DialectWriter {
                 guard !value.isEmpty else { return nil }
                 return name.isEmpty ? value : "\(name): \(value)"
             }
-            return "• " + cells.joined(separator: " · ")
+            return escapedText("• ") + cells.joined(separator: escapedText(" · "))
         }.joined(separator: style.lineBreak)
     }
 
@@ -183,22 +186,22 @@ struct MarkdownWriter: DialectWriter {
     private func inline(_ inline: MarkdownInline, insideBold: Bool) -> String {
         switch inline {
         case .text(let text):
-            return text
+            return escapedText(text)
         case .bold(let inner):
             let text = self.inline(inner, insideBold: true)
-            return style.bold && !insideBold ? wrap(text, "**") : text
+            return style.bold && !insideBold ? wrap(text, style.markers.bold) : text
         case .italic(let inner):
-            return style.italic ? wrap(self.inline(inner, insideBold: insideBold), "*") : self.inline(inner, insideBold: insideBold)
+            return style.italic ? wrap(self.inline(inner, insideBold: insideBold), style.markers.italic) : self.inline(inner, insideBold: insideBold)
         case .strike(let inner):
-            return style.strikethrough ? wrap(self.inline(inner, insideBold: insideBold), "~~") : self.inline(inner, insideBold: insideBold)
+            return style.strikethrough ? wrap(self.inline(inner, insideBold: insideBold), style.markers.strikethrough) : self.inline(inner, insideBold: insideBold)
         case .code(let code):
-            return style.inlineCode ? inlineCode(code) : code
+            return style.inlineCode ? inlineCode(escapedCode(code)) : escapedText(code)
         case .link(let text, let url):
             return link(self.inline(text, insideBold: insideBold), visible: MarkdownInline.visibleText(text), url: url)
         case .image(let alt, let url):
             switch style.images {
-            case .markdown: return "![\(alt)](\(Self.destination(url)))"
-            case .link: return link(alt, visible: alt, url: url)
+            case .markdown: return "![\(escapedText(alt))](\(destination(url)))"
+            case .link: return link(escapedText(alt), visible: alt, url: url)
             }
         case .mention(let id, let name):
             return style.mention(id, name)
@@ -209,21 +212,31 @@ struct MarkdownWriter: DialectWriter {
 
     private func link(_ text: String, visible: String, url: String) -> String {
         switch style.links {
-        case .markdown: return "[\(text.isEmpty ? url : text)](\(Self.destination(url)))"
-        case .textThenURL: return visible.isEmpty || visible == url ? url : "\(text) (\(url))"
+        case .markdown: return "[\(text.isEmpty ? escapedText(url) : text)](\(destination(url)))"
+        case .textThenURL: return visible.isEmpty || visible == url ? escapedText(url) : "\(text) \(escapedText("(" + url + ")"))"
         }
     }
 
-    /// A URL with spaces or parentheses goes between angle brackets.
-    private static func destination(_ url: String) -> String {
-        url.contains(" ") || url.contains("(") || url.contains(")") ? "<\(url)>" : url
+    /// A URL with spaces or parentheses goes between angle brackets, unless the dialect escapes
+    /// destinations its own way.
+    private func destination(_ url: String) -> String {
+        if let escaping = style.escaping { return escaping.url(url) }
+        return url.contains(" ") || url.contains("(") || url.contains(")") ? "<\(url)>" : url
+    }
+
+    private func escapedText(_ text: String) -> String {
+        style.escaping?.text(text) ?? text
+    }
+
+    private func escapedCode(_ code: String) -> String {
+        style.escaping?.code(code) ?? code
     }
 
     /// A code line as inline code; a line with backticks in it stays text, behind a zero-width
     /// space so that nothing in it (`1. ```swift`) can be read as a fence or a list.
     private func codeLineAsInlineCode(_ line: String) -> String {
         guard !line.isEmpty else { return "" }
-        return line.contains("`") ? "\u{200B}" + line : "`\(line)`"
+        return line.contains("`") ? "\u{200B}" + escapedText(line) : "`\(escapedCode(line))`"
     }
 
     private func inlineCode(_ code: String) -> String {
