@@ -49,7 +49,9 @@ struct DemoCommand: AsyncParsableCommand {
             )
             let switchboard = Switchboard(setup: setup, store: try await setup.state.open(), transport: transport, logger: logger)
             try await Self.withServer(switchboard) { port in
-                let run = DemoRun(server: "http://127.0.0.1:\(port)", transport: transport, sink: sink, setup: setup)
+                let run = DemoRun(
+                    server: "http://127.0.0.1:\(port)", transport: transport, sink: sink, setup: setup, secrets: scenarios.flatMap(\.secrets).filter { !$0.isEmpty }
+                )
                 try await run.play(scenarios)
             }
         }

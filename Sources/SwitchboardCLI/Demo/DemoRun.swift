@@ -8,13 +8,15 @@ struct DemoRun: DemoStage {
     let transport: AsyncHTTPClientTransport
     let sink: DemoSink
     let setup: SwitchboardSetup
+    /// What is never printed (the scenarios' ``DemoScenario/secrets``).
+    let secrets: [String]
 
     var sinkURL: String { sink.url }
     var sinkCallCount: Int { sink.calls.count }
 
     func play(_ scenarios: [DemoScenario]) async throws {
         let bots = Array(Set(scenarios.map(\.botID))).sorted()
-        say("Switchboard demo: \(bots.count) bots (\(bots.joined(separator: ", "))), the echo backend,")
+        say("Switchboard demo: \(bots.count) bot\(bots.count == 1 ? "" : "s") (\(bots.joined(separator: ", "))), the echo backend,")
         say("and a local sink at \(sink.url) standing in for the platforms' APIs.\n")
         for (number, scenario) in scenarios.enumerated() {
             say("── \(number + 1). \(scenario.title) ──")
@@ -51,7 +53,7 @@ struct DemoRun: DemoStage {
     }
 
     func say(_ line: String) {
-        print(line)
+        print(secrets.reduce(line) { $0.replacingOccurrences(of: $1, with: "•••") })
     }
 
     /// Waits for the sink to receive something, then for it to stay quiet a moment.

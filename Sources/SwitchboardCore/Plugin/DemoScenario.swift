@@ -14,17 +14,21 @@ public struct DemoScenario: Sendable {
     /// How the sink answers the calls this bot makes; the first match wins, and a call nothing
     /// matches is answered `{"errcode":0,"errmsg":"ok"}`.
     public var sinkAnswers: [DemoSinkAnswer]
+    /// Strings the demo never prints, even fake ones (a token that sits in the API's URL path):
+    /// they are shown as `•••`.
+    public var secrets: [String]
     /// Plays the scenario on `stage`.
     public var play: @Sendable (_ stage: any DemoStage) async throws -> Void
 
     public init(
         title: String, botID: String, bot: @escaping @Sendable (_ sinkURL: String) -> String, sinkAnswers: [DemoSinkAnswer] = [],
-        play: @escaping @Sendable (_ stage: any DemoStage) async throws -> Void
+        secrets: [String] = [], play: @escaping @Sendable (_ stage: any DemoStage) async throws -> Void
     ) {
         self.title = title
         self.botID = botID
         self.bot = bot
         self.sinkAnswers = sinkAnswers
+        self.secrets = secrets
         self.play = play
     }
 }
@@ -76,7 +80,7 @@ extension DemoStage {
         let before = sinkCallCount
         let again = try await post(request)
         try await Task.sleep(for: .seconds(1))
-        say("  ack: \(again.status) \(String(decoding: again.body, as: UTF8.self))")
+        say("  ack: \(again.status) \(again.body.isEmpty ? "(empty body)" : String(decoding: again.body, as: UTF8.self))")
         say(sinkCallCount == before ? "  deduplicated by \(key): acknowledged, nothing sent again" : "  unexpected: something was sent again")
     }
 }

@@ -240,7 +240,8 @@ struct MarkdownWriter: DialectWriter {
     }
 
     private func inlineCode(_ code: String) -> String {
-        let run = code.longestRun(of: "`")
+        // A dialect that escapes backticks in code needs no longer fence.
+        let run = style.escaping == nil ? code.longestRun(of: "`") : 0
         guard run > 0 else { return "`\(code)`" }
         let fence = String(repeating: "`", count: run + 1)
         return "\(fence) \(code) \(fence)"
