@@ -21,6 +21,7 @@ struct TelegramDelivery {
     static let longestWait = 30
 
     func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
+        if event.kind == .notification { return try await sendWhole(try await reply.collect()) }
         var sent = try await context.replyState.load([Int64].self, Self.sentKey) ?? []
         if sent.isEmpty {
             sent = [try await send(plain: adapter.placeholder, part: 0)]
@@ -50,6 +51,19 @@ struct TelegramDelivery {
                 sent.append(id)
                 try await context.replyState.save(Self.sentKey, sent)
             }
+        }
+        return DeliveryReceipt(messageIDs: sent.map(String.init))
+    }
+
+    /// A notification: the finished text at once (nobody is waiting for a placeholder), the people
+    /// it asks to mention first.
+    private func sendWhole(_ answer: Reply) async throws -> DeliveryReceipt {
+        var parts = ReplyRenderer.render(answer, for: .telegramMarkdownV2).map(\.text).filter { !$0.isEmpty }
+        let mentions = event.notificationMentions.map { MarkdownDialect.telegramMarkdownV2.style.mention($0, nil) }
+        if !mentions.isEmpty, !parts.isEmpty { parts[0] = mentions.joined(separator: " ") + "\n" + parts[0] }
+        var sent: [Int64] = []
+        for (index, part) in parts.enumerated() {
+            sent.append(try await withPlainFallback(answer, part: index) { try await send(markdown: part, part: index) } plain: { try await send(plain: $0, part: index) })
         }
         return DeliveryReceipt(messageIDs: sent.map(String.init))
     }

@@ -101,6 +101,29 @@ struct TelegramEndToEndTests {
         }
     }
 
+    @Test("POST /notify to a Telegram chat sends the whole text at once, mentions first; @all is refused with 400 before anything is sent")
+    func notify() async throws {
+        let api = FakeBotAPI()
+        let token = "notify-token-0123456789"
+        let yaml = Self.yaml("http://placeholder") + "\nnotify: {token: \(token)}\ntargets: {ops: {bot: telegram-main, chat: \"-1002233445566\"}}"
+        try await LoopbackServer.withRunning(respond: api.respond) { loopback in
+            try await RunningSwitchboard.run(yaml: yaml.replacingOccurrences(of: "http://placeholder", with: loopback.url), plugins: [.telegram]) { server in
+                func notify(_ body: String) async throws -> Int {
+                    var headers: HTTPFields = [.contentType: "application/json"]
+                    headers[.authorization] = "Bearer \(token)"
+                    return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/notify/ops", headers: headers, body: Data(body.utf8))).status
+                }
+                #expect(try await notify(#"{"markdown": "部署完成：v2.1 (build 77)", "mention": ["7261534098"]}"#) == 200)
+                let send = try #require(api.calls("sendMessage").first)
+                #expect(send.body["chat_id"] == "-1002233445566")
+                #expect(send.body["text"] == #"[7261534098](tg://user?id=7261534098)\#n部署完成：v2\.1 \(build 77\)"#)
+                #expect(api.calls("editMessageText").isEmpty)
+                #expect(try await notify(#"{"markdown": "x", "mention": ["@all"]}"#) == 400)
+                #expect(api.calls.count == 1)
+            }
+        }
+    }
+
     /// The answer as MarkdownV2 sends it (the echo backend answers with the question: the text
     /// without the bot's @-mention).
     static func escaped(_ text: String) -> String {
