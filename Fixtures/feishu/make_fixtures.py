@@ -21,7 +21,7 @@ CHAT = "oc_5ce6d572455d361153b7xx51da133945"
 NOW = 1718000000
 NONCE = "fixture-nonce-42"
 KEY = hashlib.sha256(ENCRYPT_KEY.encode()).digest()
-APP, PLAIN = "feishu-app", "feishu-plain"
+APP, PLAIN, WS = "feishu-app", "feishu-plain", "feishu-ws"
 ACK = {"status": 200, "body": '{"msg":"success"}'}
 
 # platforms.md §6.2, exactly.
@@ -58,8 +58,10 @@ for entry in os.listdir("."):
 
 common = {"platform": "feishu", "app_id": APP_ID, "app_secret": "fakeAppSecretXXXXXXXXXXXXXXXXXXX",
           "verification_token": TOKEN, "bot_open_id": BOT_OPEN_ID, "host": "http://127.0.0.1:9"}
-keys = {"body_signed": {PLAIN: False}, "signed_part": {APP: "json:encrypt"},
-        "bots": {APP: dict(common, encrypt_key=ENCRYPT_KEY), PLAIN: dict(common)}}
+ws_bot = {k: v for k, v in common.items() if k != "verification_token"}
+ws_bot["intake"] = "websocket"
+keys = {"body_signed": {PLAIN: False, WS: False}, "signed_part": {APP: "json:encrypt"},
+        "bots": {APP: dict(common, encrypt_key=ENCRYPT_KEY), PLAIN: dict(common), WS: ws_bot}}
 open("keys.json", "w").write(dump(keys))
 
 def case(name, bot, body, headers=None, events=None, response=None, now=NOW, signed=True):
@@ -198,4 +200,101 @@ case("encrypt-not-base64", APP, not_base64, headers=signed_headers(not_base64),
      response={"status": 400, "body": "cannot decrypt the event: check the bot's encrypt_key"})
 case("encrypted-without-signature", APP, p2p,
      response={"status": 401, "body": "missing X-Lark-Signature: with an encrypt_key every event must be signed"})
+# ── The long connection (platforms-2.md §1, vectors §5.1): protobuf frames, encoded here by hand
+# (proto2 pbbp2.Frame), checked byte for byte against the vectors the official SDK produced.
+def varint(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+def field(number, value):
+    if isinstance(value, int):
+        return varint(number << 3) + varint(value)
+    return varint(number << 3 | 2) + varint(len(value)) + value
+
+def frame(seq, log, service, method, headers, payload=None):
+    out = field(1, seq) + field(2, log) + field(3, service) + field(4, method)
+    for key, value in headers:
+        out += field(5, field(1, key.encode()) + field(2, value.encode()))
+    if payload is not None:
+        out += field(8, payload)
+    return out
+
+VECTOR_PING = "0800100018d93620002a0c0a0474797065120470696e67"
+VECTOR_EVENT = ("0805100718f681801020012a0d0a047479706512056576656e742a1f0a0a6d6573736167655f696412116531623563376432"
+  "2d6d73672d303030312a080a0373756d1201312a080a037365711201302a130a0874726163655f6964120774722d30303031"
+  "2a1a0a0974696d657374616d70120d3137313830303030303031323342b1047b22736368656d61223a22322e30222c226865"
+  "61646572223a7b226576656e745f6964223a2235653337303261383465383437353832626538646237666237333238336330"
+  "32222c226576656e745f74797065223a22696d2e6d6573736167652e726563656976655f7631222c226372656174655f7469"
+  "6d65223a2231373138303030303030313233222c22746f6b656e223a22222c226170705f6964223a22636c695f6131623263"
+  "3364346535663661376238222c2274656e616e745f6b6579223a2232636131643231316636346636343338227d2c22657665"
+  "6e74223a7b2273656e646572223a7b2273656e6465725f6964223a7b226f70656e5f6964223a226f755f3834616164333564"
+  "3038346161343033613833386366373365653138343637227d2c2273656e6465725f74797065223a2275736572222c227465"
+  "6e616e745f6b6579223a2232636131643231316636346636343338227d2c226d657373616765223a7b226d6573736167655f"
+  "6964223a226f6d5f3563653664353732343535643336313135336237636235316461313333393435222c226372656174655f"
+  "74696d65223a2231373138303030303030303030222c22636861745f6964223a226f635f3563653664353732343535643336"
+  "313135336237787835316461313333393435222c22636861745f74797065223a22703270222c226d6573736167655f747970"
+  "65223a2274657874222c22636f6e74656e74223a227b5c22746578745c223a5c2268695c227d227d7d7d")
+VECTOR_RESPONSE = ("0805100718f681801020012a0d0a047479706512056576656e742a1f0a0a6d6573736167655f6964121165316235633764322d"
+  "6d73672d303030312a080a0373756d1201312a080a037365711201302a130a0874726163655f6964120774722d303030312a1a0a0974696d65"
+  "7374616d70120d313731383030303030303132332a0b0a0662697a5f7274120130420d7b22636f6465223a203230307d")
+VECTOR_PONG = ("0800100018d93620002a0c0a04747970651204706f6e6742547b2250696e67496e74657276616c223a3132302c225265636f6e6e6563"
+  "74436f756e74223a2d312c225265636f6e6e656374496e74657276616c223a3132302c225265636f6e6e6563744e6f6e6365223a33307d")
+
+EVENT_PAYLOAD = compact({"schema": "2.0", "header": {"event_id": "5e3702a84e847582be8db7fb73283c02", "event_type": "im.message.receive_v1",
+    "create_time": "1718000000123", "token": "", "app_id": APP_ID, "tenant_key": "2ca1d211f64f6438"},
+    "event": {"sender": {"sender_id": {"open_id": USER}, "sender_type": "user", "tenant_key": "2ca1d211f64f6438"},
+              "message": {"message_id": "om_5ce6d572455d361153b7cb51da133945", "create_time": "1718000000000", "chat_id": CHAT,
+                          "chat_type": "p2p", "message_type": "text", "content": compact({"text": "hi"})}}}).encode()
+HEADERS = [("type", "event"), ("message_id", "e1b5c7d2-msg-0001"), ("sum", "1"), ("seq", "0"), ("trace_id", "tr-0001"), ("timestamp", "1718000000123")]
+assert frame(0, 0, 7001, 0, [("type", "ping")]).hex() == VECTOR_PING
+assert frame(5, 7, 33554678, 1, HEADERS, EVENT_PAYLOAD).hex() == VECTOR_EVENT, "the event vector"
+assert frame(5, 7, 33554678, 1, HEADERS + [("biz_rt", "0")], b'{"code": 200}').hex() == VECTOR_RESPONSE, "the response vector"
+pong_config = b'{"PingInterval":120,"ReconnectCount":-1,"ReconnectInterval":120,"ReconnectNonce":30}'
+assert frame(0, 0, 7001, 0, [("type", "pong")], pong_config).hex() == VECTOR_PONG
+
+def frame_case(name, data, events=None, response=None):
+    os.makedirs(name)
+    open(f"{name}/frame.bin", "wb").write(data)
+    open(f"{name}/request.json", "w").write(dump({"bot": WS, "now": 1718000000.123, "body_file": "frame.bin", "stream_frame": True}))
+    if events is not None: open(f"{name}/events.json", "w").write(dump(events))
+    if response is not None: open(f"{name}/response.json", "w").write(dump(response))
+
+message_id = "om_5ce6d572455d361153b7cb51da133945"
+frame_case("ws-event-frame", bytes.fromhex(VECTOR_EVENT), events=[{
+    "id": f"{WS}:{message_id}", "platform": "feishu", "bot": WS, "kind": "message",
+    "conversation": {"id": CHAT, "type": "direct"}, "sender": {"id": USER, "is_bot": False},
+    "text": "hi", "mentions_bot": False, "mentions": [], "segments": [{"type": "text", "text": "hi"}],
+    "message_id": message_id, "timestamp": 1718000000000, "reply_address": {"message_id": message_id, "chat_id": CHAT}}],
+    response={"status": 200, "body_hex": VECTOR_RESPONSE})
+# Control frames and the legacy `card` callback are answered with nothing.
+frame_case("ws-pong-frame", bytes.fromhex(VECTOR_PONG), events=[], response={"status": 200})
+frame_case("ws-legacy-card-frame", frame(9, 9, 33554678, 1, [("type", "card")] + HEADERS[1:], b'{"open_id":"ou_x","action":{"value":{}}}'),
+           events=[], response={"status": 200})
+# A fragment alone cannot be decoded: the connection puts fragments together first.
+frame_case("ws-fragment-frame", frame(6, 8, 33554678, 1, [("type", "event"), ("message_id", "e1b5c7d2-msg-0002"), ("sum", "2"), ("seq", "1"),
+           ("trace_id", "tr-0002"), ("timestamp", "1718000000123")], EVENT_PAYLOAD[280:]),
+           response={"status": 400, "body": "fragment 1 of 2: fragments are put together before they are decoded"})
+frame_case("ws-not-protobuf", b'{"type":"event"}', response={"status": 400})
+# A click on a card button (card.action.trigger): a card_action event; the answer's data is
+# base64 of {} (the card stays as it is). create_time is in microseconds.
+card_action = compact({"schema": "2.0", "header": {"event_id": "f7a1c0de0000000000000000000000aa", "token": "c-fake", "create_time": "1718000000123456",
+    "event_type": "card.action.trigger", "tenant_key": "2ca1d211f64f6438", "app_id": APP_ID},
+    "event": {"operator": {"tenant_key": "2ca1d211f64f6438", "open_id": USER, "union_id": "on_fake0000"},
+              "token": "c-update-token", "action": {"value": {"action": "stop", "job": "42"}, "tag": "button"},
+              "host": "im_message", "context": {"open_message_id": "om_card0000000000000000000000001", "open_chat_id": CHAT}}}).encode()
+card_headers = [("type", "event"), ("message_id", "e1b5c7d2-msg-0003"), ("sum", "1"), ("seq", "0"), ("trace_id", "tr-0003"), ("timestamp", "1718000000123")]
+frame_case("ws-card-action-frame", frame(11, 12, 33554678, 1, card_headers, card_action), events=[{
+    "id": f"{WS}:f7a1c0de0000000000000000000000aa", "platform": "feishu", "bot": WS, "kind": "card_action",
+    "conversation": {"id": CHAT, "type": "group"}, "sender": {"id": USER, "is_bot": False},
+    "text": compact({"action": "stop", "job": "42"}), "mentions_bot": False, "mentions": [], "segments": [],
+    "message_id": "om_card0000000000000000000000001", "timestamp": 1718000000123,
+    "reply_address": {"chat_id": CHAT, "message_id": "om_card0000000000000000000000001"}}],
+    response={"status": 200, "body_hex": frame(11, 12, 33554678, 1, card_headers + [("biz_rt", "0")],
+              b'{"code": 200, "data": "' + base64.b64encode(b"{}") + b'"}').hex()})
 print("ok")

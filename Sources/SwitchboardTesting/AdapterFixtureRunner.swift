@@ -78,6 +78,9 @@ public struct AdapterFixtureRunner: Sendable {
             if let body = expected.body, body != result.summary.body {
                 problems.append("\(label) \(result.summary.body.debugDescription), expected \(body.debugDescription)")
             }
+            if let hex = expected.bodyHex, hex != Hex.encode(result.response.body) {
+                problems.append("\(label) bytes \(Hex.encode(result.response.body)), expected \(hex)")
+            }
         }
         let expectedEvents = fixture.expectedEvents ?? []
         if result.events != expectedEvents {

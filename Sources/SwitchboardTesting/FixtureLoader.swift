@@ -207,6 +207,13 @@ public struct FixtureRequest: Decodable, Sendable {
 public struct ExpectedResponse: Decodable, Sendable {
     public var status: Int
     public var body: String?
+    /// The body as lowercase hex, for a binary answer (a long connection's protobuf frame).
+    public var bodyHex: String?
+
+    enum CodingKeys: String, CodingKey {
+        case status, body
+        case bodyHex = "body_hex"
+    }
 }
 
 public struct FixtureCase: Sendable, CustomStringConvertible {

@@ -55,6 +55,7 @@ struct FixtureTests {
             if fixture.request.streamFrame {
                 let summary = try EventJSON.decode(StreamFrameSummary.self, from: Data(output.stdout.utf8))
                 #expect(summary.reply == fixture.expectedResponse?.body)
+                #expect(summary.replyHex == fixture.expectedResponse?.bodyHex)
                 #expect(summary.events == (fixture.expectedEvents ?? []))
             } else {
                 let summary = try EventJSON.decode(WebhookSummary.self, from: Data(output.stdout.utf8))

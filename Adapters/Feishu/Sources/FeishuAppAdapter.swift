@@ -3,12 +3,22 @@ import Logging
 import ServiceLifecycle
 import SwitchboardCore
 
-/// `mode: app` (the default) — a Feishu/Lark self-built app: events over HTTP in, the reply and
-/// create message APIs out, the answer streamed into a card updated in place (platforms.md §2).
+/// `mode: app` (the default) — a Feishu/Lark self-built app: events over HTTP in (`intake:
+/// webhook`, the default) or over the long connection the app opens itself (`intake: websocket`,
+/// platforms-2.md §1), the reply and create message APIs out, the answer streamed into a card
+/// updated in place (platforms.md §2).
 struct FeishuAppAdapter: ChatAdapter, NotificationSending {
+    enum Intake: String {
+        case webhook, websocket
+    }
+
     let botID: String
     var platform: String { FeishuAdapterFactory.platformName }
-    let callback: FeishuCallback
+    let intake: Intake
+    /// Nil for a long-connection bot configured without the webhook's verification token.
+    let callback: FeishuCallback?
+    let appID: String
+    let appSecret: String
     let identity: FeishuBotIdentity
     let configuredOpenID: Bool
     let api: FeishuAPI
@@ -25,14 +35,20 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     init(botID: String, config: ConfigSection, environment: FactoryEnvironment) throws {
         self.botID = botID
         self.environment = environment
-        let appID = try config.string("app_id")
-        let appSecret = try config.string("app_secret")
+        appID = try config.string("app_id")
+        appSecret = try config.string("app_secret")
+        guard let intake = Intake(rawValue: try config.string("intake", default: Intake.webhook.rawValue)) else {
+            throw config.error("intake", "must be webhook (Feishu posts events to this server) or websocket (the app opens a long connection)")
+        }
+        self.intake = intake
         let encryptKey = try config.optionalString("encrypt_key").flatMap { $0.isEmpty ? nil : $0 }
-        callback = FeishuCallback(
-            verificationToken: try config.string("verification_token"),
-            crypto: encryptKey.map(FeishuCrypto.init(encryptKey:)),
-            maxClockSkew: try config.duration("max_clock_skew", default: .seconds(3600))
-        )
+        // Over the long connection events come in plaintext, unsigned: the webhook's token and key
+        // are needed only when the webhook is used.
+        let verificationToken = intake == .webhook ? try config.string("verification_token") : try config.optionalString("verification_token")
+        let maxClockSkew = try config.duration("max_clock_skew", default: .seconds(3600))
+        callback = verificationToken.map {
+            FeishuCallback(verificationToken: $0, crypto: encryptKey.map(FeishuCrypto.init(encryptKey:)), maxClockSkew: maxClockSkew)
+        }
         let openID = try config.optionalString("bot_open_id")
         if let openID, !openID.hasPrefix("ou_") { throw config.error("bot_open_id", "must be the bot's open_id (ou_…)") }
         identity = FeishuBotIdentity(openID: openID)
@@ -59,6 +75,9 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     }
 
     func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound {
+        guard let callback else {
+            throw WebhookRejection.forbidden("bot \(botID) receives events over the long connection (intake: websocket); set verification_token to accept webhooks too")
+        }
         switch try callback.open(request, now: context.now) {
         case .challenge(let challenge):
             return .respond(try .json(["challenge": challenge]))
@@ -73,8 +92,14 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     }
 
     func services(feeding sink: any EventSink) -> [any Service] {
-        guard !configuredOpenID else { return [] }
-        return [FeishuBotInfoService(api: api, token: token, identity: identity, transport: environment.transport, logger: environment.logger)]
+        var services: [any Service] = []
+        if !configuredOpenID {
+            services.append(FeishuBotInfoService(api: api, token: token, identity: identity, transport: environment.transport, logger: environment.logger))
+        }
+        if intake == .websocket {
+            services.append(FeishuLongConnection(adapter: self, sink: sink, transport: environment.transport, logger: environment.logger))
+        }
+        return services
     }
 
     /// Logs that the bot is not in `chat`, once per chat.

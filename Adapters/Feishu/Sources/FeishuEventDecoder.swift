@@ -17,6 +17,8 @@ struct FeishuEventDecoder {
                 return try message(payload).map { [$0] } ?? []
             case "im.chat.member.bot.added_v1":
                 return try botAdded(payload).map { [$0] } ?? []
+            case "card.action.trigger":
+                return try cardAction(payload).map { [$0] } ?? []
             default:
                 return []
             }
@@ -76,6 +78,32 @@ struct FeishuEventDecoder {
             conversation: Conversation(id: chatID, type: .group, title: payload.event?.name),
             sender: Participant(id: payload.event?.operatorID?.openID ?? ""), text: "",
             timestamp: Self.date(milliseconds: payload.header?.createTime), replyAddress: ReplyAddress(["chat_id": chatID])
+        )
+    }
+
+    /// A click on a card's button (`card.action.trigger`, over the long connection): kind
+    /// `card_action`, the button's `value` as compact JSON in `text`. Its `create_time` is in
+    /// microseconds [D card-callback-communication].
+    private func cardAction(_ payload: FeishuPayload) throws -> ChatEvent? {
+        guard let eventID = payload.header?.eventID, !eventID.isEmpty else {
+            throw WebhookRejection.badRequest("card.action.trigger without header.event_id")
+        }
+        guard let clicker = payload.event?.cardOperator?.openID, !clicker.isEmpty else {
+            throw WebhookRejection.badRequest("card.action.trigger without event.operator.open_id")
+        }
+        let context = payload.event?.context
+        let chatID = context?.openChatID.flatMap { $0.isEmpty ? nil : $0 }
+        var address: [String: String] = [:]
+        if let chatID { address["chat_id"] = chatID }
+        if let messageID = context?.openMessageID, !messageID.isEmpty { address["message_id"] = messageID }
+        let value = payload.event?.action?.value.map { String(decoding: JSONWriter.data($0), as: UTF8.self) } ?? ""
+        let microseconds = payload.header?.createTime.flatMap(Double.init)
+        return ChatEvent(
+            id: "\(botID):\(eventID)", platform: FeishuAdapterFactory.platformName, bot: botID, kind: .cardAction,
+            conversation: Conversation(id: chatID ?? clicker, type: chatID == nil ? .direct : .group),
+            sender: Participant(id: clicker), text: value, messageID: address["message_id"],
+            timestamp: microseconds.flatMap { Date(platformMilliseconds: $0 / 1000) } ?? Date(timeIntervalSince1970: 0),
+            replyAddress: ReplyAddress(address)
         )
     }
 

@@ -49,6 +49,9 @@ extension FeishuEvent {
         if case .bool(let value)? = json["is_mention"] { isMention = value }
         text = json["text"]?.string
         textWithoutAtBot = json["text_without_at_bot"]?.string
+        cardOperator = json["operator"].map(UserID.init(json:))
+        action = json["action"].map { CardAction(value: $0["value"], tag: $0["tag"]?.string, name: $0["name"]?.string) }
+        context = json["context"].map { CardContext(openMessageID: $0["open_message_id"]?.string, openChatID: $0["open_chat_id"]?.string) }
     }
 }
 

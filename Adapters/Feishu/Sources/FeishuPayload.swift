@@ -92,4 +92,20 @@ struct FeishuEvent: Sendable {
     var isMention: Bool?
     var text: String?
     var textWithoutAtBot: String?
+    // card.action.trigger (platforms-2.md §1.8): who clicked, the action, and where.
+    var cardOperator: UserID?
+    var action: CardAction?
+    var context: CardContext?
+
+    struct CardAction: Sendable {
+        /// The button's `value` (SDKs support an object only) and `tag`.
+        var value: JSONValue?
+        var tag: String?
+        var name: String?
+    }
+
+    struct CardContext: Sendable {
+        var openMessageID: String?
+        var openChatID: String?
+    }
 }

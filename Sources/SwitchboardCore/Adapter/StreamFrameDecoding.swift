@@ -41,12 +41,28 @@ extension StreamFrameDecoding {
 /// What `switchboard decode --stream-frame` prints: the events and the frame sent back.
 public struct StreamFrameSummary: Sendable, Codable, Equatable {
     public var events: [ChatEvent]
+    /// The frame sent back, when it is text (DingTalk's JSON).
     public var reply: String?
+    /// The frame sent back as hex, when it is binary (Feishu's protobuf).
+    public var replyHex: String?
     public var reconnect: Bool
 
     public init(_ result: StreamFrameResult) {
         events = result.events
-        reply = result.reply.map { String(decoding: $0, as: UTF8.self) }
+        // Text is valid UTF-8 without control bytes (other than line breaks and tabs).
+        if let reply = result.reply, !reply.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            let text = String(validating: reply, as: UTF8.self)
+        {
+            self.reply = text
+        } else {
+            replyHex = result.reply.map(Hex.encode)
+        }
         reconnect = result.reconnect
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case events, reply
+        case replyHex = "reply_hex"
+        case reconnect
     }
 }

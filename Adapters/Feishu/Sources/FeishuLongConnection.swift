@@ -1,0 +1,165 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardTelemetry
+import Synchronization
+import Tracing
+
+/// `intake: websocket` (platforms-2.md §1): the app's long connection. One socket at a time, owned
+/// by this service's task: endpoint discovery ▸ connect ▸ ping at once and every `PingInterval` ▸
+/// read frames (fragments put together) ▸ each event stored, then acknowledged — an event that
+/// cannot be stored is not acknowledged, so Feishu pushes it again. When the socket ends, the next
+/// one is opened by the `ClientConfig`'s rules (a random wait first, then `ReconnectInterval`);
+/// a client error (credentials, the 50-connection limit, a banned app) stops it for good, said in
+/// one line. On shutdown the socket is closed and nothing reconnects.
+struct FeishuLongConnection: Service {
+    let adapter: FeishuAppAdapter
+    let sink: any EventSink
+    let transport: any HTTPTransport
+    let logger: Logger
+    /// How a reconnect waits (tests shorten it).
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await connectAgainAndAgain() }
+    }
+
+    private var labels: MetricLabels { .bot(adapter.botID, platform: adapter.platform) }
+
+    private func connectAgainAndAgain() async {
+        let config = ClientConfigBox()
+        var attempt = 0
+        defer { up(false) }
+        while !Task.isCancelled {
+            let reason: String
+            do {
+                let endpoint = try await FeishuEndpoint.discover(
+                    host: adapter.api.host, appID: adapter.appID, appSecret: adapter.appSecret, botID: adapter.botID, transport: transport
+                )
+                if let first = endpoint.config { config.value.withLock { $0.apply(first) } }
+                try await connect(endpoint, config: config) { attempt = 0 }
+                reason = "the server closed the connection"
+            } catch let error as FeishuLongConnectionError where error.kind == .stop {
+                logger.error("\(error); not reconnecting", metadata: ["bot": "\(adapter.botID)"])
+                return
+            } catch {
+                reason = "\(error)"
+            }
+            guard !Task.isCancelled else { return }
+            up(false)
+            attempt += 1
+            let policy = config.value.withLock { $0 }
+            if policy.reconnectCount >= 0, attempt > policy.reconnectCount {
+                logger.error(
+                    "the Feishu long connection ended and the server's ReconnectCount (\(policy.reconnectCount)) is used up; not reconnecting: restart or reload to try again",
+                    metadata: ["bot": "\(adapter.botID)", "reason": "\(reason)"]
+                )
+                return
+            }
+            let delay = policy.delay(beforeAttempt: attempt)
+            Meter.increment(MetricName.reconnects, labels)
+            logger.warning("the Feishu long connection ended; reconnecting", metadata: ["bot": "\(adapter.botID)", "reason": "\(reason)", "in": "\(delay)"])
+            try? await sleep(delay)
+        }
+    }
+
+    private func up(_ isUp: Bool) {
+        Meter.set(MetricName.connectionUp, labels, isUp ? 1 : 0)
+        BotStatusBoard.shared.connection(bot: adapter.botID, up: isUp)
+    }
+
+    /// One socket, from upgrade to close: returns when the server closes it, throws when it fails.
+    private func connect(_ endpoint: FeishuEndpoint, config: ClientConfigBox, connected: () -> Void) async throws {
+        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20)
+        configuration.closeTimeout = .seconds(5)
+        do {
+            try await WebSocketClient.connect(url: endpoint.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                logger.info("Feishu long connection open", metadata: ["bot": "\(adapter.botID)", "endpoint": "\(endpoint.redactedURL)"])
+                up(true)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        // A ping at once, then every PingInterval (a pong may change it).
+                        let ping = try FeishuFrames.ping(service: endpoint.service).serializedBytes() as [UInt8]
+                        while !Task.isCancelled {
+                            try await outbound.write(.binary(ByteBuffer(bytes: ping)))
+                            try await Task.sleep(for: config.value.withLock { $0.pingInterval })
+                        }
+                    }
+                    group.addTask {
+                        var fragments = FeishuFragments()
+                        for try await message in inbound.messages(maxSize: 16 << 20) {
+                            guard case .binary(let buffer) = message else { continue }  // text frames are ignored, as the SDKs do
+                            try await handle(Data(buffer.readableBytesView), fragments: &fragments, config: config, outbound: outbound)
+                        }
+                    }
+                    // The reader ends when the socket closes; the pinger then stops too.
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+            throw await FeishuHandshake.refusal(url: endpoint.url, botID: adapter.botID, transport: transport)
+        }
+        connected()
+    }
+
+    private func handle(_ bytes: Data, fragments: inout FeishuFragments, config: ClientConfigBox, outbound: WebSocketOutboundWriter) async throws {
+        let received = ContinuousClock.now
+        let frame: Pbbp2_Frame
+        do {
+            frame = try FeishuFrames.parse(bytes)
+        } catch {
+            logger.warning("a Feishu frame that is not protobuf was dropped", metadata: ["bot": "\(adapter.botID)"])
+            return
+        }
+        if frame.method == FeishuFrames.control {
+            if frame.type == "pong", !frame.payload.isEmpty, let json = try? JSONParser.parse(frame.payload) {
+                config.value.withLock { $0.apply(json) }
+            }
+            return
+        }
+        guard frame.type == "event" else { return }  // `card`: the legacy card callback, never answered
+        let messageID = frame.header("message_id") ?? ""
+        let payload: Data
+        switch fragments.add(messageID: messageID, seq: frame.header("seq").flatMap(Int.init) ?? 0, sum: frame.header("sum").flatMap(Int.init) ?? 1, payload: frame.payload) {
+        case .complete(let whole): payload = whole
+        case .waiting: return
+        case .invalid(let reason):
+            logger.warning("a Feishu fragment was dropped: \(reason)", metadata: ["bot": "\(adapter.botID)", "message_id": "\(messageID)"])
+            return
+        }
+        do {
+            let events = try adapter.events(in: frame, payload: payload) ?? []
+            if !events.isEmpty {
+                // Durable before the ack; a redelivered event is acknowledged again once stored.
+                try await Traces.span(SpanName.webhook, ofKind: .consumer) { span in
+                    span?.attributes[SpanAttributeKey.bot] = adapter.botID
+                    span?.attributes[SpanAttributeKey.platform] = adapter.platform
+                    span?.attributes[SpanAttributeKey.eventID] = events.first?.id
+                    span?.attributes[SpanAttributeKey.events] = events.count
+                    _ = try await sink.accept(events)
+                }
+            }
+        } catch let rejection as WebhookRejection {
+            // Acknowledged all the same: unacknowledged, Feishu would push an event that can never
+            // be decoded again and again.
+            logger.warning("a Feishu event was not understood; acknowledged and dropped", metadata: ["bot": "\(adapter.botID)", "reason": "\(rejection.reason)"])
+        } catch {
+            // Not stored: no ack, so Feishu pushes it again (platforms-2.md §1.7).
+            logger.error("a Feishu event could not be stored; not acknowledged, Feishu will push it again", metadata: ["bot": "\(adapter.botID)", "error": "\(error)"])
+            return
+        }
+        let elapsed = ContinuousClock.now - received
+        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        try await outbound.write(.binary(ByteBuffer(bytes: try adapter.ack(frame, payload: payload, processingMilliseconds: milliseconds))))
+    }
+}
+
+/// The connection's current `ClientConfig`, shared by the reader (a pong may change it) and the
+/// pinger and reconnect loop (which read it).
+final class ClientConfigBox: Sendable {
+    let value = Mutex(FeishuClientConfig())
+}
