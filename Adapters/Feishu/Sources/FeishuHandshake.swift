@@ -4,9 +4,11 @@ import SwitchboardCore
 
 /// Why Feishu refused the WebSocket upgrade (platforms-2.md §1.4): the refusal carries
 /// `handshake-status`, `handshake-autherrcode` and `handshake-msg` headers. The WebSocket client
-/// does not expose a refused upgrade's headers, so they are read from a second, plain HTTP request
-/// for the same URL — refused the same way, since the ticket is single-use [M] — and classified:
-/// 403, or 514 with 1000040350 (over 50 connections) stop; anything else is retried.
+/// does not expose a refused upgrade's headers, so they are read from a second, plain GET of the
+/// same URL — assumed refused the same way, with the same headers, since the ticket is single-use
+/// and checked before any upgrade [M: unconfirmed; the SDKs read the headers off the failed dial].
+/// Classified: 403, or 514 with 1000040350 (over 50 connections), stop; anything else — headers
+/// absent included — is retried, the safe default.
 enum FeishuHandshake {
     static let forbidden = 403
     static let authFailed = 514
@@ -14,13 +16,11 @@ enum FeishuHandshake {
 
     static func refusal(url: String, botID: String, transport: any HTTPTransport) async -> FeishuLongConnectionError {
         let http = url.hasPrefix("wss://") ? "https://" + url.dropFirst(6) : url.hasPrefix("ws://") ? "http://" + url.dropFirst(5) : url
-        var headers: HTTPFields = [:]
-        headers[.connection] = "Upgrade"
-        headers[.upgrade] = "websocket"
-        headers[.secWebSocketVersion] = "13"
-        headers[.secWebSocketKey] = Data(DemoScenario.randomBytes(16)).base64EncodedString()
-        guard let response = try? await transport.execute(OutboundRequest(method: .get, url: String(http), headers: headers, timeout: .seconds(10))) else {
-            return FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the WebSocket upgrade was refused")
+        let response: OutboundResponse
+        do {
+            response = try await transport.execute(OutboundRequest(method: .get, url: String(http), timeout: .seconds(10)))
+        } catch {
+            return FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the WebSocket upgrade was refused, and why could not be read (\(error))")
         }
         _ = try? await response.body.collect(upTo: 64 << 10)
         let status = response.headers[HTTPField.Name("handshake-status")!].flatMap(Int.init) ?? Int(response.status.code)

@@ -81,11 +81,16 @@ struct FeishuLongConnection: Service {
                 up(true)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        // A ping at once, then every PingInterval (a pong may change it).
+                        // A ping at once, then every PingInterval — read afresh each time, since
+                        // a pong may change it while the pinger waits.
                         let ping = try FeishuFrames.ping(service: endpoint.service).serializedBytes() as [UInt8]
+                        var last = ContinuousClock.now
+                        try await outbound.write(.binary(ByteBuffer(bytes: ping)))
                         while !Task.isCancelled {
+                            try await Task.sleep(for: .milliseconds(250))
+                            guard ContinuousClock.now - last >= config.value.withLock({ $0.pingInterval }) else { continue }
+                            last = .now
                             try await outbound.write(.binary(ByteBuffer(bytes: ping)))
-                            try await Task.sleep(for: config.value.withLock { $0.pingInterval })
                         }
                     }
                     group.addTask {

@@ -1,0 +1,280 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import NIOCore
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Synchronization
+
+/// Feishu's long-connection side on loopback (platforms-2.md §1.10): `POST /callback/ws/endpoint`
+/// (checks AppID/AppSecret, hands out one-time URLs with `service_id` and a ticket), the socket
+/// (binary protobuf frames; answers pings with pongs, optionally carrying a ClientConfig), and
+/// refusals of the endpoint or the upgrade on demand. Every other request is passed to the fake
+/// Open API, so the bot's one `host` serves both, as Feishu's does. Frames are encoded and decoded
+/// here by hand (proto2 wire format), independently of the generated code under test.
+final class FakeFeishuLongConnection: Sendable {
+    static let service = 33_554_678
+
+    struct Frame: Sendable, Equatable {
+        var seqID: UInt64
+        var logID: UInt64
+        var service: Int
+        var method: Int
+        var headers: [(String, String)]
+        var payload: Data?
+
+        static func == (lhs: Frame, rhs: Frame) -> Bool {
+            lhs.seqID == rhs.seqID && lhs.logID == rhs.logID && lhs.service == rhs.service && lhs.method == rhs.method
+                && lhs.headers.map { "\($0.0)=\($0.1)" } == rhs.headers.map { "\($0.0)=\($0.1)" } && lhs.payload == rhs.payload
+        }
+
+        func header(_ key: String) -> String? { headers.first { $0.0 == key }?.1 }
+    }
+
+    enum Refusal: Sendable {
+        /// The endpoint answers this code (a client error unless 1 or 1000040343).
+        case endpoint(code: Int)
+        /// The upgrade is refused with these handshake headers.
+        case handshake(status: Int, authCode: Int?)
+    }
+
+    struct State {
+        var port = 0
+        var tickets: Set<String> = []
+        var endpointCalls = 0
+        var sockets: [Int: WebSocketOutboundWriter] = [:]
+        var connections = 0
+        var mostOpenAtOnce = 0
+        var received: [(connection: Int, frame: Frame)] = []
+        var refusal: Refusal?
+        var clientConfig = #"{"ReconnectCount":-1,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"#
+        var pongConfig: String?
+    }
+
+    let state = Mutex(State())
+    let api: FakeFeishuOpenAPI
+    private let transport = AsyncHTTPClientTransport()
+
+    init(api: FakeFeishuOpenAPI) {
+        self.api = api
+    }
+
+    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+    var endpointCalls: Int { state.withLock { $0.endpointCalls } }
+    var openSockets: Int { state.withLock { $0.sockets.count } }
+    var connections: Int { state.withLock { $0.connections } }
+    var mostOpenAtOnce: Int { state.withLock { $0.mostOpenAtOnce } }
+    var received: [Frame] { state.withLock { $0.received.map(\.frame) } }
+    var pings: [Frame] { received.filter { $0.method == 0 && $0.header("type") == "ping" } }
+    var responses: [Frame] { received.filter { $0.method == 1 } }
+    func refuse(_ refusal: Refusal?) { state.withLock { $0.refusal = refusal } }
+    func answerPongs(with config: String?) { state.withLock { $0.pongConfig = config } }
+
+    static func withRunning<T: Sendable>(api: FakeFeishuOpenAPI, _ body: (FakeFeishuLongConnection) async throws -> T) async throws -> T {
+        let fake = FakeFeishuLongConnection(api: api)
+        let router = Router()
+        router.post("/callback/ws/endpoint") { request, _ -> Response in
+            let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            let (refusal, port, config, ticket) = fake.state.withLock { state in
+                state.endpointCalls += 1
+                let ticket = "t\(state.endpointCalls)"
+                state.tickets.insert(ticket)
+                return (state.refusal, state.port, state.clientConfig, ticket)
+            }
+            guard json["AppID"] == .string(FakeFeishuOpenAPI.appID), json["AppSecret"] == .string(FakeFeishuOpenAPI.appSecret) else {
+                return fake.json(#"{"code":10003,"msg":"invalid app_id or app_secret"}"#)
+            }
+            if case .endpoint(let code) = refusal { return fake.json(#"{"code":\#(code),"msg":"refused by the test"}"#) }
+            let url = "ws://127.0.0.1:\(port)/ws/v2?fpid=493&device_id=d1&access_key=secret-key&service_id=\(service)&ticket=\(ticket)"
+            return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
+        }
+        router.get("/ws/v2") { _, _ -> Response in
+            guard case .handshake(let status, let authCode) = fake.state.withLock({ $0.refusal }) else { return Response(status: .forbidden) }
+            var headers: HTTPFields = [HTTPField.Name("handshake-status")!: String(status), HTTPField.Name("handshake-msg")!: "refused by the test"]
+            if let authCode { headers[HTTPField.Name("handshake-autherrcode")!] = String(authCode) }
+            return Response(status: HTTPResponse.Status(code: status), headers: headers)
+        }
+        // Everything else is the Open API's.
+        for method in [HTTPRequest.Method.get, .post, .patch, .put] {
+            router.on("**", method: method) { request, _ -> Response in
+                var request = request
+                let body = Data(try await request.collectBody(upTo: 16 << 20).readableBytesView)
+                let url = api.url + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                let answer = try await fake.transport.execute(OutboundRequest(method: method, url: url, headers: request.headers, body: body))
+                let bytes = try await answer.body.collect(upTo: 16 << 20)
+                return Response(status: answer.status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+        }
+        let server = HTTPServerBuilder.http1WebSocketUpgrade { request, _, _ in
+            guard let path = request.path, path.hasPrefix("/ws/v2?") else { return .dontUpgrade }
+            let query = WebhookRequest(method: .get, url: path)
+            let (refusal, valid) = fake.state.withLock { state in
+                (state.refusal, query.query("ticket").map { state.tickets.remove($0) != nil } ?? false)
+            }
+            // Refused (Hummingbird answers a declined upgrade 400); a plain GET of the URL is
+            // answered by the router's GET /ws/v2 with the handshake headers.
+            if case .handshake = refusal { return .dontUpgrade }
+            guard valid else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in
+                let id = fake.opened(outbound)
+                defer { fake.closed(id) }
+                for try await message in inbound.messages(maxSize: 16 << 20) {
+                    guard case .binary(let buffer) = message, let frame = Self.decode(Data(buffer.readableBytesView)) else { continue }
+                    fake.state.withLock { $0.received.append((id, frame)) }
+                    if frame.method == 0, frame.header("type") == "ping" {
+                        let config = fake.state.withLock { $0.pongConfig }
+                        let pong = Frame(seqID: 0, logID: 0, service: frame.service, method: 0, headers: [("type", "pong")], payload: config.map { Data($0.utf8) })
+                        try await outbound.write(.binary(ByteBuffer(bytes: Self.encode(pong))))
+                    }
+                }
+            }
+        }
+        return try await LoopbackHTTP.run(router: router, server: server) { port in
+            fake.state.withLock { $0.port = port }
+            return try await body(fake)
+        }
+    }
+
+    private func opened(_ outbound: WebSocketOutboundWriter) -> Int {
+        state.withLock { state in
+            state.connections += 1
+            state.sockets[state.connections] = outbound
+            state.mostOpenAtOnce = max(state.mostOpenAtOnce, state.sockets.count)
+            return state.connections
+        }
+    }
+
+    private func closed(_ id: Int) {
+        _ = state.withLock { $0.sockets.removeValue(forKey: id) }
+    }
+
+    /// Sends a frame down the newest open socket.
+    func push(_ frame: Frame) async throws {
+        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else {
+            throw FixtureError("no open long connection to push to")
+        }
+        try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame))))
+    }
+
+    /// Closes the newest socket from the server's side.
+    func dropNewest() async throws {
+        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else { return }
+        try await socket.close(.goingAway, reason: "gone")
+    }
+
+    func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private func json(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: Frames, by hand
+
+    /// An event frame as Feishu pushes it: the six headers the SDKs require.
+    static func event(seqID: UInt64, messageID: String, payload: Data, seq: Int = 0, sum: Int = 1) -> Frame {
+        Frame(
+            seqID: seqID, logID: seqID + 100, service: service, method: 1,
+            headers: [("type", "event"), ("message_id", messageID), ("sum", String(sum)), ("seq", String(seq)), ("trace_id", "tr-\(seqID)"), ("timestamp", "1718000000123")],
+            payload: payload
+        )
+    }
+
+    static func encode(_ frame: Frame) -> [UInt8] {
+        var out: [UInt8] = []
+        func varint(_ value: UInt64) {
+            var value = value
+            repeat {
+                let byte = UInt8(value & 0x7F)
+                value >>= 7
+                out.append(value == 0 ? byte : byte | 0x80)
+            } while value != 0
+        }
+        func bytes(_ number: UInt64, _ data: [UInt8]) {
+            varint(number << 3 | 2)
+            varint(UInt64(data.count))
+            out += data
+        }
+        varint(1 << 3); varint(frame.seqID)
+        varint(2 << 3); varint(frame.logID)
+        varint(3 << 3); varint(UInt64(frame.service))
+        varint(4 << 3); varint(UInt64(frame.method))
+        for (key, value) in frame.headers {
+            var header: [UInt8] = []
+            swap(&out, &header)
+            bytes(1, Array(key.utf8))
+            bytes(2, Array(value.utf8))
+            swap(&out, &header)
+            bytes(5, header)
+        }
+        if let payload = frame.payload { bytes(8, Array(payload)) }
+        return out
+    }
+
+    static func decode(_ data: Data) -> Frame? {
+        let bytes = Array(data)
+        var index = 0
+        func varint() -> UInt64? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count, shift < 64 {
+                let byte = bytes[index]
+                index += 1
+                result |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return result }
+                shift += 7
+            }
+            return nil
+        }
+        func fields(_ end: Int, _ visit: (UInt64, UInt64?, ArraySlice<UInt8>?) -> Void) -> Bool {
+            while index < end {
+                guard let key = varint() else { return false }
+                switch key & 7 {
+                case 0:
+                    guard let value = varint() else { return false }
+                    visit(key >> 3, value, nil)
+                case 2:
+                    guard let length = varint(), index + Int(length) <= end else { return false }
+                    visit(key >> 3, nil, bytes[index..<(index + Int(length))])
+                    index += Int(length)
+                default:
+                    return false
+                }
+            }
+            return true
+        }
+        var frame = Frame(seqID: 0, logID: 0, service: 0, method: 0, headers: [], payload: nil)
+        let ok = fields(bytes.count) { number, value, slice in
+            switch (number, value, slice) {
+            case (1, let value?, _): frame.seqID = value
+            case (2, let value?, _): frame.logID = value
+            case (3, let value?, _): frame.service = Int(value)
+            case (4, let value?, _): frame.method = Int(value)
+            case (5, _, let slice?):
+                guard let header = decode(header: Array(slice)) else { return }
+                frame.headers.append(header)
+            case (8, _, let slice?): frame.payload = Data(slice)
+            default: break
+            }
+        }
+        return ok ? frame : nil
+    }
+
+    private static func decode(header bytes: [UInt8]) -> (String, String)? {
+        // Two length-delimited strings, fields 1 and 2, each under 128 bytes in these tests.
+        guard bytes.count >= 4, bytes[0] == 0x0A else { return nil }
+        let keyLength = Int(bytes[1])
+        guard 2 + keyLength + 2 <= bytes.count, bytes[2 + keyLength] == 0x12 else { return nil }
+        let valueLength = Int(bytes[3 + keyLength])
+        guard 4 + keyLength + valueLength <= bytes.count else { return nil }
+        return (String(decoding: bytes[2..<(2 + keyLength)], as: UTF8.self), String(decoding: bytes[(4 + keyLength)..<(4 + keyLength + valueLength)], as: UTF8.self))
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardFeishu
+import SwitchboardTesting
+import Testing
+
+/// `intake: websocket`: the real server with a Feishu bot on a long connection to a fake Feishu
+/// (endpoint, socket of protobuf frames, Open API), all over the network.
+@Suite("Feishu long connection")
+struct FeishuLongConnectionTests {
+    static func yaml(_ fake: FakeFeishuLongConnection) -> String {
+        """
+        bots:
+          feishu-ws:
+            platform: feishu
+            intake: websocket
+            app_id: \(FakeFeishuOpenAPI.appID)
+            app_secret: \(FakeFeishuOpenAPI.appSecret)
+            bot_open_id: \(FakeFeishuOpenAPI.botOpenID)
+            host: "\(fake.url)"
+            update_interval: 200ms
+        engine: {poll_interval: 50ms}
+        """
+    }
+
+    /// A direct message, as the socket carries it: the webhook's plaintext schema 2.0 JSON.
+    static func message(eventID: String, messageID: String, text: String) -> Data {
+        let content = String(decoding: JSONWriter.data(["text": .string(text)]), as: UTF8.self)
+        let event: JSONValue = [
+            "schema": "2.0",
+            "header": [
+                "event_id": .string(eventID), "event_type": "im.message.receive_v1", "create_time": "1718000000123", "token": "",
+                "app_id": .string(FakeFeishuOpenAPI.appID), "tenant_key": "2ca1d211f64f6438",
+            ],
+            "event": [
+                "sender": ["sender_id": ["open_id": "ou_84aad35d084aa403a838cf73ee18467"], "sender_type": "user"],
+                "message": [
+                    "message_id": .string(messageID), "create_time": "1718000000000", "chat_id": "oc_p2p00000000000000000000000000001",
+                    "chat_type": "p2p", "message_type": "text", "content": .string(content),
+                ],
+            ],
+        ]
+        return JSONWriter.data(event)
+    }
+
+    static func withServer(_ body: (FakeFeishuOpenAPI, FakeFeishuLongConnection, RunningSwitchboard) async throws -> Void, store: (any StateStore)? = nil) async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeFeishuLongConnection.withRunning(api: api) { fake in
+                try await RunningSwitchboard.run(yaml: yaml(fake), plugins: [.feishu], store: store) { server in
+                    try await fake.waitFor("the socket") { fake.openSockets == 1 }
+                    try await body(api, fake, server)
+                }
+                try await fake.waitFor("the socket to close on shutdown") { fake.openSockets == 0 }
+            }
+        }
+    }
+
+    @Test("pinged at once; an event is stored, then acked with its own ids and biz_rt; answered once; a redelivery is acked, not answered; a split event is answered once; a card frame gets no answer")
+    func events() async throws {
+        try await Self.withServer { api, fake, _ in
+            try await fake.waitFor("the first ping") { !fake.pings.isEmpty }
+            let ping = try #require(fake.pings.first)
+            #expect(ping.service == FakeFeishuLongConnection.service && ping.seqID == 0 && ping.logID == 0)
+
+            let first = FakeFeishuLongConnection.event(seqID: 5, messageID: "frame-1", payload: Self.message(eventID: "ev-1", messageID: "om_ws_1", text: "在吗"))
+            try await fake.push(first)
+            try await fake.waitFor("the ack") { fake.responses.count == 1 }
+            let ack = try #require(fake.responses.first)
+            #expect(ack.seqID == 5 && ack.logID == 105 && ack.service == FakeFeishuLongConnection.service)
+            #expect(Array(ack.headers.dropLast().map(\.0)) == first.headers.map(\.0))
+            #expect(ack.headers.last?.0 == "biz_rt" && Int(ack.headers.last?.1 ?? "") != nil)
+            #expect(ack.payload == Data(#"{"code": 200}"#.utf8))
+            try await api.waitFor("the answer") { api.patches.contains { $0.markdown?.contains("在吗") == true } }
+            #expect(api.sends.count == 1)
+
+            // Feishu pushes it again (the ack was late): acked again, not answered again.
+            try await fake.push(first)
+            try await fake.waitFor("the second ack") { fake.responses.count == 2 }
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(api.sends.count == 1)
+
+            // Split in two, the second fragment first: one ack, one answer.
+            let whole = Self.message(eventID: "ev-2", messageID: "om_ws_2", text: "分成两片的问题")
+            let cut = whole.count / 2
+            try await fake.push(FakeFeishuLongConnection.event(seqID: 8, messageID: "frame-2", payload: whole.suffix(from: cut), seq: 1, sum: 2))
+            try await fake.push(FakeFeishuLongConnection.event(seqID: 9, messageID: "frame-2", payload: whole.prefix(cut), seq: 0, sum: 2))
+            try await fake.waitFor("the ack of the whole") { fake.responses.count == 3 }
+            #expect(fake.responses.last?.seqID == 9 && fake.responses.last?.header("seq") == "0")
+            try await api.waitFor("the second answer") { api.sends.count == 2 }
+
+            // The legacy card callback is never answered.
+            var card = FakeFeishuLongConnection.event(seqID: 12, messageID: "frame-3", payload: Data(#"{"open_id":"ou_x"}"#.utf8))
+            card.headers[0] = ("type", "card")
+            try await fake.push(card)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(fake.responses.count == 3)
+            #expect(fake.mostOpenAtOnce == 1)
+        }
+    }
+
+    @Test("a dropped socket is replaced through a new endpoint call — never two open at once — and events on the new one are answered")
+    func reconnects() async throws {
+        try await Self.withServer { api, fake, _ in
+            try await fake.dropNewest()
+            try await fake.waitFor("the new socket") { fake.connections == 2 && fake.openSockets == 1 }
+            #expect(fake.endpointCalls == 2)
+            try await fake.push(FakeFeishuLongConnection.event(seqID: 1, messageID: "frame-r", payload: Self.message(eventID: "ev-r", messageID: "om_ws_r", text: "重连之后")))
+            try await api.waitFor("the answer") { api.sends.count == 1 }
+            try await fake.dropNewest()
+            try await fake.waitFor("the third socket") { fake.connections == 3 && fake.openSockets == 1 }
+            #expect(fake.mostOpenAtOnce == 1)
+        }
+    }
+
+    @Test("a pong's ClientConfig is applied: PingInterval 1 ▸ a ping every second")
+    func pongConfig() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeFeishuLongConnection.withRunning(api: api) { fake in
+                fake.answerPongs(with: #"{"PingInterval":1}"#)
+                try await RunningSwitchboard.run(yaml: Self.yaml(fake), plugins: [.feishu]) { _ in
+                    try await fake.waitFor("three pings", timeout: .seconds(10)) { fake.pings.count >= 3 }
+                }
+            }
+        }
+    }
+
+    @Test("client errors stop for good — bad credentials at the endpoint, the 50-connection limit or a forbidden app at the handshake — while a busy endpoint and other refusals are retried", arguments: [
+        (FakeFeishuLongConnection.Refusal.endpoint(code: 10003), false),
+        (.handshake(status: 514, authCode: 1_000_040_350), false),
+        (.handshake(status: 403, authCode: nil), false),
+        (.endpoint(code: 1), true),
+        (.handshake(status: 514, authCode: 1_000_040_351), true),
+    ])
+    func refusals(refusal: FakeFeishuLongConnection.Refusal, retried: Bool) async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeFeishuLongConnection.withRunning(api: api) { fake in
+                if !retried { fake.refuse(refusal) }
+                try await RunningSwitchboard.run(yaml: Self.yaml(fake), plugins: [.feishu]) { _ in
+                    if retried {
+                        // Connected first (the endpoint's ClientConfig says: reconnect at once, then
+                        // every second), then refused.
+                        try await fake.waitFor("the socket") { fake.openSockets == 1 }
+                        fake.refuse(refusal)
+                        try await fake.dropNewest()
+                        try await fake.waitFor("two retries", timeout: .seconds(10)) { fake.endpointCalls >= 3 }
+                        fake.refuse(nil)
+                        try await fake.waitFor("the socket again", timeout: .seconds(10)) { fake.openSockets == 1 }
+                        #expect(fake.mostOpenAtOnce == 1)
+                    } else {
+                        try await fake.waitFor("the attempt") { fake.endpointCalls == 1 }
+                        try await Task.sleep(for: .seconds(3))
+                        #expect(fake.endpointCalls == 1, "a client error must not be retried")
+                        #expect(fake.connections == 0)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("an event that cannot be stored is not acked; pushed again once the store is back, it is acked and answered once")
+    func notStoredNotAcked() async throws {
+        let store = FaultInjectingStateStore(base: InMemoryStateStore())
+        try await Self.withServer({ api, fake, _ in
+            store.setRule { $0.operation == .enqueue ? FaultInjectingStateStore.Unavailable() : nil }
+            let frame = FakeFeishuLongConnection.event(seqID: 3, messageID: "frame-s", payload: Self.message(eventID: "ev-s", messageID: "om_ws_s", text: "存不下"))
+            try await fake.push(frame)
+            try await Task.sleep(for: .seconds(1))
+            #expect(fake.responses.isEmpty)
+            store.setRule { _ in nil }
+            try await fake.push(frame)
+            try await fake.waitFor("the ack") { fake.responses.count == 1 }
+            try await api.waitFor("the answer") { api.sends.count == 1 }
+        }, store: store)
+    }
+}
