@@ -55,7 +55,11 @@ struct CheckCommand: AsyncParsableCommand {
         if setup.botIDs.isEmpty { lines.append("  (none)") }
         for id in setup.botIDs {
             guard let adapter = setup.adapters[id] else { continue }
-            lines.append("  \(id) (\(adapter.platform)): GET|POST /webhooks/\(id)")
+            if let connection = adapter.longConnection {
+                lines.append("  \(id) (\(adapter.platform)): \(connection) — opened by Switchboard, no public URL needed")
+            } else {
+                lines.append("  \(id) (\(adapter.platform)): GET|POST /webhooks/\(id)")
+            }
         }
         lines += ["", "backends: \(setup.backends.keys.sorted().joined(separator: ", "))", "", "routes (first match wins):"]
         for (index, rule) in setup.routing.rules.enumerated() {

@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         var lines = ["switchboard listening on \(base) (config: \(configuration.file ?? "none"); state: \(setup.state))"]
         for id in setup.botIDs {
             guard let adapter = setup.adapters[id] else { continue }
-            lines.append("  bot \(id) (\(adapter.platform)): \(base)/webhooks/\(id)")
+            lines.append("  bot \(id) (\(adapter.platform)): " + (adapter.longConnection ?? "\(base)/webhooks/\(id)"))
         }
         if configuration.file == "(embedded default)" {
             lines.append("  the local bot's secret is in \(DefaultConfiguration.secretFile) (or $\(DefaultConfiguration.secretVariable))")

@@ -33,6 +33,25 @@ struct CheckCommandTests {
         #expect(!output.stderr.contains(Self.secret))
     }
 
+    @Test("check shows each bot's intake: a webhook path, or the long connection Switchboard opens; a bad intake names the key")
+    func showsEachBotsIntake() throws {
+        let output = try check("""
+            bots:
+              feishu-ws: {platform: feishu, intake: websocket, app_id: cli_a1b2c3d4e5f6a7b8, app_secret: s, bot_open_id: ou_bot0000000000000000000000000000}
+              ding: {platform: dingtalk, mode: stream, app_key: dingx, app_secret: s}
+              feishu-hook: {platform: feishu, app_id: cli_a1b2c3d4e5f6a7b8, app_secret: s, verification_token: v}
+            """)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("feishu-ws (feishu): Feishu long connection (WebSocket) — opened by Switchboard, no public URL needed"), "\(output.stderr)")
+        #expect(output.stderr.contains("ding (dingtalk): DingTalk Stream (WebSocket) — opened by Switchboard"))
+        #expect(output.stderr.contains("feishu-hook (feishu): GET|POST /webhooks/feishu-hook"))
+        let bad = try check("bots: {f: {platform: feishu, intake: socket, app_id: cli_x, app_secret: s, verification_token: v}}")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("bots.f.intake: must be webhook"), "\(bad.stderr)")
+        let noToken = try check("bots: {f: {platform: feishu, app_id: cli_x, app_secret: s}}")
+        #expect(noToken.stderr.contains("bots.f.verification_token"), "\(noToken.stderr)")
+    }
+
     @Test func aKeywordRuleInDingTalkGroupsIsWarnedAboutByCheck() throws {
         let output = try check("""
             bots:

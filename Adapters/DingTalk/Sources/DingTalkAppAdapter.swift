@@ -28,6 +28,8 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
     let reconnect: RetryPolicy
     let environment: FactoryEnvironment
 
+    var longConnection: String? { mode == .stream ? "DingTalk Stream (WebSocket)" : nil }
+
     init(botID: String, mode: Mode, config: ConfigSection, environment: FactoryEnvironment) throws {
         self.botID = botID
         self.mode = mode

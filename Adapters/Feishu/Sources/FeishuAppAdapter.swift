@@ -67,6 +67,11 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
         readsAllGroupMessages = try config.bool("reads_all_group_messages", default: false)
     }
 
+    var longConnection: String? {
+        guard intake == .websocket else { return nil }
+        return "Feishu long connection (WebSocket)" + (callback == nil ? "" : "; webhooks accepted too")
+    }
+
     var capabilities: AdapterCapabilities {
         AdapterCapabilities(
             maxMessageBytes: messageKind.target.maxBytes, markdownDialect: messageKind.target.dialect,

@@ -23,6 +23,9 @@ public protocol ChatAdapter: Sendable {
     var botID: String { get }
     /// Facts the router and the renderer rely on.
     var capabilities: AdapterCapabilities { get }
+    /// The long connection this bot opens to receive events (`"Feishu long connection
+    /// (WebSocket)"`), or nil when the platform calls its webhook. `switchboard check` shows it.
+    var longConnection: String? { get }
 
     /// Turns one webhook request into a handshake answer or accepted events.
     func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound
@@ -37,6 +40,7 @@ public protocol ChatAdapter: Sendable {
 
 extension ChatAdapter {
     public func services(feeding sink: any EventSink) -> [any Service] { [] }
+    public var longConnection: String? { nil }
 }
 
 /// The result of ``ChatAdapter/receive(_:context:)``.
