@@ -92,7 +92,7 @@ final class FakeFeishuLongConnection: Sendable {
             return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
         }
         router.get("/ws/v2") { _, _ -> Response in
-            guard case .handshake(let status, let authCode) = fake.state.withLock({ $0.refusal }) else { return Response(status: .forbidden) }
+            guard case .handshake(let status, let authCode) = fake.state.withLock({ $0.refusal }) else { return Response(status: .badRequest) }
             var headers: HTTPFields = [HTTPField.Name("handshake-status")!: String(status), HTTPField.Name("handshake-msg")!: "refused by the test"]
             if let authCode { headers[HTTPField.Name("handshake-autherrcode")!] = String(authCode) }
             return Response(status: HTTPResponse.Status(code: status), headers: headers)

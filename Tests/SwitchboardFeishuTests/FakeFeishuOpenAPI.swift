@@ -36,7 +36,26 @@ final class FakeFeishuOpenAPI: Sendable {
         var updateMulti: Bool
     }
 
+    /// A CardKit card entity and what was done to it.
+    struct CardKitCard: Sendable {
+        var id: String
+        var initial: JSONValue
+        var sequence = 0
+        var streaming = true
+        /// Every content PUT, in order: (sequence, content).
+        var contents: [(sequence: Int, content: String)] = []
+        var settings: [(sequence: Int, config: JSONValue)] = []
+        var refusals: [Int] = []
+        var content: String? { contents.last?.content }
+    }
+
     struct State {
+        var cards: [String: CardKitCard] = [:]
+        var cardOrder: [String] = []
+        var cardKitRefused = false
+        /// Content PUTs answered by a dropped connection after being applied (the "did it arrive?" case).
+        var dropContentPuts: Set<Int> = []
+        var contentPuts = 0
         var tokenNumber = 0
         var validToken: String?
         var tokenFetches = 0
@@ -69,6 +88,11 @@ final class FakeFeishuOpenAPI: Sendable {
     }
 
     func expireToken() { state.withLock { $0.validToken = nil } }
+    var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
+    /// CardKit calls are refused as an app without the permission is (99991672).
+    func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
+    /// The `n`-th content PUT (1-based) is applied, then its connection dropped.
+    func dropContentPut(_ n: Int) { state.withLock { _ = $0.dropContentPuts.insert(n) } }
     /// The next message sends meet these faults, in order.
     func faultNextSends(_ faults: Fault...) { state.withLock { $0.faults += faults } }
     /// Messages of this `msg_type` are refused (code 230099, as for a card the chat cannot show).
@@ -110,6 +134,7 @@ final class FakeFeishuOpenAPI: Sendable {
         guard authorized else {
             return Self.json(#"{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}"#, status: 400)
         }
+        if path.hasPrefix("/open-apis/cardkit/v1/cards") { return cardKit(request.method, path, body: body) }
         switch (request.method, path) {
         case ("GET", "/open-apis/bot/v3/info"):
             state.withLock { $0.botInfoCalls += 1 }
@@ -160,6 +185,62 @@ final class FakeFeishuOpenAPI: Sendable {
         case .refused: return Self.json(#"{"code":230099,"msg":"Failed to create card content"}"#, status: 400)
         case .sent(let id):
             return Self.json(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)","msg_type":"interactive","chat_id":"oc_5ce6d572455d361153b7xx51da133945"}}"#)
+        }
+    }
+
+    // MARK: CardKit (platforms-2.md §3.1, §3.3)
+
+    private func cardKit(_ method: String, _ path: String, body: [String: JSONValue]) -> LoopbackResponse {
+        if state.withLock({ $0.cardKitRefused }) {
+            return Self.json(#"{"code":99991672,"msg":"Access denied. One of the following scopes is required: [cardkit:card:write]"}"#, status: 400)
+        }
+        let parts = path.split(separator: "/").map(String.init)  // open-apis cardkit v1 cards [id …]
+        if method == "POST", parts.count == 4 {
+            guard body["type"] == "card_json", let data = body["data"]?.string, let card = try? JSONParser.parse(Data(data.utf8)),
+                card["schema"] == "2.0"
+            else { return Self.json(#"{"code":300303,"msg":"only schema 2.0 is supported"}"#, status: 400) }
+            let id = state.withLock { state -> String in
+                let id = "73553727661343\(String(format: "%05d", state.cardOrder.count + 1))"
+                state.cards[id] = CardKitCard(id: id, initial: card, streaming: card["config"]?["streaming_mode"] == .bool(true))
+                state.cardOrder.append(id)
+                return id
+            }
+            return Self.json(#"{"code":0,"msg":"success","data":{"card_id":"\#(id)"}}"#)
+        }
+        guard parts.count >= 5 else { return Self.json(#"{"code":10002,"msg":"invalid parameter"}"#, status: 400) }
+        let id = parts[4]
+        guard let sequence = body["sequence"]?.integer else { return Self.json(#"{"code":10002,"msg":"sequence is required"}"#, status: 400) }
+        enum Outcome { case ok, refused(Int, String), drop }
+        let outcome = state.withLock { state -> Outcome in
+            guard var card = state.cards[id] else { return .refused(200_740, "card entity not found") }
+            defer { state.cards[id] = card }
+            guard sequence > card.sequence else {
+                card.refusals.append(300_317)
+                return .refused(300_317, "sequence number compare failed")
+            }
+            if method == "PUT", parts.count == 8, parts[7] == "content" {
+                guard card.streaming else {
+                    card.refusals.append(300_309)
+                    return .refused(300_309, "streaming mode is closed")
+                }
+                card.sequence = sequence
+                card.contents.append((sequence, body["content"]?.string ?? ""))
+                state.contentPuts += 1
+                return state.dropContentPuts.contains(state.contentPuts) ? .drop : .ok
+            }
+            if method == "PATCH", parts.count == 6, parts[5] == "settings" {
+                let settings = body["settings"]?.string.flatMap { try? JSONParser.parse(Data($0.utf8)) } ?? .null
+                card.sequence = sequence
+                card.settings.append((sequence, settings["config"] ?? .null))
+                if case .bool(let streaming)? = settings["config"]?["streaming_mode"] { card.streaming = streaming }
+                return .ok
+            }
+            return .refused(10002, "invalid parameter")
+        }
+        switch outcome {
+        case .ok: return Self.json(#"{"code":0,"msg":"success","data":{}}"#)
+        case .drop: return .dropped
+        case .refused(let code, let message): return Self.json(#"{"code":\#(code),"msg":"\#(message)"}"#, status: 400)
         }
     }
 

@@ -17,6 +17,8 @@ struct FeishuDeliveryTests {
         let config: [String: JSONValue] = [
             "platform": "feishu", "app_id": .string(FakeFeishuOpenAPI.appID), "app_secret": .string(FakeFeishuOpenAPI.appSecret),
             "verification_token": .string(FeishuPlatform.token), "bot_open_id": .string(FakeFeishuOpenAPI.botOpenID), "host": .string(api),
+            // The PATCH-updated card; CardKit has its own tests (FeishuCardKitTests).
+            "card": "patch",
         ]
         let section = try ConfigSection(JSONValue.object(config.merging(extra) { $1 }).configNode(path: "bots.f", file: "test.yaml"))
         return try FeishuAdapterFactory().makeAdapter(botID: "f", config: section, environment: FactoryEnvironment(transport: transport, logger: Logger(label: "t")))

@@ -23,6 +23,7 @@ struct FeishuEndToEndTests {
             encrypt_key: "${FEISHU_ENCRYPT_KEY}"
             host: "\(api.url)"
             update_interval: 200ms
+            card: patch
         \(botOpenID ? "    bot_open_id: \(FakeFeishuOpenAPI.botOpenID)" : "")
         engine: {poll_interval: 100ms}
         """

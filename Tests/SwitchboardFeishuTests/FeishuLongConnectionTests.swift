@@ -47,7 +47,7 @@ struct FeishuLongConnectionTests {
         try await FakeFeishuOpenAPI.withRunning { api in
             try await FakeFeishuLongConnection.withRunning(api: api) { fake in
                 try await RunningSwitchboard.run(yaml: yaml(fake), plugins: [.feishu], store: store) { server in
-                    try await fake.waitFor("the socket") { fake.openSockets == 1 }
+                    try await fake.waitFor("the socket and its first ping") { fake.openSockets == 1 && !fake.pings.isEmpty }
                     try await body(api, fake, server)
                 }
                 try await fake.waitFor("the socket to close on shutdown") { fake.openSockets == 0 }
@@ -70,7 +70,7 @@ struct FeishuLongConnectionTests {
             #expect(Array(ack.headers.dropLast().map(\.0)) == first.headers.map(\.0))
             #expect(ack.headers.last?.0 == "biz_rt" && Int(ack.headers.last?.1 ?? "") != nil)
             #expect(ack.payload == Data(#"{"code": 200}"#.utf8))
-            try await api.waitFor("the answer") { api.patches.contains { $0.markdown?.contains("在吗") == true } }
+            try await api.waitFor("the answer, typed into a CardKit card") { api.cards.first?.content?.contains("在吗") == true && api.cards.first?.streaming == false }
             #expect(api.sends.count == 1)
 
             // Feishu pushes it again (the ack was late): acked again, not answered again.
@@ -139,7 +139,9 @@ struct FeishuLongConnectionTests {
                     if retried {
                         // Connected first (the endpoint's ClientConfig says: reconnect at once, then
                         // every second), then refused.
-                        try await fake.waitFor("the socket") { fake.openSockets == 1 }
+                        // Once the client pings, it reads the socket: a close is seen (one sent in the
+                        // upgrade's first instant could be missed, and only the TCP close ends it).
+                        try await fake.waitFor("the first ping") { fake.openSockets == 1 && !fake.pings.isEmpty }
                         fake.refuse(refusal)
                         try await fake.dropNewest()
                         try await fake.waitFor("two retries", timeout: .seconds(10)) { fake.endpointCalls >= 3 }

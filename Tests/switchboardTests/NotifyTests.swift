@@ -220,7 +220,8 @@ struct NotifyTests {
         }
         #expect(output.stdout.contains("POST /cgi-bin/message/send"))
         #expect(output.stdout.contains("finish=true"))
-        #expect(output.stdout.contains("PATCH /open-apis/im/v1/messages/om_demo_card"))
+        #expect(output.stdout.contains("PUT /open-apis/cardkit/v1/cards/7355372766134157313/elements/stream_md/content"))
+        #expect(output.stdout.contains("PATCH /open-apis/cardkit/v1/cards/7355372766134157313/settings"))
         #expect(output.stdout.contains("POST /robot/sendBySession"))
         #expect(output.stdout.contains("deduplicated by message_id: acknowledged, nothing sent again"))
         #expect(!output.stdout.contains("demo-app-secret"))

@@ -31,6 +31,10 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     let environment: FactoryEnvironment
     /// Chats where the bot was found not to be a member, warned about once each.
     let warnedChats = FeishuOnce()
+    /// `card: cardkit` (default) or `patch`.
+    let cardKit: Bool
+    /// Set once Feishu refused CardKit: answers then go as PATCHed cards.
+    let cardKitOff = FeishuOnce()
 
     init(botID: String, config: ConfigSection, environment: FactoryEnvironment) throws {
         self.botID = botID
@@ -64,6 +68,11 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
             throw config.error("update_interval", "must be at least 200ms (Feishu allows 5 updates per second per message)")
         }
         placeholder = try config.string("placeholder", default: "思考中…")
+        switch try config.string("card", default: "cardkit") {
+        case "cardkit": cardKit = true
+        case "patch": cardKit = false
+        default: throw config.error("card", "must be cardkit (a card that types itself) or patch (a card updated in place)")
+        }
         readsAllGroupMessages = try config.bool("reads_all_group_messages", default: false)
     }
 
@@ -105,6 +114,17 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
             services.append(FeishuLongConnection(adapter: self, sink: sink, transport: environment.transport, logger: environment.logger))
         }
         return services
+    }
+
+    var usesCardKit: Bool { cardKit && !cardKitOff.isSet("refused") }
+
+    /// CardKit was refused: said once, then answers are PATCHed cards until a restart or reload.
+    func cardKitRefused(_ error: FeishuAPIError, logger: Logger) {
+        guard cardKitOff.first("refused") else { return }
+        logger.warning(
+            "Feishu refused CardKit; answers are cards updated in place instead: grant the app cardkit:card:write (创建与更新卡片) and publish a version, or set card: patch",
+            metadata: ["bot": "\(botID)", "error": "\(error)"]
+        )
     }
 
     /// Logs that the bot is not in `chat`, once per chat.

@@ -25,6 +25,7 @@ struct FeishuDelivery {
             let stored = try await context.replyState.load(String.self, Self.kindKey).flatMap(FeishuMessageKind.init(rawValue:))
             let kind = stored ?? adapter.messageKind
             if kind == .card {
+                if adapter.usesCardKit, let receipt = try await streamCardKit(reply) { return receipt }
                 return try await streamCards(reply)
             }
             return try await sendWhole(try await reply.collect(), kind: kind)
@@ -89,7 +90,7 @@ struct FeishuDelivery {
 
     /// Sends the whole answer as rich text after a refused card, and points the placeholder card
     /// (when one was posted) to it — best effort: the answer itself is what must arrive.
-    private func fallBack(_ answer: Reply, refusal: FeishuAPIError, placeholder: String?) async throws -> DeliveryReceipt {
+    func fallBack(_ answer: Reply, refusal: FeishuAPIError, placeholder: String?) async throws -> DeliveryReceipt {
         context.logger.warning("Feishu refused the card; the answer is sent as rich text", metadata: ["bot": "\(adapter.botID)", "error": "\(refusal)"])
         let receipt = try await sendWhole(answer, kind: .post)
         if let placeholder {
@@ -125,9 +126,14 @@ struct FeishuDelivery {
 
     /// Replies to the user's message when there is one (in its thread when configured, or when the
     /// message is in a thread already), else creates a message in the chat.
-    private func send(_ kind: FeishuMessageKind, _ text: String, part: Int) async throws -> String {
+    func send(_ kind: FeishuMessageKind, _ text: String, part: Int) async throws -> String {
         let (msgType, content) = try FeishuPayloads.message(kind, text)
-        let uuid = FeishuPayloads.uuid(idempotencyKey: "\(context.idempotencyKey)#\(kind.rawValue)", part: part)
+        return try await send(msgType: msgType, content: content, uuidKind: kind.rawValue, part: part)
+    }
+
+    /// Sends a message of `msgType` with `content`; `uuidKind` and `part` make its idempotency key.
+    func send(msgType: String, content: String, uuidKind: String, part: Int) async throws -> String {
+        let uuid = FeishuPayloads.uuid(idempotencyKey: "\(context.idempotencyKey)#\(uuidKind)", part: part)
         let path: String
         let body: FeishuPayloads.Send
         if let messageID = event.replyAddress["message_id"] ?? event.messageID {
@@ -149,7 +155,7 @@ struct FeishuDelivery {
         Meter.increment(MetricName.messageUpdates, .bot(adapter.botID, platform: adapter.platform))
     }
 
-    private func call(_ method: HTTPRequest.Method, _ path: String, api name: String, body: Data) async throws -> [String: JSONValue] {
+    func call(_ method: HTTPRequest.Method, _ path: String, api name: String, body: Data) async throws -> [String: JSONValue] {
         try await adapter.token.withToken(transport: context.transport, isRejection: FeishuTenantToken.isRejection) { [api = adapter.api, transport = context.transport] token in
             try await api.call(method, path, api: name, token: token, body: body, transport: transport)
         }

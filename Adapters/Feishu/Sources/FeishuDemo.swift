@@ -10,13 +10,16 @@ enum FeishuDemo {
     static let botOpenID = "ou_demo_bot_0000000000000000000000"
 
     static let groupMessage = DemoScenario(
-        title: "Feishu: a group @-message, answered in a card updated in place; then Feishu delivers it again",
+        title: "Feishu: a group @-message, answered in a CardKit card that types itself; then Feishu delivers it again",
         botID: "feishu-main",
         bot: { sink in
             "{platform: feishu, app_id: cli_demo, app_secret: demo-app-secret, verification_token: \(token), encrypt_key: \(key), bot_open_id: \(botOpenID), host: \"\(sink)\", update_interval: 200ms}"
         },
         sinkAnswers: [
             DemoSinkAnswer("POST", "/open-apis/auth/v3/tenant_access_token/internal", json: #"{"code":0,"msg":"ok","tenant_access_token":"t-demo","expire":7200}"#),
+            DemoSinkAnswer("POST", "/open-apis/cardkit/v1/cards", json: #"{"code":0,"msg":"success","data":{"card_id":"7355372766134157313"}}"#),
+            DemoSinkAnswer("PUT", "/open-apis/cardkit/v1/cards/", json: #"{"code":0,"msg":"success","data":{}}"#),
+            DemoSinkAnswer("PATCH", "/open-apis/cardkit/v1/cards/", json: #"{"code":0,"msg":"success","data":{}}"#),
             DemoSinkAnswer("POST", "/open-apis/im/v1/messages", json: #"{"code":0,"msg":"success","data":{"message_id":"om_demo_card"}}"#),
             DemoSinkAnswer("PATCH", "/open-apis/im/v1/messages", json: #"{"code":0,"msg":"success","data":{}}"#),
         ],

@@ -10,6 +10,11 @@ final class FeishuOnce: Sendable {
         self.limit = limit
     }
 
+    /// Whether `key` was passed already.
+    func isSet(_ key: String) -> Bool {
+        seen.withLock { $0.contains(key) }
+    }
+
     /// True the first time `key` is passed.
     func first(_ key: String) -> Bool {
         seen.withLock { seen in

@@ -42,7 +42,7 @@ struct ChaosTests {
           wecom-aibot: {platform: wecom, mode: aibot, token: \(ChaosDriver.weComToken), encoding_aes_key: "\(ChaosDriver.weComKey)"}
           feishu: {platform: feishu, app_id: \(ChaosPlatforms.feishuAppID), app_secret: \(ChaosPlatforms.feishuSecret),
                    verification_token: \(ChaosDriver.feishuToken), encrypt_key: \(ChaosDriver.feishuKey), bot_open_id: \(ChaosPlatforms.feishuBot),
-                   host: "\(platforms)"}
+                   host: "\(platforms)", card: patch}
           ding-stream: {platform: dingtalk, mode: stream, app_key: \(ChaosPlatforms.dingTalkKey), app_secret: \(ChaosPlatforms.dingTalkSecret),
                         api_base: "\(platforms)", gateway_base: "\(platforms)", reconnect_delay: 200ms, reconnect_max_delay: 1s}
           ding-http: {platform: dingtalk, mode: http, app_key: \(ChaosPlatforms.dingTalkKey), app_secret: \(ChaosPlatforms.dingTalkSecret),
