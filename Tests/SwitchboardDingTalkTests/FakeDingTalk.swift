@@ -35,9 +35,25 @@ final class FakeDingTalk: Sendable {
         var tokenFetches = 0
         /// A token the OpenAPI no longer accepts (as after it expired): HTTP 401.
         var refusedToken: String?
+        /// AI cards (platforms-2.md §3.2, §3.3) by outTrackId.
+        var cards: [String: Card] = [:]
+        var cardCalls: [(path: String, body: JSONValue)] = []
+        var refuseCards = false
+    }
+
+    /// An AI card as the fake holds it.
+    struct Card: Sendable {
+        var created: JSONValue
+        var params: [String: String] = [:]
+        var frames: [(at: ContinuousClock.Instant, body: JSONValue)] = []
+        var lastUpdate: ContinuousClock.Instant?
+        var tooFast = 0
     }
 
     let state = Mutex(State())
+    var cards: [String: Card] { state.withLock { $0.cards } }
+    var cardCalls: [(path: String, body: JSONValue)] { state.withLock { $0.cardCalls } }
+    func refuseCards() { state.withLock { $0.refuseCards = true } }
 
     var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
     var openSockets: Int { state.withLock { $0.sockets.count } }
@@ -91,6 +107,16 @@ final class FakeDingTalk: Sendable {
                 return fake.json(#"{"processQueryKey":"qQtq5XRpCvm0gX1Ds9Zi4iuAVX2Y1k5w6Vt5a0uZZ1A="}"#)
             }
         }
+        router.post("/v1.0/card/instances/createAndDeliver") { request, _ -> Response in
+            let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            return fake.card("/v1.0/card/instances/createAndDeliver", json, token: request.headers[HTTPField.Name("x-acs-dingtalk-access-token")!])
+        }
+        for path in ["/v1.0/card/instances", "/v1.0/card/streaming"] {
+            router.put(RouterPath(path)) { request, _ -> Response in
+                let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+                return fake.card(path, json, token: request.headers[HTTPField.Name("x-acs-dingtalk-access-token")!])
+            }
+        }
         let server = HTTPServerBuilder.http1WebSocketUpgrade { request, _, _ in
             guard let path = request.path, path.hasPrefix("/connect?ticket="), fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count))) else {
                 return .dontUpgrade
@@ -106,6 +132,41 @@ final class FakeDingTalk: Sendable {
         return try await LoopbackServer.runOnLoopback(router: router, server: server) { port in
             fake.state.withLock { $0.port = port }
             return try await body(fake)
+        }
+    }
+
+    /// The card APIs: createAndDeliver (every cardParamMap value must be a string), PUT instances
+    /// (data by key), PUT streaming — 403 when one card is updated less than 500 ms after the last.
+    private func card(_ path: String, _ json: JSONValue, token: String?) -> Response {
+        state.withLock { state -> Response in
+            state.cardCalls.append((path, json))
+            guard token != nil, token != state.refusedToken else { return self.json(#"{"code":"InvalidAuthentication","message":"token"}"#, status: .unauthorized) }
+            if state.refuseCards { return self.json(#"{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"no Card.Instance.Write"}"#, status: .forbidden) }
+            guard let id = json["outTrackId"]?.string else { return self.json(#"{"code":"MissingoutTrackId","message":"outTrackId"}"#, status: .badRequest) }
+            let params = json["cardData"]?["cardParamMap"]?.object ?? [:]
+            guard params.values.allSatisfy({ $0.string != nil }) else {
+                return self.json(#"{"code":"InvalidParameter","message":"cardParamMap values must be strings"}"#, status: .badRequest)
+            }
+            let strings = params.compactMapValues(\.string)
+            if path.hasSuffix("createAndDeliver") {
+                state.cards[id] = Card(created: json, params: strings)
+                return self.json(#"{"success":true,"result":{"outTrackId":"\#(id)","deliverResults":[{"spaceType":"IM_GROUP","spaceId":"cid","success":true,"errorMsg":"","carrierId":"c1"}]}}"#)
+            }
+            guard var card = state.cards[id] else { return self.json(#"{"code":"CardNotFound","message":"no such card"}"#, status: .badRequest) }
+            defer { state.cards[id] = card }
+            let now = ContinuousClock.now
+            if let last = card.lastUpdate, now - last < .milliseconds(500) {
+                card.tooFast += 1
+                return self.json(#"{"code":"QpsLimit","message":"concurrent update"}"#, status: .forbidden)
+            }
+            card.lastUpdate = now
+            if path.hasSuffix("streaming") {
+                card.frames.append((now, json))
+                if let key = json["key"]?.string, let content = json["content"]?.string { card.params[key] = content }
+            } else {
+                card.params.merge(strings) { $1 }
+            }
+            return self.json(#"{"success":true,"result":true}"#)
         }
     }
 

@@ -16,11 +16,18 @@ struct DingTalkAPI: Sendable {
         try await Self.exchange(url: base + path, api: api, botID: botID, body: body, token: token, transport: transport)
     }
 
+    /// A PUT (the card APIs update with PUT).
+    func put(_ path: String, api: String, body: JSONValue, token: String?, transport: any HTTPTransport) async throws -> JSONValue {
+        try await Self.exchange(method: .put, url: base + path, api: api, botID: botID, body: body, token: token, transport: transport)
+    }
+
     /// One POST of a JSON body to a full URL (a session webhook, a custom robot), counted in the
     /// platform-call metrics.
-    static func exchange(url: String, api: String, botID: String, body: JSONValue, token: String? = nil, transport: any HTTPTransport) async throws -> JSONValue {
+    static func exchange(
+        method: HTTPRequest.Method = .post, url: String, api: String, botID: String, body: JSONValue, token: String? = nil, transport: any HTTPTransport
+    ) async throws -> JSONValue {
         do {
-            let json = try await exchangeOnce(url: url, api: api, botID: botID, body: body, token: token, transport: transport)
+            let json = try await exchangeOnce(method: method, url: url, api: api, botID: botID, body: body, token: token, transport: transport)
             PlatformCallMetrics.record(bot: botID, platform: DingTalkAdapterFactory.platformName, api: api, errorCode: nil)
             return json
         } catch let error as DingTalkAPIError {
@@ -29,13 +36,15 @@ struct DingTalkAPI: Sendable {
         }
     }
 
-    private static func exchangeOnce(url: String, api: String, botID: String, body: JSONValue, token: String?, transport: any HTTPTransport) async throws -> JSONValue {
+    private static func exchangeOnce(
+        method: HTTPRequest.Method, url: String, api: String, botID: String, body: JSONValue, token: String?, transport: any HTTPTransport
+    ) async throws -> JSONValue {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[HTTPField.Name("x-acs-dingtalk-access-token")!] = token }
         let response: OutboundResponse
         let data: Data
         do {
-            response = try await transport.execute(OutboundRequest(method: .post, url: url, headers: headers, body: JSONWriter.data(body), timeout: timeout))
+            response = try await transport.execute(OutboundRequest(method: method, url: url, headers: headers, body: JSONWriter.data(body), timeout: timeout))
             data = try await response.body.collect(upTo: 1 << 20)
         } catch {
             throw DingTalkAPIError(botID: botID, api: api, kind: .network(String(describing: type(of: error))))

@@ -27,6 +27,12 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
     /// Waits between Stream reconnects: growing from `reconnect_delay`, capped, jittered.
     let reconnect: RetryPolicy
     let environment: FactoryEnvironment
+    /// `message_type: ai_card`.
+    let aiCard: Bool
+    let cardTemplateID: String
+    let cardUpdateInterval: Duration
+    /// Set once DingTalk refused the AI card: answers are Markdown messages until a restart.
+    let aiCardOff = DingTalkOnce()
 
     var longConnection: String? { mode == .stream ? "DingTalk Stream (WebSocket)" : nil }
 
@@ -39,8 +45,17 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
         robotCode = try config.string("robot_code", default: appKey)
         maxClockSkew = try config.duration("max_clock_skew", default: .seconds(3600))
         let kind = try config.string("message_type", default: DingTalkPayloads.Kind.markdown.rawValue)
-        guard let messageKind = DingTalkPayloads.Kind(rawValue: kind) else { throw config.error("message_type", "must be markdown or text") }
+        // ai_card: an AI card that types itself (platforms-2.md §3.2); markdown is its fallback.
+        aiCard = kind == "ai_card"
+        guard let messageKind = aiCard ? .markdown : DingTalkPayloads.Kind(rawValue: kind) else {
+            throw config.error("message_type", "must be markdown, text or ai_card")
+        }
         self.messageKind = messageKind
+        cardTemplateID = try config.string("card_template_id", default: DingTalkAICard.publicTemplate)
+        cardUpdateInterval = try config.duration("card_update_interval", default: .milliseconds(800))
+        guard cardUpdateInterval >= .milliseconds(500) else {
+            throw config.error("card_update_interval", "must be at least 500ms: DingTalk refuses card updates closer together (403)")
+        }
         mentionSender = try config.bool("mention_sender", default: true)
         api = DingTalkAPI(base: try DingTalkAdapterFactory.base(config, key: "api_base"), botID: botID)
         gatewayBase = try DingTalkAdapterFactory.base(config, key: "gateway_base")

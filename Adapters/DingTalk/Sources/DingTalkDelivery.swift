@@ -14,9 +14,14 @@ struct DingTalkDelivery {
     static let margin: TimeInterval = 60
 
     func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
-        let answer = try await reply.collect()
-        let parts = ReplyRenderer.render(answer, for: adapter.messageKind.target).map(\.text).filter { !$0.isEmpty }
-        try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(parts) { part, index, uncertain in
+        if adapter.aiCard, !adapter.aiCardOff.isSet, let receipt = try await streamAICard(reply) { return receipt }
+        return try await sendWhole(try await reply.collect())
+    }
+
+    /// The finished answer as Markdown (or text) messages, split.
+    func sendWhole(_ answer: Reply, from first: Int = 0, key: String = Self.sentKey) async throws -> DeliveryReceipt {
+        let parts = Array(ReplyRenderer.render(answer, for: adapter.messageKind.target).map(\.text).filter { !$0.isEmpty }.dropFirst(first))
+        try await PartProgress(replyState: context.replyState, key: key).send(parts) { part, index, uncertain in
             if uncertain {
                 // DingTalk has no idempotency key: if the earlier attempt's part arrived, it shows twice.
                 context.logger.warning(
@@ -24,13 +29,13 @@ struct DingTalkDelivery {
                     metadata: ["bot": "\(adapter.botID)"]
                 )
             }
-            try await send(part, first: index == 0)
+            try await send(part, first: index + first == 0)
         }
         return DeliveryReceipt()
     }
 
-    private var isGroup: Bool { event.conversation.type == .group }
-    private var staffID: String? { event.replyAddress["sender_staff_id"] }
+    var isGroup: Bool { event.conversation.type == .group }
+    var staffID: String? { event.replyAddress["sender_staff_id"] }
 
     private func send(_ part: String, first: Bool) async throws {
         let address = event.replyAddress

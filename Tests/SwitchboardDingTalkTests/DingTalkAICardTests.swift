@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardDingTalk
+import SwitchboardTesting
+import Testing
+
+/// `message_type: ai_card`: the real server with a DingTalk HTTP bot, the answer typed into an AI
+/// card on the fake DingTalk (which refuses updates of one card under 500 ms apart, as DingTalk's
+/// gateway does).
+@Suite("DingTalk AI card")
+struct DingTalkAICardTests {
+    static func yaml(_ fake: FakeDingTalk) -> String {
+        """
+        backends: {echo: {type: echo, delay_ms: 150}}
+        bots:
+          ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", message_type: ai_card}
+        engine: {poll_interval: 50ms}
+        """
+    }
+
+    static func post(_ server: RunningSwitchboard, _ fake: FakeDingTalk, msgID: String, text: String) async throws -> Int {
+        let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name("timestamp")!] = timestamp
+        headers[HTTPField.Name("sign")!] = DingTalkEndToEndTests.sign(timestamp)
+        let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+        let body = try DingTalkEndToEndTests.message(from: FakeDingTalk.callbackFrame(messageID: "m-\(msgID)", msgID: msgID, text: text, sessionWebhook: fake.sessionWebhook, expires: alive))
+        return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/ding", headers: headers, body: body)).status
+    }
+
+    static let question = "请把发布检查清单完整地列出来，包括回滚步骤、值班安排和通知范围，越详细越好"
+
+    @Test("a group @-message ▸ one card created and delivered with the asker @-mentioned; spinner ▸ inputting ▸ full-text frames ▸ a final frame ▸ finished; no update under 500 ms apart; no Markdown message")
+    func typesItself() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            try await RunningSwitchboard.run(yaml: Self.yaml(fake), environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk]) { server in
+                #expect(try await Self.post(server, fake, msgID: "card-1", text: Self.question) == 200)
+                try await fake.waitFor("the finished card", timeout: .seconds(30)) { fake.cards.values.first?.params["flowStatus"] == "3" }
+                let card = try #require(fake.cards.values.first)
+                #expect(fake.cards.count == 1)
+                #expect(card.created["cardTemplateId"] == "382e4302-551d-4880-bf29-a30acfab2e71.schema")
+                #expect(card.created["openSpaceId"]?.string?.hasPrefix("dtv1.card//IM_GROUP.") == true)
+                #expect(card.created["imGroupOpenDeliverModel"]?["robotCode"] == .string(FakeDingTalk.appKey))
+                #expect(card.created["imGroupOpenDeliverModel"]?["atUserIds"]?.object?.keys.contains("032615015535634423") == true)
+                #expect(card.created["cardData"]?["cardParamMap"]?["flowStatus"] == "1")
+                #expect(card.tooFast == 0, "\(card.tooFast) updates came under 500 ms apart")
+                #expect(card.frames.count >= 2, "the card should grow: \(card.frames.count) frames")
+                #expect(card.frames.allSatisfy { $0.body["isFull"] == .bool(true) && $0.body["key"] == "msgContent" })
+                #expect(card.frames.last?.body["isFinalize"] == .bool(true))
+                #expect(card.frames.dropLast().allSatisfy { $0.body["isFinalize"] == .bool(false) })
+                #expect(card.params["msgContent"] == Self.question)
+                let statuses = fake.cardCalls.filter { $0.path == "/v1.0/card/instances" }.compactMap { $0.body["cardData"]?["cardParamMap"]?["flowStatus"]?.string }
+                #expect(statuses == ["2", "3"])
+                #expect(fake.sessionPosts.isEmpty && fake.openAPISends.isEmpty)
+            }
+        }
+    }
+
+    @Test("cards refused (no permission): the answer goes through the session webhook as Markdown, said once; the next answer does not try a card")
+    func refusedFallsBack() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            fake.refuseCards()
+            try await RunningSwitchboard.run(yaml: Self.yaml(fake), environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk]) { server in
+                #expect(try await Self.post(server, fake, msgID: "card-2", text: "第一个问题") == 200)
+                try await fake.waitFor("the Markdown answer") { fake.sessionPosts.count == 1 }
+                #expect(fake.sessionPosts.first?["markdown"]?["text"]?.string?.hasPrefix("第一个问题") == true)
+                #expect(try await Self.post(server, fake, msgID: "card-3", text: "第二个问题") == 200)
+                try await fake.waitFor("the second answer") { fake.sessionPosts.count == 2 }
+                #expect(fake.cardCalls.count == 1, "one refused createAndDeliver, then no more card calls")
+            }
+        }
+    }
+}
