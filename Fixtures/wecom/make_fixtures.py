@@ -50,6 +50,8 @@ def sealed_reply(obj, ts=NOW, nonce=NONCE):
 def dump(obj):
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
+AIBOT_WS = "wecom-aibot-ws"
+
 for entry in os.listdir("."):
     if os.path.isdir(entry):
         shutil.rmtree(entry)
@@ -62,8 +64,12 @@ keys = {
         APP: {"platform": "wecom", "mode": "app", "corp_id": CORP, "agent_id": 1000002, "secret": "fixture-app-secret-not-real",
               "token": TOKEN, "encoding_aes_key": AES_KEY, "api_base": "http://127.0.0.1:9"},
         AIBOT: {"platform": "wecom", "mode": "aibot", "token": TOKEN, "encoding_aes_key": AES_KEY, "bot_name": "AI助手"},
+        AIBOT_WS: {"platform": "wecom", "mode": "aibot", "intake": "websocket", "bot_id": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012",
+                   "secret": "fakeBotSecret0123456789", "ws_url": "ws://127.0.0.1:9", "bot_name": "AI助手", "welcome_text": "你好，我是 AI 助手"},
     },
 }
+# The long connection's frames are not signed (plain JSON inside TLS).
+keys["body_signed"] = {AIBOT_WS: False}
 open("keys.json", "w").write(dump(keys))
 
 def case(name, bot, method="POST", query=None, body=None, events=None, response=None, content_type="text/xml"):
@@ -301,3 +307,39 @@ case("aibot-corrupted-base64", AIBOT, query=signed_query(corrupt), body=json.dum
      response={"status": 400, "body": "cannot decrypt the message: check encoding_aes_key"}, content_type="application/json")
 case("aibot-not-json", AIBOT, query=signed_query(enc), body=b"encrypt=" + enc.encode(),
      response={"status": 401, "body": "no signed encrypt field in the body"}, content_type="application/json")
+
+
+# ── The AI bot's long connection (platforms-2.md §2.4): frames as WeCom pushes them, golden events
+# written from the rules (id = bot:msgid, the push's req_id kept for the reply, group @-prefix cut).
+def ws_case(name, frame, events, reply=None):
+    os.makedirs(name)
+    open(f"{name}/frame.json", "w").write(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+    open(f"{name}/request.json", "w").write(dump({"bot": AIBOT_WS, "now": 1718000000, "body_file": "frame.json", "stream_frame": True}))
+    open(f"{name}/events.json", "w").write(dump(events))
+    response = {"status": 200}
+    if reply is not None: response["body"] = reply
+    open(f"{name}/response.json", "w").write(dump(response))
+
+ws_push = {"cmd": "aibot_msg_callback", "headers": {"req_id": "REQ_ID_FROM_SERVER"},
+           "body": {"msgid": "CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=", "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012",
+                    "chatid": "wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w", "chattype": "group", "from": {"userid": "zhangsan"},
+                    "create_time": 1718000000, "msgtype": "text", "text": {"content": "@AI助手 今天北京天气怎么样"}}}
+ws_case("aibot-ws-group-text-frame", ws_push, [{
+    "id": f"{AIBOT_WS}:CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=", "platform": "wecom", "bot": AIBOT_WS, "kind": "message",
+    "conversation": {"id": "wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w", "type": "group"}, "sender": {"id": "zhangsan", "is_bot": False},
+    "text": "今天北京天气怎么样", "mentions_bot": True,
+    "mentions": [{"id": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "name": "AI助手", "is_bot": True}],
+    "segments": [{"type": "text", "text": "今天北京天气怎么样"}], "message_id": "CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=",
+    "timestamp": 1718000000000,
+    "reply_address": {"stream_id": "1718000000-CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=", "req_id": "REQ_ID_FROM_SERVER"}}])
+ws_enter = {"cmd": "aibot_event_callback", "headers": {"req_id": "REQ_ID_EVENT"},
+            "body": {"msgid": "CAIQ-enter-0001", "create_time": 1718000300, "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",
+                     "from": {"userid": "zhangsan", "corpid": "wpxxxx"}, "msgtype": "event", "event": {"eventtype": "enter_chat"}}}
+ws_case("aibot-ws-enter-chat-frame", ws_enter, [{
+    "id": f"{AIBOT_WS}:CAIQ-enter-0001", "platform": "wecom", "bot": AIBOT_WS, "kind": "enter_chat",
+    "conversation": {"id": "zhangsan", "type": "direct"}, "sender": {"id": "zhangsan", "is_bot": False}, "text": "",
+    "mentions_bot": False, "mentions": [], "segments": [], "message_id": "CAIQ-enter-0001", "timestamp": 1718000300000,
+    "reply_address": {"req_id": "REQ_ID_EVENT"}}],
+    reply=json.dumps({"body": {"msgtype": "text", "text": {"content": "你好，我是 AI 助手"}}, "cmd": "aibot_respond_welcome_msg",
+                      "headers": {"req_id": "REQ_ID_EVENT"}}, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+ws_case("aibot-ws-ping-ack-frame", {"headers": {"req_id": "ping_1718000030000_0f1e2d3c"}, "errcode": 0, "errmsg": "ok"}, [])

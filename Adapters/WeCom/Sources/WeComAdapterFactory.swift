@@ -12,7 +12,12 @@ public struct WeComAdapterFactory: AdapterFactory {
     public func makeAdapter(botID: String, config: ConfigSection, environment: FactoryEnvironment) throws -> any ChatAdapter {
         switch try config.string("mode") {
         case "app": return try WeComAppAdapter(botID: botID, config: config)
-        case "aibot": return try WeComAIBotAdapter(botID: botID, config: config)
+        case "aibot":
+            switch try config.string("intake", default: "webhook") {
+            case "webhook": return try WeComAIBotAdapter(botID: botID, config: config)
+            case "websocket": return try WeComAIBotSocketAdapter(botID: botID, config: config, environment: environment)
+            default: throw config.error("intake", "must be webhook (WeCom calls this server) or websocket (the AI bot's long connection)")
+            }
         case "robot": return try WeComRobotAdapter(botID: botID, config: config)
         default: throw config.error("mode", "must be one of \(Self.modes.joined(separator: ", "))")
         }

@@ -1,0 +1,97 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+import SwitchboardWeCom
+import Testing
+
+/// `mode: aibot, intake: websocket`: the real server with an AI bot on its long connection to a
+/// fake WeCom socket.
+@Suite("WeCom AI bot long connection")
+struct WeComAIBotSocketTests {
+    static func yaml(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s") -> String {
+        """
+        backends: {echo: {type: echo, delay_ms: 120}}
+        bots:
+          aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                  ws_url: "\(fake.url)", bot_name: AI助手, welcome_text: 你好，我是 AI 助手, update_interval: 300ms, heartbeat_interval: \(heartbeat)}
+        engine: {poll_interval: 50ms}
+        """
+    }
+
+    static func run(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", _ body: (RunningSwitchboard) async throws -> Void) async throws {
+        try await RunningSwitchboard.run(yaml: yaml(fake, heartbeat: heartbeat), plugins: [.weCom]) { server in
+            try await fake.waitFor("the subscription") { !fake.commands("aibot_subscribe").isEmpty && fake.openSockets == 1 }
+            try await body(server)
+        }
+    }
+
+    @Test("subscribes with bot_id and secret; a message push is answered as a stream with the push's req_id — growing whole texts, then finish; the same push again is not answered twice")
+    func streamedAnswer() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            try await Self.run(fake) { _ in
+                let question = "帮我写一段周会开场白，提醒大家先同步上周的三个风险项"
+                let push = FakeWeComAIBotSocket.message(reqID: "REQ-1", msgid: "msg-1", text: question, group: true)
+                try await fake.push(push)
+                try await fake.waitFor("the finished stream") { fake.commands("aibot_respond_msg").last?.body["stream"]?["finish"] == .bool(true) }
+                let frames = fake.commands("aibot_respond_msg")
+                #expect(frames.allSatisfy { $0.reqID == "REQ-1" })
+                #expect(Set(frames.compactMap { $0.body["stream"]?["id"]?.string }).count == 1, "one stream id for the whole answer")
+                #expect(frames.count >= 2, "the answer should grow: \(frames.count) frames")
+                let contents = frames.compactMap { $0.body["stream"]?["content"]?.string }
+                for (earlier, later) in zip(contents, contents.dropFirst()) { #expect(later.hasPrefix(earlier.replacingOccurrences(of: "…", with: "")) || later.count >= earlier.count) }
+                #expect(contents.last == question)
+                try await fake.push(push)
+                try await Task.sleep(for: .seconds(1))
+                #expect(fake.commands("aibot_respond_msg").count == frames.count)
+            }
+        }
+    }
+
+    @Test("enter_chat is welcomed with welcome_text at once; after the stream window an answer goes as aibot_send_msg Markdown")
+    func welcomeAndLateAnswer() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            try await Self.run(fake) { _ in
+                try await fake.push([
+                    "cmd": "aibot_event_callback", "headers": ["req_id": "REQ-E"],
+                    "body": ["msgid": "ev-1", "create_time": .number(Date().timeIntervalSince1970.rounded()), "aibotid": .string(FakeWeComAIBotSocket.botID),
+                             "chattype": "single", "from": ["userid": "zhangsan"], "msgtype": "event", "event": ["eventtype": "enter_chat"]],
+                ])
+                try await fake.waitFor("the welcome", timeout: .seconds(5)) { !fake.commands("aibot_respond_welcome_msg").isEmpty }
+                let welcome = try #require(fake.commands("aibot_respond_welcome_msg").first)
+                #expect(welcome.reqID == "REQ-E" && welcome.body["text"]?["content"] == "你好，我是 AI 助手")
+
+                fake.expireStreams()
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-2", msgid: "msg-2", text: "迟到的问题"))
+                try await fake.waitFor("the proactive message") { !fake.commands("aibot_send_msg").isEmpty }
+                let sent = try #require(fake.commands("aibot_send_msg").first)
+                #expect(sent.body["chatid"] == "zhangsan" && sent.body["chat_type"] == .number(1))
+                #expect(sent.body["markdown"]?["content"] == "迟到的问题")
+            }
+        }
+    }
+
+    @Test("a takeover (disconnected_event) stops the connection for good: one socket at most, no reconnect")
+    func takeover() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            try await Self.run(fake) { _ in
+                try await fake.subscribeAsAnotherClient()
+                try await fake.waitFor("our socket to close") { fake.openSockets == 0 }
+                try await Task.sleep(for: .seconds(3))
+                #expect(fake.connections == 2, "ours and the other client's; Switchboard must not reconnect")
+                #expect(fake.commands("aibot_subscribe").count == 2)
+                #expect(fake.mostOpenAtOnce <= 2)
+            }
+        }
+    }
+
+    @Test("two unanswered pings: the socket is dead, a new one is opened (never two of ours at once)")
+    func missedPongs() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            try await Self.run(fake, heartbeat: "300ms") { _ in
+                fake.stopAnsweringPings()
+                try await fake.waitFor("a new connection", timeout: .seconds(15)) { fake.connections >= 2 && fake.openSockets == 1 }
+                #expect(fake.mostOpenAtOnce == 1)
+            }
+        }
+    }
+}
