@@ -68,6 +68,8 @@ enum PostgresSchema {
             """,
             "CREATE INDEX job_attempts_job ON job_attempts (job_id, id)",
         ]),
+        // Leases: who holds what only one replica may do.
+        (5, ["CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL)"]),
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {

@@ -46,6 +46,30 @@ public final class PostgresStateStore: StateStore {
         return PostgresStateStore(client: client, configuration: configuration, logger: logger)
     }
 
+    // MARK: Ownership
+
+    public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
+        try await translatingErrors {
+            let expires = now.adding(ttl).unixMilliseconds
+            let rows = try await client.query(
+                """
+                INSERT INTO leases (name, owner, expires_at) VALUES (\(name), \(owner), \(expires))
+                ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+                WHERE leases.owner = EXCLUDED.owner OR leases.expires_at <= \(now.unixMilliseconds)
+                RETURNING name
+                """,
+                logger: logger
+            ).collect()
+            return rows.count == 1
+        }
+    }
+
+    public func releaseLease(_ name: String, owner: String) async throws {
+        try await translatingErrors {
+            _ = try await client.query("DELETE FROM leases WHERE name = \(name) AND owner = \(owner)", logger: logger).collect()
+        }
+    }
+
     // MARK: Dedup
 
     public func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool {

@@ -90,6 +90,9 @@ enum SQLiteSchema {
                 try db.execute(sql: "UPDATE jobs SET bot = ? WHERE seq = ?", arguments: [bot, row["seq"] as Int64])
             }
         }
+        migrator.registerMigration("5: leases (who holds what only one replica may do)") { db in
+            try db.execute(sql: "CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 public final class FaultInjectingStateStore: StateStore {
     /// The store operations, as a fault rule sees them.
     public enum Operation: String, Sendable, CaseIterable {
-        case claim, enqueue, lease, renew, complete, fail, release, queueStats
+        case claim, holdLease, releaseLease, enqueue, lease, renew, complete, fail, release, queueStats
         case jobs, job, replyStates, retryJob, discardJob
         case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
     }
@@ -151,6 +151,16 @@ public final class FaultInjectingStateStore: StateStore {
     public func saveReplyState(job: String, key: String, value: Data) async throws {
         try check(.saveReplyState)
         try await base.saveReplyState(job: job, key: key, value: value)
+    }
+
+    public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
+        try check(.holdLease)
+        return try await base.holdLease(name, owner: owner, ttl: ttl, now: now)
+    }
+
+    public func releaseLease(_ name: String, owner: String) async throws {
+        try check(.releaseLease)
+        try await base.releaseLease(name, owner: owner)
     }
 
     public func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {

@@ -22,10 +22,11 @@ public struct RunningSwitchboard: Sendable {
         adapters extraAdapters: [any AdapterFactory] = [],
         backends extra: [any BackendFactory] = [],
         store: (any StateStore)? = nil,
+        replicaID: String = "e2e",
         _ body: (RunningSwitchboard) async throws -> Void
     ) async throws {
         let root = try ConfigLoader(environment: environment).load(yaml: yaml, file: "e2e.yaml")
-        var configuration = try SwitchboardConfiguration(root: root, replicaID: "e2e")
+        var configuration = try SwitchboardConfiguration(root: root, replicaID: replicaID)
         configuration.server.host = "127.0.0.1"
         configuration.server.port = 0
         var logger = Logger(label: "e2e")

@@ -2,6 +2,28 @@ import Foundation
 import SwitchboardCore
 
 extension StateStoreConformance {
+    static let leaseChecks: [Check] = [
+        Check(name: "a lease is held by one owner until it expires; the holder renews it; a release frees it") { store in
+            try expect(try await store.holdLease("bot:x", owner: "a", ttl: .seconds(30), now: t0), "a free lease refused")
+            try expect(!(try await store.holdLease("bot:x", owner: "b", ttl: .seconds(30), now: t0.addingTimeInterval(10))), "another owner took a running lease")
+            try expect(try await store.holdLease("bot:x", owner: "a", ttl: .seconds(30), now: t0.addingTimeInterval(20)), "the holder could not renew")
+            try expect(!(try await store.holdLease("bot:x", owner: "b", ttl: .seconds(30), now: t0.addingTimeInterval(40))), "the renewal did not extend the lease")
+            try expect(try await store.holdLease("bot:x", owner: "b", ttl: .seconds(30), now: t0.addingTimeInterval(51)), "an expired lease was not taken over")
+            try expect(try await store.holdLease("bot:y", owner: "a", ttl: .seconds(30), now: t0.addingTimeInterval(51)), "leases of other names interfere")
+            try await store.releaseLease("bot:x", owner: "a")
+            try expect(!(try await store.holdLease("bot:x", owner: "a", ttl: .seconds(30), now: t0.addingTimeInterval(52))), "a release by a non-holder freed the lease")
+            try await store.releaseLease("bot:x", owner: "b")
+            try expect(try await store.holdLease("bot:x", owner: "a", ttl: .seconds(30), now: t0.addingTimeInterval(53)), "a released lease stayed taken")
+        },
+        Check(name: "concurrent takers of one free lease: exactly one holds it") { store in
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 { group.addTask { try await store.holdLease("bot:race", owner: "r\(index)", ttl: ttl, now: t0) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            try expectEqual(wins, 1, "owners holding the lease")
+        },
+    ]
+
     static let dedupChecks: [Check] = [
         Check(name: "claim dedups until the TTL passes") { store in
             try expect(try await store.claim("a", ttl: .seconds(60), now: t0), "first claim refused")

@@ -25,7 +25,7 @@ public enum StateStoreConformance {
         public var description: String { name }
     }
 
-    public static let checks: [Check] = dedupChecks + jobChecks + concurrencyChecks + mapChecks + operatorChecks
+    public static let checks: [Check] = leaseChecks + dedupChecks + jobChecks + concurrencyChecks + mapChecks + operatorChecks
 
     static let t0 = Date(timeIntervalSince1970: 1_718_000_000)
     static let lease = Duration.seconds(30)

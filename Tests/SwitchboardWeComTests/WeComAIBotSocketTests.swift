@@ -8,12 +8,13 @@ import Testing
 /// fake WeCom socket.
 @Suite("WeCom AI bot long connection")
 struct WeComAIBotSocketTests {
-    static func yaml(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s") -> String {
+    static func yaml(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", leaseTTL: String = "30s") -> String {
         """
         backends: {echo: {type: echo, delay_ms: 120}}
         bots:
           aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
-                  ws_url: "\(fake.url)", bot_name: AI助手, welcome_text: 你好，我是 AI 助手, update_interval: 300ms, heartbeat_interval: \(heartbeat)}
+                  ws_url: "\(fake.url)", bot_name: AI助手, welcome_text: 你好，我是 AI 助手, update_interval: 300ms, heartbeat_interval: \(heartbeat),
+                  lease_ttl: \(leaseTTL)}
         engine: {poll_interval: 50ms}
         """
     }
@@ -92,6 +93,37 @@ struct WeComAIBotSocketTests {
                 try await fake.waitFor("a new connection", timeout: .seconds(15)) { fake.connections >= 2 && fake.openSockets == 1 }
                 #expect(fake.mostOpenAtOnce == 1)
             }
+        }
+    }
+
+    @Test("two replicas on one store: only the lease's holder connects; when it stops, the other takes the bot over — never two sockets, and a message is answered once")
+    func oneReplicaHoldsTheBot() async throws {
+        let store = InMemoryStateStore()
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            let stopA = TestGate()
+            let aRunning = TestGate()
+            let yaml = Self.yaml(fake, leaseTTL: "3s")
+            async let a: Void = RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-a") { _ in
+                aRunning.open()
+                await stopA.wait()
+            }
+            await aRunning.wait()
+            try await fake.waitFor("replica a's socket") { fake.openSockets == 1 }
+            // However replica b's run ends, replica a is let go (or the test would wait for it for ever).
+            defer { stopA.open() }
+            try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-b") { _ in
+                try await Task.sleep(for: .seconds(2))
+                #expect(fake.connections == 1, "the standing-by replica must not connect")
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R", msgid: "msg-r", text: "谁来回答"))
+                try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").last?.body["stream"]?["finish"] == .bool(true) }
+                stopA.open()
+                try await fake.waitFor("replica b's socket", timeout: .seconds(15)) { fake.connections == 2 && fake.openSockets == 1 }
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R2", msgid: "msg-r2", text: "第二个问题"))
+                try await fake.waitFor("the second answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-R2" && $0.body["stream"]?["finish"] == .bool(true) } }
+            }
+            try await a
+            #expect(fake.mostOpenAtOnce == 1)
+            #expect(fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-R" && $0.body["stream"]?["finish"] == .bool(true) }.count == 1)
         }
     }
 }

@@ -20,7 +20,12 @@ struct WeComAIBotConnection: Service {
         case takenOver
         case subscribeRefused(Int, String)
         case deaf
+        case leaseLost
     }
+
+    /// WeCom allows one connection per bot: replicas share the state store's lease of this name,
+    /// and only its holder connects.
+    private var leaseName: String { "wecom-aibot:\(adapter.aibotID)" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await connectAgainAndAgain() }
@@ -31,8 +36,19 @@ struct WeComAIBotConnection: Service {
     private func connectAgainAndAgain() async {
         var failures = 0
         var refusals = 0
+        var standingBy = false
         defer { up(false) }
         while !Task.isCancelled {
+            // Only the lease's holder connects; the others stand by and try again now and then.
+            guard (try? await sink.holdLease(leaseName, ttl: adapter.leaseTTL)) == true else {
+                if !standingBy {
+                    logger.notice("another replica holds the WeCom AI bot's long connection; standing by", metadata: ["bot": "\(adapter.botID)"])
+                    standingBy = true
+                }
+                try? await Task.sleep(for: adapter.leaseTTL / 3)
+                continue
+            }
+            standingBy = false
             let reason: String
             let subscribed = Latch()
             do {
@@ -43,7 +59,15 @@ struct WeComAIBotConnection: Service {
                     "another client took over WeCom AI bot \(adapter.botID) (disconnected_event); not reconnecting: check that only one Switchboard process (or other program) uses bot_id \(adapter.aibotID)",
                     metadata: ["bot": "\(adapter.botID)"]
                 )
+                // Keep the lease, so no other replica takes the bot back from that client either.
+                while !Task.isCancelled {
+                    _ = try? await sink.holdLease(leaseName, ttl: adapter.leaseTTL)
+                    try? await Task.sleep(for: adapter.leaseTTL / 3)
+                }
+                try? await sink.releaseLease(leaseName)
                 return
+            } catch Ending.leaseLost {
+                reason = "the lease on the bot's connection could not be kept"
             } catch Ending.subscribeRefused(let code, let message) {
                 refusals += 1
                 reason = "the subscription was refused: errcode \(code) \(message); check bots.\(adapter.botID).bot_id and secret"
@@ -56,7 +80,10 @@ struct WeComAIBotConnection: Service {
             } catch {
                 reason = "\(error)"
             }
-            guard !Task.isCancelled else { return }
+            guard !Task.isCancelled else {
+                try? await sink.releaseLease(leaseName)
+                return
+            }
             up(false)
             if subscribed.isOpen { (failures, refusals) = (0, 0) }
             failures += 1
@@ -108,6 +135,22 @@ struct WeComAIBotConnection: Service {
                             } catch let error as WeComAIBotLinkError where error.kind == .timeout {
                                 missed += 1
                                 if missed >= 2 { throw Ending.deaf }
+                            }
+                        }
+                    }
+                    group.addTask {
+                        // Renewed while connected; lost (or not renewed in time) ▸ the socket closes,
+                        // so two replicas never hold it at once.
+                        var held = ContinuousClock.now
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: adapter.leaseTTL / 3)
+                            do {
+                                guard try await sink.holdLease(leaseName, ttl: adapter.leaseTTL) else { throw Ending.leaseLost }
+                                held = .now
+                            } catch Ending.leaseLost {
+                                throw Ending.leaseLost
+                            } catch {
+                                if ContinuousClock.now - held > adapter.leaseTTL * 2 / 3 { throw Ending.leaseLost }
                             }
                         }
                     }

@@ -21,6 +21,8 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
     let welcomeText: String?
     let heartbeat: Duration
     let updateInterval: Duration
+    /// How long a replica's hold on the bot's one connection lasts without renewal.
+    let leaseTTL: Duration
     let link = WeComAIBotLink()
     let environment: FactoryEnvironment
 
@@ -41,6 +43,8 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
         guard updateInterval >= .milliseconds(300) else {
             throw config.error("update_interval", "must be at least 300ms (each stream update waits for WeCom's ack)")
         }
+        leaseTTL = try config.duration("lease_ttl", default: .seconds(30))
+        guard leaseTTL >= .seconds(1) else { throw config.error("lease_ttl", "must be at least 1s") }
     }
 
     var longConnection: String? { "WeCom AI bot long connection (WebSocket)" }

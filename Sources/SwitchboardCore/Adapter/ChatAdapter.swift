@@ -81,6 +81,20 @@ public protocol EventSink: Sendable {
     /// Deduplicates and persists the events; returns once they are durable, so the caller may ack.
     @discardableResult
     func accept(_ events: [ChatEvent]) async throws -> AcceptResult
+
+    /// Takes or renews, for this process, the lease `name` in the shared state store — for what
+    /// only one replica may do at a time (hold a bot's only allowed long connection). True while
+    /// this process holds it; renew well within `ttl`.
+    func holdLease(_ name: String, ttl: Duration) async throws -> Bool
+
+    /// Gives the lease up (on shutdown), so another replica need not wait for it to expire.
+    func releaseLease(_ name: String) async throws
+}
+
+extension EventSink {
+    /// A sink without a shared store serves one process: it always holds the lease.
+    public func holdLease(_ name: String, ttl: Duration) async throws -> Bool { true }
+    public func releaseLease(_ name: String) async throws {}
 }
 
 /// What ``EventSink/accept(_:)`` did with each event.

@@ -97,6 +97,14 @@ public final class Engine: EventSink, Service {
     /// error and the platform redelivers: nothing is acked that was not kept.
     ///
     /// Each job keeps the caller's trace context (the webhook's span), so its work joins that trace.
+    public func holdLease(_ name: String, ttl: Duration) async throws -> Bool {
+        try await store.holdLease(name, owner: configuration.replicaID, ttl: ttl, now: Date())
+    }
+
+    public func releaseLease(_ name: String) async throws {
+        try await store.releaseLease(name, owner: configuration.replicaID)
+    }
+
     public func accept(_ events: [ChatEvent]) async throws -> AcceptResult {
         var result = AcceptResult()
         let traceContext = TraceContext.current()

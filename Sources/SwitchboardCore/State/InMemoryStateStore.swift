@@ -38,6 +38,7 @@ public actor InMemoryStateStore: StateStore {
     /// Job id ▸ key ▸ value. Not inside the job record: a delivery may keep state under an id
     /// that is not a job (the engine's failure notice).
     private var replyStates: [String: [String: Data]] = [:]
+    private var leases: [String: (owner: String, expires: Date)] = [:]
 
     public init() {}
 
@@ -47,6 +48,18 @@ public actor InMemoryStateStore: StateStore {
         if let expiry = dedup[key], expiry > now { return false }
         dedup[key] = now.adding(ttl)
         return true
+    }
+
+    // MARK: Ownership
+
+    public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) -> Bool {
+        if let lease = leases[name], lease.owner != owner, lease.expires > now { return false }
+        leases[name] = (owner, now.adding(ttl))
+        return true
+    }
+
+    public func releaseLease(_ name: String, owner: String) {
+        if leases[name]?.owner == owner { leases[name] = nil }
     }
 
     // MARK: Jobs

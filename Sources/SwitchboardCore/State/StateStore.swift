@@ -13,6 +13,18 @@ public protocol StateStore: ReplyStateReading {
     /// Records `key` for `ttl`. Returns false when it is already recorded and not expired.
     func claim(_ key: String, ttl: Duration, now: Date) async throws -> Bool
 
+    // MARK: Ownership
+
+    /// Takes or keeps the lease `name` for `owner` until `now + ttl`: true when `owner` holds it
+    /// afterwards — it was free, expired, or `owner`'s already (a renewal). False while another
+    /// owner's lease runs. What only one replica may do (hold a bot's single long connection)
+    /// is done by the holder.
+    func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool
+
+    /// Gives the lease up, if `owner` holds it (on shutdown, so another replica need not wait for
+    /// it to expire).
+    func releaseLease(_ name: String, owner: String) async throws
+
     // MARK: Jobs
 
     /// Atomically claims `job.id` as a dedup key for `dedupTTL` and stores the job. Returns false,
