@@ -26,9 +26,6 @@ final class FakeDingTalk: Sendable {
         var port = 0
         var tickets: [String] = []
         var usedTickets: Set<String> = []
-        var sockets: [Int: WebSocketOutboundWriter] = [:]
-        var connections = 0
-        var mostOpenAtOnce = 0
         var received: [Received] = []
         var sessionPosts: [JSONValue] = []
         var openAPISends: [(path: String, token: String?, body: JSONValue)] = []
@@ -51,14 +48,15 @@ final class FakeDingTalk: Sendable {
     }
 
     let state = Mutex(State())
+    let sockets = OpenSockets<WebSocketOutboundWriter>()
     var cards: [String: Card] { state.withLock { $0.cards } }
     var cardCalls: [(path: String, body: JSONValue)] { state.withLock { $0.cardCalls } }
     func refuseCards() { state.withLock { $0.refuseCards = true } }
 
     var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
-    var openSockets: Int { state.withLock { $0.sockets.count } }
-    var connections: Int { state.withLock { $0.connections } }
-    var mostOpenAtOnce: Int { state.withLock { $0.mostOpenAtOnce } }
+    var openSockets: Int { sockets.count }
+    var connections: Int { sockets.connections }
+    var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
     var tickets: [String] { state.withLock { $0.tickets } }
     var received: [Received] { state.withLock { $0.received } }
     var sessionPosts: [JSONValue] { state.withLock { $0.sessionPosts } }
@@ -122,8 +120,8 @@ final class FakeDingTalk: Sendable {
                 return .dontUpgrade
             }
             return .upgrade([:]) { inbound, outbound, _ in
-                let id = fake.opened(outbound)
-                defer { fake.closed(id) }
+                let id = fake.sockets.opened(outbound)
+                defer { fake.sockets.closed(id) }
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     if case .text(let text) = message { fake.state.withLock { $0.received.append(Received(connection: id, text: text)) } }
                 }
@@ -178,39 +176,20 @@ final class FakeDingTalk: Sendable {
         }
     }
 
-    private func opened(_ outbound: WebSocketOutboundWriter) -> Int {
-        state.withLock { state in
-            state.connections += 1
-            state.sockets[state.connections] = outbound
-            state.mostOpenAtOnce = max(state.mostOpenAtOnce, state.sockets.count)
-            return state.connections
-        }
-    }
-
-    private func closed(_ id: Int) {
-        _ = state.withLock { $0.sockets.removeValue(forKey: id) }
-    }
-
     /// Sends a frame down the newest open socket.
     func push(_ frame: String) async throws {
-        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else {
-            throw FixtureError("no open Stream connection to push to")
-        }
+        guard let socket = sockets.newest else { throw FixtureError("no open Stream connection to push to") }
         try await socket.write(.text(frame))
     }
 
     /// Closes the newest socket from the server's side, as a network loss would end it.
     func dropNewest() async throws {
-        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else { return }
+        guard let socket = sockets.newest else { return }
         try await socket.close(.goingAway, reason: "gone")
     }
 
     func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(description, timeout: timeout, condition)
     }
 
     func ack(for messageID: String) -> Received? {

@@ -45,9 +45,6 @@ final class FakeFeishuLongConnection: Sendable {
         var port = 0
         var tickets: Set<String> = []
         var endpointCalls = 0
-        var sockets: [Int: WebSocketOutboundWriter] = [:]
-        var connections = 0
-        var mostOpenAtOnce = 0
         var received: [(connection: Int, frame: Frame)] = []
         var refusal: Refusal?
         var clientConfig = #"{"ReconnectCount":-1,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"#
@@ -55,6 +52,7 @@ final class FakeFeishuLongConnection: Sendable {
     }
 
     let state = Mutex(State())
+    let sockets = OpenSockets<WebSocketOutboundWriter>()
     let api: FakeFeishuOpenAPI
     private let transport = AsyncHTTPClientTransport()
 
@@ -64,9 +62,9 @@ final class FakeFeishuLongConnection: Sendable {
 
     var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
     var endpointCalls: Int { state.withLock { $0.endpointCalls } }
-    var openSockets: Int { state.withLock { $0.sockets.count } }
-    var connections: Int { state.withLock { $0.connections } }
-    var mostOpenAtOnce: Int { state.withLock { $0.mostOpenAtOnce } }
+    var openSockets: Int { sockets.count }
+    var connections: Int { sockets.connections }
+    var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
     var received: [Frame] { state.withLock { $0.received.map(\.frame) } }
     var pings: [Frame] { received.filter { $0.method == 0 && $0.header("type") == "ping" } }
     var responses: [Frame] { received.filter { $0.method == 1 } }
@@ -119,8 +117,8 @@ final class FakeFeishuLongConnection: Sendable {
             if case .handshake = refusal { return .dontUpgrade }
             guard valid else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
-                let id = fake.opened(outbound)
-                defer { fake.closed(id) }
+                let id = fake.sockets.opened(outbound)
+                defer { fake.sockets.closed(id) }
                 for try await message in inbound.messages(maxSize: 16 << 20) {
                     guard case .binary(let buffer) = message, let frame = Self.decode(Data(buffer.readableBytesView)) else { continue }
                     fake.state.withLock { $0.received.append((id, frame)) }
@@ -138,39 +136,20 @@ final class FakeFeishuLongConnection: Sendable {
         }
     }
 
-    private func opened(_ outbound: WebSocketOutboundWriter) -> Int {
-        state.withLock { state in
-            state.connections += 1
-            state.sockets[state.connections] = outbound
-            state.mostOpenAtOnce = max(state.mostOpenAtOnce, state.sockets.count)
-            return state.connections
-        }
-    }
-
-    private func closed(_ id: Int) {
-        _ = state.withLock { $0.sockets.removeValue(forKey: id) }
-    }
-
     /// Sends a frame down the newest open socket.
     func push(_ frame: Frame) async throws {
-        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else {
-            throw FixtureError("no open long connection to push to")
-        }
+        guard let socket = sockets.newest else { throw FixtureError("no open long connection to push to") }
         try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame))))
     }
 
     /// Closes the newest socket from the server's side.
     func dropNewest() async throws {
-        guard let socket = state.withLock({ state in state.sockets.max { $0.key < $1.key }?.value }) else { return }
+        guard let socket = sockets.newest else { return }
         try await socket.close(.goingAway, reason: "gone")
     }
 
     func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(description, timeout: timeout, condition)
     }
 
     private func json(_ text: String) -> Response {

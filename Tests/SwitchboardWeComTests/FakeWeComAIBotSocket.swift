@@ -31,21 +31,21 @@ final class FakeWeComAIBotSocket: Sendable {
 
     struct State {
         var port = 0
-        var sockets: [Int: WebSocketOutboundWriter] = [:]
         var subscribed: [Int: String] = [:]
-        var connections = 0
-        var mostOpenAtOnce = 0
         var commands: [Command] = []
         var streamExpired = false
         var answerPings = true
     }
 
     let state = Mutex(State())
+    let sockets = OpenSockets<WebSocketOutboundWriter>()
 
     var url: String { "ws://127.0.0.1:\(state.withLock { $0.port })" }
-    var openSockets: Int { state.withLock { $0.sockets.count } }
-    var connections: Int { state.withLock { $0.connections } }
-    var mostOpenAtOnce: Int { state.withLock { $0.mostOpenAtOnce } }
+    var openSockets: Int { sockets.count }
+    var connections: Int { sockets.connections }
+    var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
+    /// A socket has subscribed and is open.
+    var isSubscribed: Bool { state.withLock { !$0.subscribed.isEmpty } }
     var commands: [Command] { state.withLock { $0.commands } }
     func commands(_ cmd: String) -> [Command] { commands.filter { $0.cmd == cmd } }
     func expireStreams() { state.withLock { $0.streamExpired = true } }
@@ -55,8 +55,11 @@ final class FakeWeComAIBotSocket: Sendable {
         let fake = FakeWeComAIBotSocket()
         let server = HTTPServerBuilder.http1WebSocketUpgrade { _, _, _ in
             .upgrade([:]) { inbound, outbound, _ in
-                let id = fake.opened(outbound)
-                defer { fake.closed(id) }
+                let id = fake.sockets.opened(outbound)
+                defer {
+                    fake.sockets.closed(id)
+                    fake.state.withLock { _ = $0.subscribed.removeValue(forKey: id) }
+                }
                 for try await message in inbound.messages(maxSize: 16 << 20) {
                     guard case .text(let text) = message, let json = try? JSONParser.parse(Data(text.utf8)) else { continue }
                     if try await fake.handle(Command(connection: id, json: json), outbound: outbound) == false { return }
@@ -81,7 +84,7 @@ final class FakeWeComAIBotSocket: Sendable {
             }
             // One live connection per bot: the previous subscriber is told and closed.
             let previous = state.withLock { state -> (Int, WebSocketOutboundWriter)? in
-                let old = state.subscribed.first { $0.key != command.connection && $0.value == Self.botID }.flatMap { key, _ in state.sockets[key].map { (key, $0) } }
+                let old = state.subscribed.first { $0.key != command.connection && $0.value == Self.botID }.flatMap { key, _ in self.sockets.writer(key).map { (key, $0) } }
                 state.subscribed[command.connection] = Self.botID
                 return old
             }
@@ -108,25 +111,9 @@ final class FakeWeComAIBotSocket: Sendable {
         try await outbound.write(.text(#"{"headers":{"req_id":"\#(reqID)"},"errcode":\#(errcode),"errmsg":"\#(errmsg)"}"#))
     }
 
-    private func opened(_ outbound: WebSocketOutboundWriter) -> Int {
-        state.withLock { state in
-            state.connections += 1
-            state.sockets[state.connections] = outbound
-            state.mostOpenAtOnce = max(state.mostOpenAtOnce, state.sockets.count)
-            return state.connections
-        }
-    }
-
-    private func closed(_ id: Int) {
-        state.withLock { state in
-            state.sockets[id] = nil
-            state.subscribed[id] = nil
-        }
-    }
-
     /// Pushes a frame down the newest subscribed socket.
     func push(_ frame: JSONValue) async throws {
-        guard let socket = state.withLock({ state in state.subscribed.keys.max().flatMap { state.sockets[$0] } }) else {
+        guard let socket = state.withLock({ state in state.subscribed.keys.max() }).flatMap(sockets.writer) else {
             throw FixtureError("no subscribed AI bot connection to push to")
         }
         try await socket.write(.text(String(decoding: JSONWriter.data(frame), as: UTF8.self)))
@@ -148,11 +135,7 @@ final class FakeWeComAIBotSocket: Sendable {
     }
 
     func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(description, timeout: timeout, condition)
     }
 }
 

@@ -21,7 +21,7 @@ struct WeComAIBotSocketTests {
 
     static func run(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", _ body: (RunningSwitchboard) async throws -> Void) async throws {
         try await RunningSwitchboard.run(yaml: yaml(fake, heartbeat: heartbeat), plugins: [.weCom]) { server in
-            try await fake.waitFor("the subscription") { !fake.commands("aibot_subscribe").isEmpty && fake.openSockets == 1 }
+            try await fake.waitFor("the subscription") { fake.isSubscribed && fake.openSockets == 1 }
             try await body(server)
         }
     }
@@ -108,7 +108,7 @@ struct WeComAIBotSocketTests {
                 await stopA.wait()
             }
             await aRunning.wait()
-            try await fake.waitFor("replica a's socket") { fake.openSockets == 1 }
+            try await fake.waitFor("replica a's subscription") { fake.openSockets == 1 && fake.isSubscribed }
             // However replica b's run ends, replica a is let go (or the test would wait for it for ever).
             defer { stopA.open() }
             try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-b") { _ in
@@ -117,7 +117,7 @@ struct WeComAIBotSocketTests {
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R", msgid: "msg-r", text: "谁来回答"))
                 try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").last?.body["stream"]?["finish"] == .bool(true) }
                 stopA.open()
-                try await fake.waitFor("replica b's socket", timeout: .seconds(15)) { fake.connections == 2 && fake.openSockets == 1 }
+                try await fake.waitFor("replica b's subscription", timeout: .seconds(15)) { fake.connections == 2 && fake.openSockets == 1 && fake.isSubscribed }
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R2", msgid: "msg-r2", text: "第二个问题"))
                 try await fake.waitFor("the second answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-R2" && $0.body["stream"]?["finish"] == .bool(true) } }
             }
