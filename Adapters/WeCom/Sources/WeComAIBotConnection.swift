@@ -44,6 +44,7 @@ struct WeComAIBotConnection: Service {
                 if !standingBy {
                     logger.notice("another replica holds the WeCom AI bot's long connection; standing by", metadata: ["bot": "\(adapter.botID)"])
                     standingBy = true
+                    await adapter.link.setStandingBy(true)
                 }
                 try? await Task.sleep(for: adapter.leaseTTL / 3)
                 continue

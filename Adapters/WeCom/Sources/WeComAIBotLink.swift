@@ -9,8 +9,17 @@ import SwitchboardCore
 actor WeComAIBotLink {
     private var writer: WebSocketOutboundWriter?
     private var pending: [String: CheckedContinuation<JSONValue, any Error>] = [:]
+    /// Another replica holds the bot's connection.
+    private(set) var standingBy = false
 
     var isUp: Bool { writer != nil }
+
+    func setStandingBy(_ value: Bool) {
+        standingBy = value
+    }
+
+    /// An answer can go out here: the connection is up, or this replica is the one that (re)opens it.
+    var canDeliver: Bool { writer != nil || !standingBy }
 
     func attach(_ writer: WebSocketOutboundWriter) {
         self.writer = writer

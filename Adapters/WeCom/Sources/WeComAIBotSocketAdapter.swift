@@ -117,6 +117,11 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
 
     // MARK: Delivering
 
+    /// Only the replica holding the bot's connection can answer over it.
+    func canDeliver(_ event: ChatEvent) async -> Bool {
+        await link.canDeliver
+    }
+
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         try await WeComAIBotSocketDelivery(adapter: self, event: event, context: context).run(reply)
     }

@@ -36,11 +36,17 @@ public protocol ChatAdapter: Sendable {
     /// Long-running intakes (a WebSocket stream, a token refresher) that feed `sink` with events
     /// decoded by the same code as `receive`. They run in the server's `ServiceGroup`.
     func services(feeding sink: any EventSink) -> [any Service]
+
+    /// Whether this process can deliver the answer to `event` — false when only another replica
+    /// can (it holds the one connection the answer must go through). The engine then gives the job
+    /// back, uncounted, before asking the backend, for the replica that can.
+    func canDeliver(_ event: ChatEvent) async -> Bool
 }
 
 extension ChatAdapter {
     public func services(feeding sink: any EventSink) -> [any Service] { [] }
     public var longConnection: String? { nil }
+    public func canDeliver(_ event: ChatEvent) async -> Bool { true }
 }
 
 /// The result of ``ChatAdapter/receive(_:context:)``.

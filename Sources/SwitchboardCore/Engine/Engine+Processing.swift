@@ -51,11 +51,19 @@ extension Engine {
 
     /// How one attempt ended (the `outcome` label of ``MetricName/jobs``).
     enum AttemptOutcome: String {
-        case done, retried, failed, interrupted
+        case done, retried, failed, interrupted, elsewhere
         case leaseLost = "lease_lost"
     }
 
     private func attempt(_ lease: JobLease) async -> AttemptOutcome {
+        // Only another replica can deliver it (it holds the connection the answer goes through):
+        // the job goes back, uncounted, before the backend is asked — after a pause, so the replica
+        // that can takes it rather than this one again.
+        if let adapter = adapters[lease.job.event.bot], await !adapter.canDeliver(lease.job.event) {
+            try? await Task.sleep(for: configuration.pollInterval * 4)
+            await Self.evenIfCancelled { [store] in try? await store.release(lease) }
+            return .elsewhere
+        }
         let event = lease.job.event
         var logger = self.logger
         logger[metadataKey: "event_id"] = "\(event.id)"
