@@ -67,7 +67,7 @@ public final class SQLiteStateStore: StateStore {
 
     /// One write transaction. A SQLite failure comes out as one line naming the file (GRDB's own
     /// description carries the statement, over several lines).
-    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(updates)
         } catch let error as DatabaseError {
@@ -82,26 +82,6 @@ public final class SQLiteStateStore: StateStore {
         } catch let error as DatabaseError {
             throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
         }
-    }
-
-    // MARK: Ownership
-
-    public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
-                    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-                    WHERE leases.owner = excluded.owner OR leases.expires_at <= ?
-                    """,
-                arguments: [name, owner, now.adding(ttl).unixMilliseconds, now.unixMilliseconds]
-            )
-            return db.changesCount > 0
-        }
-    }
-
-    public func releaseLease(_ name: String, owner: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM leases WHERE name = ? AND owner = ?", arguments: [name, owner]) }
     }
 
     // MARK: Dedup
