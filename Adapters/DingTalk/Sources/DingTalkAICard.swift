@@ -31,8 +31,9 @@ enum DingTalkAICard {
         var finished = false
     }
 
-    /// Keeps every call on one card at least `interval` after the previous one: DingTalk refuses
-    /// updates closer together (403).
+    /// Keeps every call on one card at least `interval` after the previous one *ended* (DingTalk
+    /// refuses updates arriving closer together with 403; counting from the end keeps a slow call
+    /// from bunching the next one up behind it), and waits out a refusal for being too fast.
     final class Pacer: Sendable {
         let interval: Duration
         private let last = Mutex<ContinuousClock.Instant?>(nil)
@@ -41,14 +42,18 @@ enum DingTalkAICard {
             self.interval = interval
         }
 
-        func pace() async throws {
-            let wait = last.withLock { last -> ContinuousClock.Instant? in
-                let next = last.map { $0 + interval }
-                let start = max(next ?? .now, .now)
-                last = start
-                return next
+        func run<T: Sendable>(_ call: () async throws -> T) async throws -> T {
+            var refusals = 0
+            while true {
+                if let next = last.withLock({ $0.map { $0 + interval } }), next > .now { try await Task.sleep(until: next) }
+                do {
+                    defer { last.withLock { $0 = .now } }
+                    return try await call()
+                } catch let error as DingTalkAPIError where DingTalkDelivery.isCardRateLimit(error) && refusals < 3 {
+                    refusals += 1
+                    try await Task.sleep(for: .seconds(2))
+                }
             }
-            if let wait, wait > .now { try await Task.sleep(until: wait) }
         }
     }
 
@@ -66,8 +71,7 @@ extension DingTalkDelivery {
         let pacer = DingTalkAICard.Pacer(interval: adapter.cardUpdateInterval)
         if !record.delivered {
             do {
-                try await pacer.pace()
-                try await createAndDeliver(record.outTrackID)
+                try await pacer.run { try await createAndDeliver(record.outTrackID) }
             } catch let error as DingTalkAPIError where !error.isRetryable {
                 if adapter.aiCardOff.setFirst() {
                     context.logger.warning(
@@ -100,14 +104,14 @@ extension DingTalkDelivery {
             if let failure { throw failure }
             if let pausedUntil, ContinuousClock.now < pausedUntil { try await Task.sleep(until: pausedUntil) }
             try await stream(parts.first ?? "", record: &record, finalize: true, pacer: pacer)
-            try await pacer.pace()
-            try await updateCard(record.outTrackID, ["flowStatus": DingTalkAICard.Flow.finished.rawValue, DingTalkAICard.contentKey: parts.first ?? ""])
+            let (outTrackID, final) = (record.outTrackID, parts.first ?? "")
+            try await pacer.run { try await updateCard(outTrackID, ["flowStatus": DingTalkAICard.Flow.finished.rawValue, DingTalkAICard.contentKey: final]) }
             record.finished = true
             try await context.replyState.save(DingTalkAICard.stateKey, record)
         } catch let error as DingTalkAPIError where !error.isRetryable {
             context.logger.warning("the DingTalk AI card could not be finished; the answer is sent as Markdown", metadata: ["bot": "\(adapter.botID)", "error": "\(error)"])
-            try? await pacer.pace()
-            try? await updateCard(record.outTrackID, ["flowStatus": DingTalkAICard.Flow.failed.rawValue])
+            let outTrackID = record.outTrackID
+            try? await pacer.run { try await updateCard(outTrackID, ["flowStatus": DingTalkAICard.Flow.failed.rawValue]) }
             return try await sendWhole(answer, key: Self.sentKey + ".after_card")
         }
         // What does not fit the card follows as Markdown messages.
@@ -162,18 +166,19 @@ extension DingTalkDelivery {
     /// One streaming frame with the whole text so far; the card turns to "inputting" first.
     private func stream(_ text: String, record: inout DingTalkAICard.Record, finalize: Bool, pacer: DingTalkAICard.Pacer) async throws {
         if !record.inputting {
-            try await pacer.pace()
-            try await updateCard(record.outTrackID, ["flowStatus": DingTalkAICard.Flow.inputting.rawValue])
+            let outTrackID = record.outTrackID
+            try await pacer.run { try await updateCard(outTrackID, ["flowStatus": DingTalkAICard.Flow.inputting.rawValue]) }
             record.inputting = true
             try await context.replyState.save(DingTalkAICard.stateKey, record)
         }
-        try await pacer.pace()
         let body: JSONValue = [
             "outTrackId": .string(record.outTrackID), "guid": .string(UUID().uuidString.lowercased()), "key": .string(DingTalkAICard.contentKey),
             "content": .string(text), "isFull": true, "isFinalize": .bool(finalize), "isError": false,
         ]
-        _ = try await withToken { token, transport in
-            try await adapter.api.put("/v1.0/card/streaming", api: "card/streaming", body: body, token: token, transport: transport)
+        _ = try await pacer.run {
+            try await withToken { token, transport in
+                try await adapter.api.put("/v1.0/card/streaming", api: "card/streaming", body: body, token: token, transport: transport)
+            }
         }
         Meter.increment(MetricName.messageUpdates, .bot(adapter.botID, platform: adapter.platform))
     }
