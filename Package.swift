@@ -230,6 +230,25 @@ let package = Package(
             dependencies: ["SwitchboardCLI"],
             swiftSettings: swiftSettings
         ),
+        // Loopback stand-ins for the platforms' long connections and Feishu's Open API, shared by
+        // the adapter tests and the binary's tests (never linked into a product).
+        .target(
+            name: "SwitchboardPlatformFakes",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/PlatformFakes",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchboardCoreTests",
             dependencies: [
@@ -309,6 +328,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardFeishuTests",
             dependencies: [
+                "SwitchboardPlatformFakes",
                 "SwitchboardCore",
                 "SwitchboardFeishu",
                 // For the real server, the Dify backend and the HTTP client in end-to-end tests.
@@ -330,6 +350,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardWeComTests",
             dependencies: [
+                "SwitchboardPlatformFakes",
                 "SwitchboardCore",
                 "SwitchboardWeCom",
                 // For the real server and HTTP client in end-to-end tests.
@@ -391,6 +412,7 @@ let package = Package(
         .testTarget(
             name: "switchboardTests",
             dependencies: [
+                "SwitchboardPlatformFakes",
                 // The binary the CLI tests run, and the library they call directly.
                 "switchboard",
                 "SwitchboardCLI",

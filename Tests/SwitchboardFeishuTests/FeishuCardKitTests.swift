@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardPlatformFakes
 @testable import SwitchboardFeishu
 import SwitchboardServer
 import SwitchboardTesting

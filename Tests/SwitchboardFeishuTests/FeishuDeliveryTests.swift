@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardPlatformFakes
 @testable import SwitchboardFeishu
 import SwitchboardServer
 import SwitchboardTesting

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardPlatformFakes
 import SwitchboardDify
 import SwitchboardFeishu
 import SwitchboardTesting

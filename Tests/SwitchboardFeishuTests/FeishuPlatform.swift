@@ -3,6 +3,7 @@ import CryptoExtras
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardPlatformFakes
 import SwitchboardTesting
 
 /// Plays Feishu's side against a running server: builds `im.message.receive_v1` events as

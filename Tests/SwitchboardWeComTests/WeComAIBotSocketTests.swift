@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardPlatformFakes
 import SwitchboardTesting
 import SwitchboardWeCom
 import Testing

@@ -1,15 +1,15 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
+package import Foundation
+package import HTTPTypes
+package import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
+package import HummingbirdWebSocket
 import HummingbirdWSClient
 import Logging
-import NIOCore
-import SwitchboardCore
+package import NIOCore
+package import SwitchboardCore
 import SwitchboardServer
-import SwitchboardTesting
-import Synchronization
+package import SwitchboardTesting
+package import Synchronization
 
 /// The WeCom AI bot's long connection on loopback (platforms-2.md §2.9): `aibot_subscribe` first
 /// (checks bot_id and secret; errcode 40001 and close otherwise), pings acked, pushes with
@@ -17,41 +17,41 @@ import Synchronization
 /// `aibot_respond_welcome_msg` recorded and acked (846608 once the stream window is set to have
 /// passed); a second subscription of the same bot sends the first socket `disconnected_event` and
 /// closes it. Counts the sockets open at each moment.
-final class FakeWeComAIBotSocket: Sendable {
-    static let botID = "aibAbCdEfGhIjKlMnOpQrStUvWxYz012"
-    static let secret = "fakeBotSecret0123456789"
+package final class FakeWeComAIBotSocket: Sendable {
+    package static let botID = "aibAbCdEfGhIjKlMnOpQrStUvWxYz012"
+    package static let secret = "fakeBotSecret0123456789"
 
-    struct Command: Sendable {
-        var connection: Int
-        var json: JSONValue
-        var cmd: String? { json["cmd"]?.string }
-        var reqID: String? { json["headers"]?["req_id"]?.string }
-        var body: JSONValue { json["body"] ?? .null }
+    package struct Command: Sendable {
+        package var connection: Int
+        package var json: JSONValue
+        package var cmd: String? { json["cmd"]?.string }
+        package var reqID: String? { json["headers"]?["req_id"]?.string }
+        package var body: JSONValue { json["body"] ?? .null }
     }
 
-    struct State {
-        var port = 0
-        var subscribed: [Int: String] = [:]
-        var commands: [Command] = []
-        var streamExpired = false
-        var answerPings = true
+    package struct State {
+        package var port = 0
+        package var subscribed: [Int: String] = [:]
+        package var commands: [Command] = []
+        package var streamExpired = false
+        package var answerPings = true
     }
 
-    let state = Mutex(State())
-    let sockets = OpenSockets<WebSocketOutboundWriter>()
+    package let state = Mutex(State())
+    package let sockets = OpenSockets<WebSocketOutboundWriter>()
 
-    var url: String { "ws://127.0.0.1:\(state.withLock { $0.port })" }
-    var openSockets: Int { sockets.count }
-    var connections: Int { sockets.connections }
-    var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
+    package var url: String { "ws://127.0.0.1:\(state.withLock { $0.port })" }
+    package var openSockets: Int { sockets.count }
+    package var connections: Int { sockets.connections }
+    package var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
     /// A socket has subscribed and is open.
-    var isSubscribed: Bool { state.withLock { !$0.subscribed.isEmpty } }
-    var commands: [Command] { state.withLock { $0.commands } }
-    func commands(_ cmd: String) -> [Command] { commands.filter { $0.cmd == cmd } }
-    func expireStreams() { state.withLock { $0.streamExpired = true } }
-    func stopAnsweringPings() { state.withLock { $0.answerPings = false } }
+    package var isSubscribed: Bool { state.withLock { !$0.subscribed.isEmpty } }
+    package var commands: [Command] { state.withLock { $0.commands } }
+    package func commands(_ cmd: String) -> [Command] { commands.filter { $0.cmd == cmd } }
+    package func expireStreams() { state.withLock { $0.streamExpired = true } }
+    package func stopAnsweringPings() { state.withLock { $0.answerPings = false } }
 
-    static func withRunning<T: Sendable>(_ body: (FakeWeComAIBotSocket) async throws -> T) async throws -> T {
+    package static func withRunning<T: Sendable>(_ body: (FakeWeComAIBotSocket) async throws -> T) async throws -> T {
         let fake = FakeWeComAIBotSocket()
         let server = HTTPServerBuilder.http1WebSocketUpgrade { _, _, _ in
             .upgrade([:]) { inbound, outbound, _ in
@@ -112,7 +112,7 @@ final class FakeWeComAIBotSocket: Sendable {
     }
 
     /// Pushes a frame down the newest subscribed socket.
-    func push(_ frame: JSONValue) async throws {
+    package func push(_ frame: JSONValue) async throws {
         guard let socket = state.withLock({ state in state.subscribed.keys.max() }).flatMap(sockets.writer) else {
             throw FixtureError("no subscribed AI bot connection to push to")
         }
@@ -120,7 +120,7 @@ final class FakeWeComAIBotSocket: Sendable {
     }
 
     /// A text message push, as WeCom sends it.
-    static func message(reqID: String, msgid: String, text: String, group: Bool = false) -> JSONValue {
+    package static func message(reqID: String, msgid: String, text: String, group: Bool = false) -> JSONValue {
         var body: [String: JSONValue] = [
             "msgid": .string(msgid), "aibotid": .string(botID), "chattype": group ? "group" : "single", "from": ["userid": "zhangsan"],
             "create_time": .number(Date().timeIntervalSince1970.rounded()), "msgtype": "text", "text": ["content": .string(group ? "@AI助手 \(text)" : text)],
@@ -130,18 +130,18 @@ final class FakeWeComAIBotSocket: Sendable {
     }
 
     /// Another client subscribes with the same bot (a second process, say).
-    func subscribeAsAnotherClient() async throws {
+    package func subscribeAsAnotherClient() async throws {
         try await WebSocketClientHelper.subscribe(url: url, botID: Self.botID, secret: Self.secret)
     }
 
-    func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+    package func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
         try await waitUntil(description, timeout: timeout, condition)
     }
 }
 
 /// A second client of the AI bot, as another process would be.
-enum WebSocketClientHelper {
-    static func subscribe(url: String, botID: String, secret: String) async throws {
+package enum WebSocketClientHelper {
+    package static func subscribe(url: String, botID: String, secret: String) async throws {
         try await WebSocketClient.connect(url: url, logger: Logger(label: "other-client")) { inbound, outbound, _ in
             let frame = #"{"cmd":"aibot_subscribe","headers":{"req_id":"aibot_subscribe_other"},"body":{"bot_id":"\#(botID)","secret":"\#(secret)"}}"#
             try await outbound.write(.text(frame))

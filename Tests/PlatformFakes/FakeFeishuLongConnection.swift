@@ -1,13 +1,13 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
+package import Foundation
+package import HTTPTypes
+package import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
-import NIOCore
-import SwitchboardCore
+package import HummingbirdWebSocket
+package import NIOCore
+package import SwitchboardCore
 import SwitchboardServer
-import SwitchboardTesting
-import Synchronization
+package import SwitchboardTesting
+package import Synchronization
 
 /// Feishu's long-connection side on loopback (platforms-2.md §1.10): `POST /callback/ws/endpoint`
 /// (checks AppID/AppSecret, hands out one-time URLs with `service_id` and a ticket), the socket
@@ -15,63 +15,63 @@ import Synchronization
 /// refusals of the endpoint or the upgrade on demand. Every other request is passed to the fake
 /// Open API, so the bot's one `host` serves both, as Feishu's does. Frames are encoded and decoded
 /// here by hand (proto2 wire format), independently of the generated code under test.
-final class FakeFeishuLongConnection: Sendable {
-    static let service = 33_554_678
+package final class FakeFeishuLongConnection: Sendable {
+    package static let service = 33_554_678
 
-    struct Frame: Sendable, Equatable {
-        var seqID: UInt64
-        var logID: UInt64
-        var service: Int
-        var method: Int
-        var headers: [(String, String)]
-        var payload: Data?
+    package struct Frame: Sendable, Equatable {
+        package var seqID: UInt64
+        package var logID: UInt64
+        package var service: Int
+        package var method: Int
+        package var headers: [(String, String)]
+        package var payload: Data?
 
-        static func == (lhs: Frame, rhs: Frame) -> Bool {
+        package static func == (lhs: Frame, rhs: Frame) -> Bool {
             lhs.seqID == rhs.seqID && lhs.logID == rhs.logID && lhs.service == rhs.service && lhs.method == rhs.method
                 && lhs.headers.map { "\($0.0)=\($0.1)" } == rhs.headers.map { "\($0.0)=\($0.1)" } && lhs.payload == rhs.payload
         }
 
-        func header(_ key: String) -> String? { headers.first { $0.0 == key }?.1 }
+        package func header(_ key: String) -> String? { headers.first { $0.0 == key }?.1 }
     }
 
-    enum Refusal: Sendable {
+    package enum Refusal: Sendable {
         /// The endpoint answers this code (a client error unless 1 or 1000040343).
         case endpoint(code: Int)
         /// The upgrade is refused with these handshake headers.
         case handshake(status: Int, authCode: Int?)
     }
 
-    struct State {
-        var port = 0
-        var tickets: Set<String> = []
-        var endpointCalls = 0
-        var received: [(connection: Int, frame: Frame)] = []
-        var refusal: Refusal?
-        var clientConfig = #"{"ReconnectCount":-1,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"#
-        var pongConfig: String?
+    package struct State {
+        package var port = 0
+        package var tickets: Set<String> = []
+        package var endpointCalls = 0
+        package var received: [(connection: Int, frame: Frame)] = []
+        package var refusal: Refusal?
+        package var clientConfig = #"{"ReconnectCount":-1,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"#
+        package var pongConfig: String?
     }
 
-    let state = Mutex(State())
-    let sockets = OpenSockets<WebSocketOutboundWriter>()
-    let api: FakeFeishuOpenAPI
+    package let state = Mutex(State())
+    package let sockets = OpenSockets<WebSocketOutboundWriter>()
+    package let api: FakeFeishuOpenAPI
     private let transport = AsyncHTTPClientTransport()
 
-    init(api: FakeFeishuOpenAPI) {
+    package init(api: FakeFeishuOpenAPI) {
         self.api = api
     }
 
-    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
-    var endpointCalls: Int { state.withLock { $0.endpointCalls } }
-    var openSockets: Int { sockets.count }
-    var connections: Int { sockets.connections }
-    var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
-    var received: [Frame] { state.withLock { $0.received.map(\.frame) } }
-    var pings: [Frame] { received.filter { $0.method == 0 && $0.header("type") == "ping" } }
-    var responses: [Frame] { received.filter { $0.method == 1 } }
-    func refuse(_ refusal: Refusal?) { state.withLock { $0.refusal = refusal } }
-    func answerPongs(with config: String?) { state.withLock { $0.pongConfig = config } }
+    package var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+    package var endpointCalls: Int { state.withLock { $0.endpointCalls } }
+    package var openSockets: Int { sockets.count }
+    package var connections: Int { sockets.connections }
+    package var mostOpenAtOnce: Int { sockets.mostOpenAtOnce }
+    package var received: [Frame] { state.withLock { $0.received.map(\.frame) } }
+    package var pings: [Frame] { received.filter { $0.method == 0 && $0.header("type") == "ping" } }
+    package var responses: [Frame] { received.filter { $0.method == 1 } }
+    package func refuse(_ refusal: Refusal?) { state.withLock { $0.refusal = refusal } }
+    package func answerPongs(with config: String?) { state.withLock { $0.pongConfig = config } }
 
-    static func withRunning<T: Sendable>(api: FakeFeishuOpenAPI, _ body: (FakeFeishuLongConnection) async throws -> T) async throws -> T {
+    package static func withRunning<T: Sendable>(api: FakeFeishuOpenAPI, _ body: (FakeFeishuLongConnection) async throws -> T) async throws -> T {
         let fake = FakeFeishuLongConnection(api: api)
         let router = Router()
         router.post("/callback/ws/endpoint") { request, _ -> Response in
@@ -137,18 +137,18 @@ final class FakeFeishuLongConnection: Sendable {
     }
 
     /// Sends a frame down the newest open socket.
-    func push(_ frame: Frame) async throws {
+    package func push(_ frame: Frame) async throws {
         guard let socket = sockets.newest else { throw FixtureError("no open long connection to push to") }
         try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame))))
     }
 
     /// Closes the newest socket from the server's side.
-    func dropNewest() async throws {
+    package func dropNewest() async throws {
         guard let socket = sockets.newest else { return }
         try await socket.close(.goingAway, reason: "gone")
     }
 
-    func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+    package func waitFor(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
         try await waitUntil(description, timeout: timeout, condition)
     }
 
@@ -159,7 +159,7 @@ final class FakeFeishuLongConnection: Sendable {
     // MARK: Frames, by hand
 
     /// An event frame as Feishu pushes it: the six headers the SDKs require.
-    static func event(seqID: UInt64, messageID: String, payload: Data, seq: Int = 0, sum: Int = 1) -> Frame {
+    package static func event(seqID: UInt64, messageID: String, payload: Data, seq: Int = 0, sum: Int = 1) -> Frame {
         Frame(
             seqID: seqID, logID: seqID + 100, service: service, method: 1,
             headers: [("type", "event"), ("message_id", messageID), ("sum", String(sum)), ("seq", String(seq)), ("trace_id", "tr-\(seqID)"), ("timestamp", "1718000000123")],
@@ -167,7 +167,7 @@ final class FakeFeishuLongConnection: Sendable {
         )
     }
 
-    static func encode(_ frame: Frame) -> [UInt8] {
+    package static func encode(_ frame: Frame) -> [UInt8] {
         var out: [UInt8] = []
         func varint(_ value: UInt64) {
             var value = value
@@ -198,7 +198,7 @@ final class FakeFeishuLongConnection: Sendable {
         return out
     }
 
-    static func decode(_ data: Data) -> Frame? {
+    package static func decode(_ data: Data) -> Frame? {
         let bytes = Array(data)
         var index = 0
         func varint() -> UInt64? {

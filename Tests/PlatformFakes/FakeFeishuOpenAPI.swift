@@ -1,85 +1,85 @@
-import Foundation
-import HTTPTypes
-import SwitchboardCore
-import SwitchboardTesting
-import Synchronization
+package import Foundation
+package import HTTPTypes
+package import SwitchboardCore
+package import SwitchboardTesting
+package import Synchronization
 
 /// The Feishu Open API on loopback, speaking its JSON (platforms.md §2c): the tenant token (checks
 /// app id and secret), bot info, reply, create and PATCH (check the token; a repeated `uuid` gives
 /// the first message back, as Feishu's idempotency does). Tests can expire the token, script error
 /// codes and drop connections for the next sends.
-final class FakeFeishuOpenAPI: Sendable {
-    static let appID = "cli_a1b2c3d4e5f6a7b8"
-    static let appSecret = "fakeAppSecretXXXXXXXXXXXXXXXXXXX"
-    static let botOpenID = "ou_bot0000000000000000000000000000"
+package final class FakeFeishuOpenAPI: Sendable {
+    package static let appID = "cli_a1b2c3d4e5f6a7b8"
+    package static let appSecret = "fakeAppSecretXXXXXXXXXXXXXXXXXXX"
+    package static let botOpenID = "ou_bot0000000000000000000000000000"
 
-    enum Fault: Sendable {
+    package enum Fault: Sendable {
         case code(Int, String, status: Int = 400)
         case drop
         case rateLimited(resetSeconds: Int)
     }
 
     /// A message send (reply or create) as the fake received it.
-    struct Send: Sendable {
-        var path: String
-        var body: [String: JSONValue]
-        var messageID: String
-        var msgType: String? { body["msg_type"]?.string }
-        var uuid: String? { body["uuid"]?.string }
+    package struct Send: Sendable {
+        package var path: String
+        package var body: [String: JSONValue]
+        package var messageID: String
+        package var msgType: String? { body["msg_type"]?.string }
+        package var uuid: String? { body["uuid"]?.string }
         /// The card's markdown, when the message is a card.
-        var cardMarkdown: String? { FakeFeishuOpenAPI.cardMarkdown(body["content"]?.string) }
+        package var cardMarkdown: String? { FakeFeishuOpenAPI.cardMarkdown(body["content"]?.string) }
     }
 
-    struct Patch: Sendable {
-        var messageID: String
-        var markdown: String?
-        var updateMulti: Bool
+    package struct Patch: Sendable {
+        package var messageID: String
+        package var markdown: String?
+        package var updateMulti: Bool
     }
 
     /// A CardKit card entity and what was done to it.
-    struct CardKitCard: Sendable {
-        var id: String
-        var initial: JSONValue
-        var sequence = 0
-        var streaming = true
+    package struct CardKitCard: Sendable {
+        package var id: String
+        package var initial: JSONValue
+        package var sequence = 0
+        package var streaming = true
         /// Every content PUT, in order: (sequence, content).
-        var contents: [(sequence: Int, content: String)] = []
-        var settings: [(sequence: Int, config: JSONValue)] = []
-        var refusals: [Int] = []
-        var content: String? { contents.last?.content }
+        package var contents: [(sequence: Int, content: String)] = []
+        package var settings: [(sequence: Int, config: JSONValue)] = []
+        package var refusals: [Int] = []
+        package var content: String? { contents.last?.content }
     }
 
-    struct State {
-        var cards: [String: CardKitCard] = [:]
-        var cardOrder: [String] = []
-        var cardKitRefused = false
+    package struct State {
+        package var cards: [String: CardKitCard] = [:]
+        package var cardOrder: [String] = []
+        package var cardKitRefused = false
         /// Content PUTs answered by a dropped connection after being applied (the "did it arrive?" case).
-        var dropContentPuts: Set<Int> = []
-        var contentPuts = 0
-        var tokenNumber = 0
-        var validToken: String?
-        var tokenFetches = 0
-        var botInfoCalls = 0
-        var sends: [Send] = []
-        var sendAttempts: [Send] = []
-        var patches: [Patch] = []
-        var byUUID: [String: String] = [:]
-        var faults: [Fault] = []
-        var refusedTypes: Set<String> = []
-        var refusedPatchText: String?
+        package var dropContentPuts: Set<Int> = []
+        package var contentPuts = 0
+        package var tokenNumber = 0
+        package var validToken: String?
+        package var tokenFetches = 0
+        package var botInfoCalls = 0
+        package var sends: [Send] = []
+        package var sendAttempts: [Send] = []
+        package var patches: [Patch] = []
+        package var byUUID: [String: String] = [:]
+        package var faults: [Fault] = []
+        package var refusedTypes: Set<String> = []
+        package var refusedPatchText: String?
     }
 
-    let state = Mutex(State())
+    package let state = Mutex(State())
     private let urlBox = Mutex("")
 
-    var url: String { urlBox.withLock { $0 } }
-    var tokenFetches: Int { state.withLock { $0.tokenFetches } }
-    var botInfoCalls: Int { state.withLock { $0.botInfoCalls } }
-    var sends: [Send] { state.withLock { $0.sends } }
-    var sendAttempts: [Send] { state.withLock { $0.sendAttempts } }
-    var patches: [Patch] { state.withLock { $0.patches } }
+    package var url: String { urlBox.withLock { $0 } }
+    package var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    package var botInfoCalls: Int { state.withLock { $0.botInfoCalls } }
+    package var sends: [Send] { state.withLock { $0.sends } }
+    package var sendAttempts: [Send] { state.withLock { $0.sendAttempts } }
+    package var patches: [Patch] { state.withLock { $0.patches } }
 
-    static func withRunning<T: Sendable>(_ body: (FakeFeishuOpenAPI) async throws -> T) async throws -> T {
+    package static func withRunning<T: Sendable>(_ body: (FakeFeishuOpenAPI) async throws -> T) async throws -> T {
         let fake = FakeFeishuOpenAPI()
         return try await LoopbackServer.withRunning(streaming: { fake.respond($0) }) { server in
             fake.urlBox.withLock { $0 = server.url }
@@ -87,20 +87,20 @@ final class FakeFeishuOpenAPI: Sendable {
         }
     }
 
-    func expireToken() { state.withLock { $0.validToken = nil } }
-    var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
+    package func expireToken() { state.withLock { $0.validToken = nil } }
+    package var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
     /// CardKit calls are refused as an app without the permission is (99991672).
-    func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
+    package func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
     /// The `n`-th content PUT (1-based) is applied, then its connection dropped.
-    func dropContentPut(_ n: Int) { state.withLock { _ = $0.dropContentPuts.insert(n) } }
+    package func dropContentPut(_ n: Int) { state.withLock { _ = $0.dropContentPuts.insert(n) } }
     /// The next message sends meet these faults, in order.
-    func faultNextSends(_ faults: Fault...) { state.withLock { $0.faults += faults } }
+    package func faultNextSends(_ faults: Fault...) { state.withLock { $0.faults += faults } }
     /// Messages of this `msg_type` are refused (code 230099, as for a card the chat cannot show).
-    func refuse(msgType: String) { state.withLock { _ = $0.refusedTypes.insert(msgType) } }
+    package func refuse(msgType: String) { state.withLock { _ = $0.refusedTypes.insert(msgType) } }
     /// PATCHes of a card whose markdown contains `text` are refused (230099, content it cannot show).
-    func refusePatches(containing text: String) { state.withLock { $0.refusedPatchText = text } }
+    package func refusePatches(containing text: String) { state.withLock { $0.refusedPatchText = text } }
 
-    func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    package func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
@@ -108,14 +108,14 @@ final class FakeFeishuOpenAPI: Sendable {
         }
     }
 
-    static func cardMarkdown(_ content: String?) -> String? {
+    package static func cardMarkdown(_ content: String?) -> String? {
         guard let content, let card = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)) else { return nil }
         return card["elements"]?.array?.first?["content"]?.string
     }
 
     // MARK: Answers
 
-    func respond(_ request: RecordedRequest) -> LoopbackResponse {
+    package func respond(_ request: RecordedRequest) -> LoopbackResponse {
         let body = (try? JSONDecoder().decode([String: JSONValue].self, from: request.body)) ?? [:]
         let path = request.path
         if request.method == "POST", path == "/open-apis/auth/v3/tenant_access_token/internal" {
@@ -244,7 +244,7 @@ final class FakeFeishuOpenAPI: Sendable {
         }
     }
 
-    static func json(_ text: String, status: Int = 200) -> LoopbackResponse {
+    package static func json(_ text: String, status: Int = 200) -> LoopbackResponse {
         LoopbackResponse(WebhookResponse(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json; charset=utf-8"], body: Data(text.utf8)))
     }
 }
