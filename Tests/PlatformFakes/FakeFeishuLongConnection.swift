@@ -1,10 +1,10 @@
 package import Foundation
-package import HTTPTypes
-package import Hummingbird
+import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 package import HummingbirdWebSocket
-package import NIOCore
-package import SwitchboardCore
+import NIOCore
+import SwitchboardCore
 import SwitchboardServer
 package import SwitchboardTesting
 package import Synchronization
@@ -165,6 +165,26 @@ package final class FakeFeishuLongConnection: Sendable {
             headers: [("type", "event"), ("message_id", messageID), ("sum", String(sum)), ("seq", String(seq)), ("trace_id", "tr-\(seqID)"), ("timestamp", "1718000000123")],
             payload: payload
         )
+    }
+
+    /// A direct message, as the socket carries it: the webhook's plaintext schema 2.0 JSON.
+    package static func message(eventID: String, messageID: String, text: String) -> Data {
+        let content = String(decoding: JSONWriter.data(["text": .string(text)]), as: UTF8.self)
+        let event: JSONValue = [
+            "schema": "2.0",
+            "header": [
+                "event_id": .string(eventID), "event_type": "im.message.receive_v1", "create_time": "1718000000123", "token": "",
+                "app_id": .string(FakeFeishuOpenAPI.appID), "tenant_key": "2ca1d211f64f6438",
+            ],
+            "event": [
+                "sender": ["sender_id": ["open_id": "ou_84aad35d084aa403a838cf73ee18467"], "sender_type": "user"],
+                "message": [
+                    "message_id": .string(messageID), "create_time": "1718000000000", "chat_id": "oc_p2p00000000000000000000000000001",
+                    "chat_type": "p2p", "message_type": "text", "content": .string(content),
+                ],
+            ],
+        ]
+        return JSONWriter.data(event)
     }
 
     package static func encode(_ frame: Frame) -> [UInt8] {

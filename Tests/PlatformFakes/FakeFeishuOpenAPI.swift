@@ -1,5 +1,5 @@
-package import Foundation
-package import HTTPTypes
+import Foundation
+import HTTPTypes
 package import SwitchboardCore
 package import SwitchboardTesting
 package import Synchronization

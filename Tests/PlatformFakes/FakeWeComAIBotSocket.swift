@@ -1,11 +1,11 @@
-package import Foundation
-package import HTTPTypes
-package import Hummingbird
+import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 package import HummingbirdWebSocket
 import HummingbirdWSClient
 import Logging
-package import NIOCore
+import NIOCore
 package import SwitchboardCore
 import SwitchboardServer
 package import SwitchboardTesting

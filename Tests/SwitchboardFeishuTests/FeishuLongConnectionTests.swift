@@ -24,26 +24,6 @@ struct FeishuLongConnectionTests {
         """
     }
 
-    /// A direct message, as the socket carries it: the webhook's plaintext schema 2.0 JSON.
-    static func message(eventID: String, messageID: String, text: String) -> Data {
-        let content = String(decoding: JSONWriter.data(["text": .string(text)]), as: UTF8.self)
-        let event: JSONValue = [
-            "schema": "2.0",
-            "header": [
-                "event_id": .string(eventID), "event_type": "im.message.receive_v1", "create_time": "1718000000123", "token": "",
-                "app_id": .string(FakeFeishuOpenAPI.appID), "tenant_key": "2ca1d211f64f6438",
-            ],
-            "event": [
-                "sender": ["sender_id": ["open_id": "ou_84aad35d084aa403a838cf73ee18467"], "sender_type": "user"],
-                "message": [
-                    "message_id": .string(messageID), "create_time": "1718000000000", "chat_id": "oc_p2p00000000000000000000000000001",
-                    "chat_type": "p2p", "message_type": "text", "content": .string(content),
-                ],
-            ],
-        ]
-        return JSONWriter.data(event)
-    }
-
     static func withServer(_ body: (FakeFeishuOpenAPI, FakeFeishuLongConnection, RunningSwitchboard) async throws -> Void, store: (any StateStore)? = nil) async throws {
         try await FakeFeishuOpenAPI.withRunning { api in
             try await FakeFeishuLongConnection.withRunning(api: api) { fake in
@@ -63,7 +43,7 @@ struct FeishuLongConnectionTests {
             let ping = try #require(fake.pings.first)
             #expect(ping.service == FakeFeishuLongConnection.service && ping.seqID == 0 && ping.logID == 0)
 
-            let first = FakeFeishuLongConnection.event(seqID: 5, messageID: "frame-1", payload: Self.message(eventID: "ev-1", messageID: "om_ws_1", text: "在吗"))
+            let first = FakeFeishuLongConnection.event(seqID: 5, messageID: "frame-1", payload: FakeFeishuLongConnection.message(eventID: "ev-1", messageID: "om_ws_1", text: "在吗"))
             try await fake.push(first)
             try await fake.waitFor("the ack") { fake.responses.count == 1 }
             let ack = try #require(fake.responses.first)
@@ -81,7 +61,7 @@ struct FeishuLongConnectionTests {
             #expect(api.sends.count == 1)
 
             // Split in two, the second fragment first: one ack, one answer.
-            let whole = Self.message(eventID: "ev-2", messageID: "om_ws_2", text: "分成两片的问题")
+            let whole = FakeFeishuLongConnection.message(eventID: "ev-2", messageID: "om_ws_2", text: "分成两片的问题")
             let cut = whole.count / 2
             try await fake.push(FakeFeishuLongConnection.event(seqID: 8, messageID: "frame-2", payload: whole.suffix(from: cut), seq: 1, sum: 2))
             try await fake.push(FakeFeishuLongConnection.event(seqID: 9, messageID: "frame-2", payload: whole.prefix(cut), seq: 0, sum: 2))
@@ -105,7 +85,7 @@ struct FeishuLongConnectionTests {
             try await fake.dropNewest()
             try await fake.waitFor("the new socket") { fake.connections == 2 && fake.openSockets == 1 }
             #expect(fake.endpointCalls == 2)
-            try await fake.push(FakeFeishuLongConnection.event(seqID: 1, messageID: "frame-r", payload: Self.message(eventID: "ev-r", messageID: "om_ws_r", text: "重连之后")))
+            try await fake.push(FakeFeishuLongConnection.event(seqID: 1, messageID: "frame-r", payload: FakeFeishuLongConnection.message(eventID: "ev-r", messageID: "om_ws_r", text: "重连之后")))
             try await api.waitFor("the answer") { api.sends.count == 1 }
             try await fake.dropNewest()
             try await fake.waitFor("the third socket") { fake.connections == 3 && fake.openSockets == 1 }
@@ -165,7 +145,7 @@ struct FeishuLongConnectionTests {
         let store = FaultInjectingStateStore(base: InMemoryStateStore())
         try await Self.withServer({ api, fake, _ in
             store.setRule { $0.operation == .enqueue ? FaultInjectingStateStore.Unavailable() : nil }
-            let frame = FakeFeishuLongConnection.event(seqID: 3, messageID: "frame-s", payload: Self.message(eventID: "ev-s", messageID: "om_ws_s", text: "存不下"))
+            let frame = FakeFeishuLongConnection.event(seqID: 3, messageID: "frame-s", payload: FakeFeishuLongConnection.message(eventID: "ev-s", messageID: "om_ws_s", text: "存不下"))
             try await fake.push(frame)
             try await Task.sleep(for: .seconds(1))
             #expect(fake.responses.isEmpty)
