@@ -211,8 +211,12 @@ let package = Package(
                 "SwitchboardDingTalk",
                 "SwitchboardTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // The demo's sink: a loopback server standing in for the platforms' APIs.
+                // The demo's sink: a loopback server standing in for the platforms' APIs and their
+                // long-connection servers.
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 // Exporters are bootstrapped here only: Prometheus for /metrics, OTLP for traces.
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "OTel", package: "swift-otel"),

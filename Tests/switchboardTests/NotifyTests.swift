@@ -215,7 +215,10 @@ struct NotifyTests {
     func demo() async throws {
         let output = try await CLIProcess.runAsync(["demo"], in: try scratchDirectory())
         #expect(output.status == 0, "\(output.stderr)")
-        for scenario in ["── 1. WeCom self-built app", "── 2. WeCom AI bot", "── 3. Feishu", "… a redelivery", "── 4. DingTalk"] {
+        for scenario in [
+            "── 1. WeCom self-built app", "── 2. WeCom AI bot", "── 3. WeCom AI bot long connection", "── 4. Feishu", "… a redelivery",
+            "── 5. Feishu long connection", "── 6. DingTalk",
+        ] {
             #expect(output.stdout.contains(scenario), "missing \(scenario)")
         }
         #expect(output.stdout.contains("POST /cgi-bin/message/send"))
@@ -225,6 +228,14 @@ struct NotifyTests {
         #expect(output.stdout.contains("POST /robot/sendBySession"))
         #expect(output.stdout.contains("deduplicated by message_id: acknowledged, nothing sent again"))
         #expect(!output.stdout.contains("demo-app-secret"))
+        // The long connections: the sink plays each platform's socket.
+        #expect(output.stdout.contains("\"cmd\":\"aibot_subscribe\""))
+        #expect(output.stdout.contains("\"cmd\":\"aibot_respond_welcome_msg\""))
+        #expect(output.stdout.contains("sent: aibot_respond_msg req_id=demo-req-1 finish=true"))
+        #expect(output.stdout.contains("deduplicated by msgid: nothing sent again"))
+        #expect(output.stdout.contains("ack frame, sent once the event was stored: seq 1, payload {\"code\": 200}"))
+        #expect(output.stdout.components(separatedBy: "deduplicated by message_id: acknowledged, nothing sent again").count == 3, "the webhook's and the socket's redelivery")
+        #expect(!output.stdout.contains("demo-ws-app-secret") && !output.stdout.contains("demo-aibot-ws-secret"))
     }
 
     @Test("switchboard demo --plugin plays one plugin's scenarios, and names the plugins that have one when asked for another")

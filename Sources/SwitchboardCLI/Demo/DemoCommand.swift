@@ -13,8 +13,9 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the server with one bot per platform scenario (fake keys), the echo backend and a \
             local sink standing in for the platforms' APIs, then plays each plugin's scenarios with \
             real signed and encrypted requests — for the built-ins a WeCom app message, a WeCom AI-bot \
-            group @-message with its stream polls, a Feishu group @-message and its redelivery, and a \
-            DingTalk group message — printing for each the decoded event, the route taken and what \
+            group @-message with its stream polls and the same over the AI bot's long connection, a \
+            Feishu group @-message and its redelivery over a webhook and over the long connection, and \
+            a DingTalk group message — printing for each the decoded event, the route taken and what \
             would be sent. Ends by itself.
             """
     )

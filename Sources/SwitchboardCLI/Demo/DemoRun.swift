@@ -18,6 +18,9 @@ struct DemoRun: DemoStage {
         let bots = Array(Set(scenarios.map(\.botID))).sorted()
         say("Switchboard demo: \(bots.count) bot\(bots.count == 1 ? "" : "s") (\(bots.joined(separator: ", "))), the echo backend,")
         say("and a local sink at \(sink.url) standing in for the platforms' APIs.\n")
+        // Bots on long connections dial out as the server starts: let those calls land before the
+        // first scenario, so they are not printed as its answer.
+        try await quiesce()
         for (number, scenario) in scenarios.enumerated() {
             say("── \(number + 1). \(scenario.title) ──")
             try await scenario.play(self)
@@ -32,18 +35,38 @@ struct DemoRun: DemoStage {
         say("  request: \(request.method) \(request.path)\(request.rawQuery.map { "?" + $0.prefix(40) + "…" } ?? "") (\(request.body.count) bytes, signed as the platform does)")
         if let adapter = setup.adapters[bot] {
             let result = await adapter.handle(request, context: WebhookContext(now: Date(), willAnswer: { [routing = setup.routing] in routing.answers($0) }))
-            for event in result.events {
-                say("  decoded event:\n" + indent(String(decoding: try EventJSON.encode(event, pretty: true), as: UTF8.self)))
-                say("  route: " + describe(setup.routing.route(event)))
-            }
+            showDecoded(result.events)
         }
         let before = sinkCallCount
         let answer = try await post(request)
         guard !quiet else { return answer }
         say("  ack: \(answer.status) \(answer.body.isEmpty ? "(empty body)" : String(decoding: answer.body, as: UTF8.self))")
-        try await settle(after: before)
-        for call in sink.calls.dropFirst(before) { say("  sent: " + call.description) }
+        try await showSinkCalls(after: before)
         return answer
+    }
+
+    func showFrame(_ frame: Data, bot: String) {
+        guard let decoder = setup.adapters[bot] as? any StreamFrameDecoding else { return }
+        switch decoder.handleFrame(frame, now: Date()) {
+        case .success(let result): showDecoded(result.events)
+        case .failure(let rejection): say("  refused: \(rejection.reason)")
+        }
+    }
+
+    func showSinkCalls(after count: Int) async throws {
+        try await settle(after: count)
+        for call in sink.calls.dropFirst(count) { say("  sent: " + call.description) }
+    }
+
+    func acceptSocket(pathPrefix: String, timeout: Duration) async throws -> any DemoSocket {
+        try await sink.acceptSocket(pathPrefix: pathPrefix, timeout: timeout)
+    }
+
+    private func showDecoded(_ events: [ChatEvent]) {
+        for event in events {
+            say("  decoded event:\n" + indent(String(decoding: (try? EventJSON.encode(event, pretty: true)) ?? Data(), as: UTF8.self)))
+            say("  route: " + describe(setup.routing.route(event)))
+        }
     }
 
     func post(_ request: WebhookRequest) async throws -> (status: Int, body: Data) {
@@ -54,6 +77,15 @@ struct DemoRun: DemoStage {
 
     func say(_ line: String) {
         print(secrets.reduce(line) { $0.replacingOccurrences(of: $1, with: "•••") })
+    }
+
+    /// Waits for the sink to stay quiet for half a second.
+    private func quiesce() async throws {
+        var seen = -1
+        while sinkCallCount != seen {
+            seen = sinkCallCount
+            try await Task.sleep(for: .milliseconds(500))
+        }
     }
 
     /// Waits for the sink to receive something, then for it to stay quiet a moment.

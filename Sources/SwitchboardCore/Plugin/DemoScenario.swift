@@ -37,9 +37,15 @@ public struct DemoScenario: Sendable {
 public struct DemoSinkAnswer: Sendable {
     public var method: String
     public var pathPrefix: String
-    public var json: String
+    /// The body, given the sink's base URL (an endpoint-discovery answer points at the sink's
+    /// own WebSocket).
+    public var json: @Sendable (_ sinkURL: String) -> String
 
     public init(_ method: String, _ pathPrefix: String, json: String) {
+        self.init(method, pathPrefix) { _ in json }
+    }
+
+    public init(_ method: String, _ pathPrefix: String, json: @escaping @Sendable (_ sinkURL: String) -> String) {
         self.method = method
         self.pathPrefix = pathPrefix
         self.json = json
@@ -66,6 +72,28 @@ public protocol DemoStage: Sendable {
     func post(_ request: WebhookRequest) async throws -> (status: Int, body: Data)
     /// Prints a line.
     func say(_ line: String)
+    /// Waits for the bot to open a WebSocket to the sink at a path that starts with `pathPrefix`
+    /// (the sink then plays the platform's long-connection server) and returns it.
+    func acceptSocket(pathPrefix: String, timeout: Duration) async throws -> any DemoSocket
+    /// Prints what the bot's adapter decodes from a long-connection frame (its
+    /// ``StreamFrameDecoding``): the events and the routes they take.
+    func showFrame(_ frame: Data, bot: String)
+    /// Waits for the bot's calls to the sink after the first `count` to settle, and prints them.
+    func showSinkCalls(after count: Int) async throws
+}
+
+/// A WebSocket a bot opened to the demo's sink, seen from the platform's side.
+public protocol DemoSocket: Sendable {
+    /// The path and query the bot connected to.
+    var path: String { get }
+    func send(_ message: DemoSocketMessage) async throws
+    /// The bot's next message; nil once the socket is closed. Throws when none comes in `timeout`.
+    func receive(timeout: Duration) async throws -> DemoSocketMessage?
+}
+
+public enum DemoSocketMessage: Sendable, Equatable {
+    case text(String)
+    case binary(Data)
 }
 
 extension DemoStage {
