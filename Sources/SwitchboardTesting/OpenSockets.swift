@@ -35,6 +35,9 @@ public final class OpenSockets<Writer: Sendable>: Sendable {
     /// The most recently opened socket still open.
     public var newest: Writer? { state.withLock { state in state.open.max { $0.key < $1.key }?.value } }
 
+    /// Every socket open now, oldest first.
+    public var all: [Writer] { state.withLock { state in state.open.sorted { $0.key < $1.key }.map(\.value) } }
+
     public func writer(_ number: Int) -> Writer? {
         state.withLock { $0.open[number] }
     }

@@ -142,6 +142,12 @@ package final class FakeFeishuLongConnection: Sendable {
         try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame))))
     }
 
+    /// Sends a frame down every open socket: the event reaches each client, as a redelivery that
+    /// lands on another replica does.
+    package func pushToEvery(_ frame: Frame) async throws {
+        for socket in sockets.all { try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame)))) }
+    }
+
     /// Closes the newest socket from the server's side.
     package func dropNewest() async throws {
         guard let socket = sockets.newest else { return }
