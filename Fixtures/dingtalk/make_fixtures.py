@@ -129,6 +129,29 @@ callback = {"specVersion": "1.0", "type": "CALLBACK",
 stream_event = dict(GROUP_EVENT, id=f"{STREAM}:msgBjXREkdlZkfTfrIiQomjAw==", bot=STREAM)
 case("stream-callback-frame", STREAM, compact(callback).encode(), frame=True, events=[stream_event],
      response={"status": 200, "body": ack("7e1a-42f0-b3c9", '{"response":null}')})
+# A click on an AI card's button: the CALLBACK topic /v1.0/card/instances/callback, its data the
+# dingtalk-stream SDK's CardCallbackMessage (content and value are JSON strings).
+clicked = {"cardPrivateData": {"actionIds": ["stop_button"], "params": {"action": "stop"}}}
+card_callback = {"extension": "{}", "corpId": "dinge19e25c0b3f73fd635c2f4657eb6378f", "spaceType": "IM_GROUP", "userIdType": 1,
+                 "type": "actionCallback", "userId": "032615015535634423", "content": compact(clicked), "spaceId": GROUP,
+                 "outTrackId": "53d6dda444c74f5f17bf4534333c1a46", "value": compact(clicked)}
+def card_frame(data, message_id="card-cb-1"):
+    return {"specVersion": "1.0", "type": "CALLBACK",
+            "headers": {"appId": "fake-app-id", "connectionId": "c0ffee-conn", "contentType": "application/json", "messageId": message_id,
+                        "time": "1718000000123", "topic": "/v1.0/card/instances/callback"},
+            "data": compact(data)}
+card_event = {"id": f"{STREAM}:card:card-cb-1", "platform": "dingtalk", "bot": STREAM, "kind": "card_action",
+              "conversation": {"id": GROUP, "type": "group"}, "sender": {"id": "032615015535634423", "is_bot": False},
+              "text": json.dumps(clicked["cardPrivateData"], ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+              "mentions_bot": False, "mentions": [], "segments": [],
+              "timestamp": 1718000000123,
+              "reply_address": {"out_track_id": "53d6dda444c74f5f17bf4534333c1a46", "conversation_type": "2", "conversation_id": GROUP,
+                                "sender_staff_id": "032615015535634423"}}
+case("stream-card-callback-frame", STREAM, compact(card_frame(card_callback)).encode(), frame=True, events=[card_event],
+     response={"status": 200, "body": ack("card-cb-1", '{"response":null}')})
+no_track = {k: v for k, v in card_callback.items() if k != "outTrackId"}
+case("stream-card-callback-no-track-frame", STREAM, compact(card_frame(no_track, "card-cb-2")).encode(), frame=True,
+     response={"status": 400, "body": "the card callback has no outTrackId"})
 ping = {"specVersion": "1.0", "type": "SYSTEM", "headers": {"messageId": "ping-1", "topic": "ping", "contentType": "application/json"}, "data": "{\"opaque\":\"8c0d\"}"}
 case("stream-ping-frame", STREAM, compact(ping).encode(), frame=True, events=[],
      response={"status": 200, "body": ack("ping-1", "{\"opaque\":\"8c0d\"}")})

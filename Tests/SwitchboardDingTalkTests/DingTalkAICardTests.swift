@@ -58,6 +58,46 @@ struct DingTalkAICardTests {
         }
     }
 
+    @Test("Stream mode with AI cards subscribes to the card callback topic; a button's callback (a card_action event) is acked, also when redelivered, and not answered")
+    func buttonCallback() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            let yaml = """
+                backends: {echo: {type: echo}}
+                bots:
+                  ding: {platform: dingtalk, mode: stream, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)",
+                         gateway_base: "\(fake.url)", message_type: ai_card}
+                engine: {poll_interval: 50ms}
+                """
+            let store = InMemoryStateStore()
+            try await RunningSwitchboard.run(yaml: yaml, environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk], store: store) { _ in
+                try await fake.waitFor("the Stream socket") { fake.openSockets == 1 }
+                let topics = fake.subscriptions.first?.array?.compactMap { $0["topic"]?.string } ?? []
+                #expect(topics == ["/v1.0/im/bot/messages/get", "/v1.0/card/instances/callback"])
+                let clicked = #"{"cardPrivateData":{"actionIds":["stop_button"],"params":{"action":"stop"}}}"#
+                let data: JSONValue = [
+                    "extension": "{}", "corpId": "dinge19e25c0b3f73fd635c2f4657eb6378f", "spaceType": "IM_GROUP", "userIdType": 1, "type": "actionCallback",
+                    "userId": "032615015535634423", "content": .string(clicked), "value": .string(clicked), "spaceId": "cidh6ezDLHQau9V23Es/xSLNoiDDmPuN354KylQ2BaIhuM=",
+                    "outTrackId": "53d6dda444c74f5f17bf4534333c1a46",
+                ]
+                let frame: JSONValue = [
+                    "specVersion": "1.0", "type": "CALLBACK", "data": .string(String(decoding: JSONWriter.data(data), as: UTF8.self)),
+                    "headers": ["appId": "fake-app-id", "connectionId": "c0ffee-conn", "contentType": "application/json", "messageId": "card-cb-1",
+                                "time": .string(String(Int64(Date().timeIntervalSince1970 * 1000))), "topic": "/v1.0/card/instances/callback"],
+                ]
+                let text = String(decoding: JSONWriter.data(frame), as: UTF8.self)
+                try await fake.push(text)
+                try await fake.waitFor("the ack") { fake.ack(for: "card-cb-1") != nil }
+                #expect(fake.ack(for: "card-cb-1")?.json["code"] == .number(200))
+                try await fake.push(text)
+                try await fake.waitFor("the redelivery's ack") { fake.received.filter { $0.json["headers"]?["messageId"] == "card-cb-1" }.count == 2 }
+                try await Task.sleep(for: .milliseconds(500))
+                // Routes answer messages only: the card_action event is decoded (Fixtures/dingtalk/stream-card-callback-frame) and acked, not queued.
+                #expect(try await store.jobs(JobQuery()).isEmpty)
+                #expect(fake.cards.isEmpty && fake.sessionPosts.isEmpty && fake.openAPISends.isEmpty, "a card_action is not answered")
+            }
+        }
+    }
+
     @Test("cards refused (no permission): the answer goes through the session webhook as Markdown, said once; the next answer does not try a card")
     func refusedFallsBack() async throws {
         try await FakeDingTalk.withRunning { fake in

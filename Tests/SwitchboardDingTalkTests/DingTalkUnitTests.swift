@@ -63,8 +63,8 @@ struct DingTalkSignatureTests {
         let message = DingTalkMessage(botID: "d")
         let event = try DingTalkStreamFrames.decode(Data(#"{"type":"EVENT","headers":{"messageId":"e1","topic":"*"},"data":"{}"}"#.utf8), message: message)
         #expect(event.events.isEmpty && event.reply != nil)
-        let card = try DingTalkStreamFrames.decode(Data(#"{"type":"CALLBACK","headers":{"messageId":"c1","topic":"/v1.0/card/instances/callback"},"data":"{}"}"#.utf8), message: message)
-        #expect(try JSONParser.parse(try #require(card.reply))["code"] == .number(404))
+        let unknown = try DingTalkStreamFrames.decode(Data(#"{"type":"CALLBACK","headers":{"messageId":"c1","topic":"/v1.0/calendar/callback"},"data":"{}"}"#.utf8), message: message)
+        #expect(try JSONParser.parse(try #require(unknown.reply))["code"] == .number(404))
         #expect(throws: WebhookRejection.self) { try DingTalkStreamFrames.decode(Data(#"{"type":"CALLBACK","headers":{"messageId":"c2","topic":"/v1.0/im/bot/messages/get"},"data":"oops"}"#.utf8), message: message) }
     }
 }

@@ -30,6 +30,8 @@ final class FakeDingTalk: Sendable {
         var sessionPosts: [JSONValue] = []
         var openAPISends: [(path: String, token: String?, body: JSONValue)] = []
         var tokenFetches = 0
+        /// Each `connections/open` call's `subscriptions`.
+        var subscriptions: [JSONValue] = []
         /// A token the OpenAPI no longer accepts (as after it expired): HTTP 401.
         var refusedToken: String?
         /// AI cards (platforms-2.md §3.2, §3.3) by outTrackId.
@@ -62,6 +64,7 @@ final class FakeDingTalk: Sendable {
     var sessionPosts: [JSONValue] { state.withLock { $0.sessionPosts } }
     var openAPISends: [(path: String, token: String?, body: JSONValue)] { state.withLock { $0.openAPISends } }
     var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    var subscriptions: [JSONValue] { state.withLock { $0.subscriptions } }
     func expireToken() { state.withLock { $0.refusedToken = "fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c4\($0.tokenFetches)" } }
     var sessionWebhook: String { url + "/robot/sendBySession?session=fake-session" }
 
@@ -74,6 +77,7 @@ final class FakeDingTalk: Sendable {
                 return fake.json(#"{"code":"InvalidAuthentication","message":"bad client"}"#, status: .unauthorized)
             }
             let ticket = fake.state.withLock { state -> String in
+                state.subscriptions.append(json["subscriptions"] ?? .null)
                 let ticket = "ticket-\(state.tickets.count + 1)"
                 state.tickets.append(ticket)
                 return ticket

@@ -5,6 +5,7 @@ import SwitchboardCore
 /// JSON string. A robot CALLBACK becomes an event and is acked (`code 200`, the frame's
 /// `messageId` echoed) once the event is durable; a SYSTEM `ping` is answered with its own data; a
 /// SYSTEM `disconnect` is acked and asks for a new connection; EVENT frames are acked and ignored.
+/// A card button's CALLBACK becomes a `card_action` event (``DingTalkCardCallback``).
 enum DingTalkStreamFrames {
     static let robotTopics: Set<String> = ["/v1.0/im/bot/messages/get", "/v1.0/im/bot/messages/delegate"]
 
@@ -25,6 +26,14 @@ enum DingTalkStreamFrames {
             default:
                 return StreamFrameResult(reply: ack(messageID, data: ""))
             }
+        case "CALLBACK" where topic == DingTalkCardCallback.topic:
+            guard let data = json["data"]?.string, let payload = try? JSONParser.parse(data) else {
+                throw WebhookRejection.badRequest("the card callback frame's data is not a JSON string")
+            }
+            let time = headers?["time"]?.string.flatMap(Double.init).flatMap { Date(platformMilliseconds: $0) }
+            let event = try DingTalkCardCallback.event(from: payload, frameID: messageID, time: time, botID: message.botID)
+            // No card update in the answer (unconfirmed whether DingTalk reads one from a Stream ack).
+            return StreamFrameResult(events: [event], reply: ack(messageID, data: #"{"response":null}"#))
         case "CALLBACK":
             guard robotTopics.contains(topic) else {
                 return StreamFrameResult(reply: ack(messageID, code: 404, message: "no handler for \(topic)", data: ""))

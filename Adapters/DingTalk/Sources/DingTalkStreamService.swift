@@ -163,9 +163,12 @@ struct DingTalkStreamService: Service {
 
     /// `POST /v1.0/gateway/connections/open` ▸ `endpoint?ticket=…` (tickets are one-shot).
     private func openTicket() async throws -> String {
+        var subscriptions: [JSONValue] = [["type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"]]
+        // AI cards are delivered with callbackType STREAM: their buttons' clicks come here too.
+        if adapter.aiCard { subscriptions.append(["type": "CALLBACK", "topic": .string(DingTalkCardCallback.topic)]) }
         let body: JSONValue = [
             "clientId": .string(adapter.appKey), "clientSecret": .string(adapter.appSecret),
-            "subscriptions": [["type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"]], "ua": "switchboard", "localIp": "",
+            "subscriptions": .array(subscriptions), "ua": "switchboard", "localIp": "",
         ]
         let answer = try await DingTalkAPI.exchange(
             url: adapter.gatewayBase + "/v1.0/gateway/connections/open", api: "gateway/connections/open", botID: adapter.botID, body: body, transport: transport
