@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SwitchboardCore
 import SwitchboardPlatformFakes
 import SwitchboardTesting
@@ -68,6 +69,29 @@ struct WeComAIBotSocketTests {
                 let sent = try #require(fake.commands("aibot_send_msg").first)
                 #expect(sent.body["chatid"] == "zhangsan" && sent.body["chat_type"] == .number(1))
                 #expect(sent.body["markdown"]?["content"] == "迟到的问题")
+            }
+        }
+    }
+
+    @Test("a WebSocket AI bot is a notify target: POST /notify sends aibot_send_msg Markdown to the target's chat over the socket")
+    func notifyTarget() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            let yaml = Self.yaml(fake) + """
+
+                notify: {token: notify-token-0123456789}
+                targets: {team: {bot: aibot, chat: wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w}}
+                """
+            try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom]) { server in
+                try await fake.waitFor("the subscription") { fake.isSubscribed && fake.openSockets == 1 }
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[.authorization] = "Bearer notify-token-0123456789"
+                let body = Data(#"{"markdown": "**部署完成** v1.2.3"}"#.utf8)
+                let answer = try await server.send(OutboundRequest(method: .post, url: server.url + "/notify/team", headers: headers, body: body))
+                #expect(answer.status == 200, "\(answer.body)")
+                try await fake.waitFor("the proactive message") { !fake.commands("aibot_send_msg").isEmpty }
+                let sent = try #require(fake.commands("aibot_send_msg").first)
+                #expect(sent.body["chatid"] == "wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w" && sent.body["chat_type"] == .number(2))
+                #expect(sent.body["msgtype"] == "markdown" && sent.body["markdown"]?["content"] == "**部署完成** v1.2.3")
             }
         }
     }
