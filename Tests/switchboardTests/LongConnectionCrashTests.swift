@@ -7,7 +7,7 @@ import Testing
 /// The real binary on a long connection, killed with `kill -9` mid-answer: the next process opens
 /// one new socket, finishes the answer once, and a redelivery after the restart is not answered.
 /// SQLite state in the scratch folder, as a first-time user runs it.
-@Suite("Long connections through kill -9")
+@Suite("Long connections through kill -9 and reload")
 struct LongConnectionCrashTests {
     /// Four chunks, 1.2 s apart from the echo backend (the first update waits for 40 bytes, two
     /// chunks): the answer is far from finished when the first update has been seen.
@@ -103,6 +103,41 @@ struct LongConnectionCrashTests {
                 #expect(try await second.terminate() == 0)
                 try await fake.waitFor("the socket to close on shutdown") { fake.openSockets == 0 }
             }
+        }
+    }
+
+    @Test("WeCom AI bot socket through a reload (SIGHUP): an unchanged bot keeps its socket; a changed one closes it before subscribing again, and answers once")
+    func weComAIBotReload() async throws {
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            let directory = try scratchDirectory()
+            let file = directory.appendingPathComponent("switchboard.yaml")
+            func write(updateInterval: String) throws {
+                try """
+                    backends: {echo: {type: echo}}
+                    bots:
+                      aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                              ws_url: "\(fake.url)", update_interval: \(updateInterval), lease_ttl: 3s}
+                    """.write(to: file, atomically: true, encoding: .utf8)
+            }
+            try write(updateInterval: "300ms")
+            let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+            _ = try await server.port()
+            try await fake.waitFor("the subscription", timeout: .seconds(30)) { fake.isSubscribed && fake.openSockets == 1 }
+
+            server.send(SIGHUP)
+            try await fake.waitFor("the unchanged reload", timeout: .seconds(30)) { server.output.contains("configuration reloaded") }
+            try await Task.sleep(for: .seconds(1))
+            #expect(fake.connections == 1, "an unchanged bot keeps its connection")
+
+            try write(updateInterval: "500ms")
+            server.send(SIGHUP)
+            try await fake.waitFor("the new subscription", timeout: .seconds(30)) { fake.connections == 2 && fake.isSubscribed && fake.openSockets == 1 }
+            #expect(fake.mostOpenAtOnce == 1, "never two sockets for one bot")
+            try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R1", msgid: "msg-r1", text: "重新加载之后还在吗"))
+            try await fake.waitFor("the answer") { Self.finished(fake, "REQ-R1") }
+            #expect(fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-R1" && $0.body["stream"]?["finish"] == .bool(true) }.count == 1)
+            #expect(try await server.terminate() == 0)
+            try await fake.waitFor("the socket to close on shutdown") { fake.openSockets == 0 }
         }
     }
 
