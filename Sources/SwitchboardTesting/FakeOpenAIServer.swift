@@ -102,6 +102,9 @@ public final class FakeOpenAIServer: Sendable {
             steps.append(chunk("{}", finish: "stop"))
             steps.append(.bytes(Array("data: [DONE]\n\n".utf8)))
         } else {
+            // A moment for the text to reach the client before the connection goes (under load the
+            // drop could otherwise overtake it, and the test would see no text at all).
+            steps.append(.pause(.milliseconds(200)))
             steps.append(.drop)
         }
         return LoopbackResponse(status: .ok, headers: [.contentType: "text/event-stream"], steps: steps)
