@@ -72,6 +72,10 @@ public struct BackendRequest: Sendable {
     public var conversationLastUsed: Date?
     public var inputs: [String: String]
     public var files: [MediaReference]
+    /// What the user sent besides text, downloaded by the bot's adapter (``MediaFetching``) when
+    /// the engine began this answer. Voice with the platform's transcript is not among them (the
+    /// transcript is the text).
+    public var attachments: [MediaFile] = []
     /// The routing rule that chose this backend.
     public var route: String
     /// The conversation scope key this answer belongs to (`<backend>|<bot>|user:<id>|chat:<id>`):

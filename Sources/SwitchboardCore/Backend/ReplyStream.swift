@@ -13,6 +13,24 @@ public struct ReplyStream: AsyncSequence, Sendable {
         }
     }
 
+    private init(makeNext: @escaping @Sendable () -> () async throws -> ReplyChunk?) {
+        self.makeNext = makeNext
+    }
+
+    /// `first`, then this stream (a notice ahead of the backend's answer).
+    public func prepending(_ first: [ReplyChunk]) -> ReplyStream {
+        let rest = makeNext
+        return ReplyStream(makeNext: {
+            var index = 0
+            let next = rest()
+            return {
+                guard index < first.count else { return try await next() }
+                defer { index += 1 }
+                return first[index]
+            }
+        })
+    }
+
     /// A stream of chunks that are already known.
     public init(chunks: [ReplyChunk]) {
         makeNext = {

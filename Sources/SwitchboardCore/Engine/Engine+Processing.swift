@@ -190,13 +190,20 @@ extension Engine {
             scope: scopeKey,
             event: event
         )
+        let media = try await attachments(for: event)
+        request.attachments = media.files
+        let notice = media.notices.joined(separator: "\n")
+        if !notice.isEmpty, media.files.isEmpty, match.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Nothing left to ask about: the user is told why, and the backend is not asked.
+            return ReplyStream(reply: Reply(markdown: notice))
+        }
         let call = BackendCall(backend: match.backend)
         request.span = call.span
         let recorder = ReplyRecorder(
             backend: match.backend, base: backend.respond(to: request), store: store, scopeKey: scopeKey, generation: entry.generation,
             replyState: replyState, clock: clock, logger: logger, call: call
         )
-        return ReplyStream(recorder)
+        return notice.isEmpty ? ReplyStream(recorder) : ReplyStream(recorder).prepending([.delta(notice + "\n\n")])
     }
 
     private func failed(_ lease: JobLease, error: any Error, logger: Logger) async -> AttemptOutcome {

@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+
+/// Reads a download's body into a ``MediaFile`` without ever holding more than the limit: the
+/// declared `Content-Length` is checked before reading; the bytes are counted as they come; above
+/// ``MediaFile/memoryLimit`` they go to a temporary file. The type is sniffed from the bytes.
+public enum MediaDownload {
+    public static func read(
+        _ response: OutboundResponse, kind: MediaFile.Kind, name: String?, limit: Int, platformMimeType: String? = nil
+    ) async throws -> MediaFile {
+        if let declared = response.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw MediaError(.tooLarge(size: declared, limit: limit), "the download is \(declared) bytes, over the limit of \(limit)")
+        }
+        var memory = Data()
+        var file: TemporaryFile?
+        var handle: FileHandle?
+        defer { try? handle?.close() }
+        var size = 0
+        for try await chunk in response.body {
+            size += chunk.count
+            guard size <= limit else {
+                throw MediaError(.tooLarge(size: nil, limit: limit), "the download passed the limit of \(limit) bytes; stopped reading")
+            }
+            if let handle {
+                try handle.write(contentsOf: chunk)
+            } else {
+                memory.append(contentsOf: chunk)
+                if memory.count > MediaFile.memoryLimit {
+                    let spill = try TemporaryFile()
+                    let opened = try FileHandle(forWritingTo: spill.url)
+                    try opened.write(contentsOf: memory)
+                    memory = Data()
+                    file = spill
+                    handle = opened
+                }
+            }
+        }
+        let prefix: Data
+        if let file {
+            try handle?.close()
+            handle = nil
+            let reader = try FileHandle(forReadingFrom: file.url)
+            prefix = try reader.read(upToCount: 64) ?? Data()
+            try reader.close()
+        } else {
+            prefix = memory.prefix(64)
+        }
+        let fileName = name.flatMap { $0.isEmpty ? nil : $0 }
+        let mimeType = MediaSniffer.mimeType(of: prefix, name: fileName ?? "") ?? platformMimeType ?? "application/octet-stream"
+        let content: MediaFile.Content = file.map { .file($0) } ?? .bytes(memory)
+        return MediaFile(
+            kind: kind, name: fileName ?? "\(kind.rawValue).\(MediaSniffer.fileExtension(for: mimeType))", mimeType: mimeType, size: size, content: content
+        )
+    }
+}
