@@ -24,6 +24,9 @@ struct DifyAnswer: AsyncSequence, Sendable {
         initial * (1 << Swift.min(attempt - 1, 16)) * jitter
     }
 
+    /// The user's answer when the app does not take what they sent.
+    static let fileRefusedNotice = "抱歉，这个应用不接受你发送的这类文件。请联系管理员在 Dify 应用的「文件上传」设置中开启该类型。"
+
     /// Appended when the answer broke off after part of it was shown.
     static let interruptedNotice = "\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."
 
@@ -41,6 +44,8 @@ struct DifyAnswer: AsyncSequence, Sendable {
         private var registration: InFlightAnswers.Registration?
         private var tracedTaskID: String?
         private var tracedMessageID: String?
+        /// The request's `files`, once the attachments are uploaded (a retry does not upload again).
+        private var files: [JSONValue]?
 
         init(backend: DifyBackend, request: BackendRequest) {
             self.backend = backend
@@ -79,6 +84,13 @@ struct DifyAnswer: AsyncSequence, Sendable {
         }
 
         private mutating func start() async throws {
+            if files == nil {
+                var uploaded: [JSONValue] = []
+                for file in request.attachments {
+                    uploaded.append(DifyClient.fileEntry(file, id: try await backend.client.upload(file, user: request.user)))
+                }
+                files = uploaded
+            }
             let deadline = ContinuousClock.now + configuration.timeouts.total
             let response = try await backend.client.send(method: .post, path: backend.client.answerPath, body: requestBody())
             if configuration.streaming {
@@ -144,6 +156,12 @@ struct DifyAnswer: AsyncSequence, Sendable {
                 assembler.restart()
                 return
             }
+            if case .fileRefused = error.kind {
+                logger.error("\(error)")
+                pending += [.delta(DifyAnswer.fileRefusedNotice), .end]
+                done = true
+                return
+            }
             if error.isRetryable, failedAttempts < configuration.retries {
                 failedAttempts += 1
                 let delay = backoff(attempt: failedAttempts)
@@ -167,19 +185,23 @@ struct DifyAnswer: AsyncSequence, Sendable {
             for (name, template) in configuration.inputs { inputs[name] = template.fill(from: request.event) }
             inputs.merge(request.inputs) { _, given in given }
             var query: String? = request.query
+            if request.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !request.attachments.isEmpty {
+                query = request.attachments.allSatisfy { $0.kind == .image } ? configuration.imageQuery : configuration.fileQuery
+            }
             switch configuration.app {
             case .chat, .chatflow, .agent:
                 break
             case .workflow:
-                inputs[configuration.queryInput] = request.query
+                inputs[configuration.queryInput] = query
                 query = nil
             case .completion:
                 // Older Dify reads the input, newer also the top-level query.
-                inputs[configuration.queryInput] = request.query
+                inputs[configuration.queryInput] = query
             }
             let body = DifyClient.AnswerRequest(
                 inputs: inputs, query: query, responseMode: configuration.streaming ? "streaming" : "blocking",
-                conversationID: configuration.app.hasConversations ? (conversationID ?? "") : nil, user: request.user
+                conversationID: configuration.app.hasConversations ? (conversationID ?? "") : nil, user: request.user,
+                files: files.flatMap { $0.isEmpty ? nil : $0 }
             )
             return try JSONEncoder().encode(body)
         }

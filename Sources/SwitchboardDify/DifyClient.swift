@@ -16,12 +16,14 @@ struct DifyClient: Sendable {
         var responseMode: String
         var conversationID: String?
         var user: String
+        /// `[{type, transfer_method: local_file, upload_file_id}]`; left out when there are none.
+        var files: [JSONValue]?
 
         enum CodingKeys: String, CodingKey {
             case inputs, query
             case responseMode = "response_mode"
             case conversationID = "conversation_id"
-            case user
+            case user, files
         }
     }
 
@@ -43,9 +45,9 @@ struct DifyClient: Sendable {
 
     /// Sends the request and returns the response once its head is in; a non-2xx status is thrown
     /// as a ``DifyError`` (its body read for the code and message).
-    func send(method: HTTPRequest.Method, path: String, body: Data? = nil) async throws -> OutboundResponse {
+    func send(method: HTTPRequest.Method, path: String, body: Data? = nil, contentType: String = "application/json") async throws -> OutboundResponse {
         var headers: HTTPFields = [.authorization: "Bearer \(configuration.apiKey)", .accept: "application/json, text/event-stream"]
-        if body != nil { headers[.contentType] = "application/json" }
+        if body != nil { headers[.contentType] = contentType }
         let request = OutboundRequest(
             method: method, url: configuration.baseURL + path, headers: headers, body: body, timeout: configuration.timeouts.total
         )

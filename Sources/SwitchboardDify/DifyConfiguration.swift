@@ -48,6 +48,9 @@ struct DifyConfiguration: Sendable {
     /// Start a new conversation when the stored one has not been used for this long.
     var idleReset: Duration?
     var fallbackText: String
+    /// The query for a message that is only a picture, or only other files.
+    var imageQuery: String
+    var fileQuery: String
     var timeouts: Timeouts
     /// Further attempts after a 429, a 5xx, a network failure or a timeout before any text came.
     var retries: Int
@@ -90,6 +93,8 @@ struct DifyConfiguration: Sendable {
         idleReset = try config.contains("idle_reset") ? config.duration("idle_reset", default: .zero) : nil
         if let idleReset, idleReset <= .zero { throw config.error("idle_reset", "must be more than 0; leave it out to keep conversations") }
         fallbackText = try config.string("fallback_text", default: Self.defaultFallback)
+        imageQuery = try config.string("image_query", default: "请描述这张图片。")
+        fileQuery = try config.string("file_query", default: "请阅读这个文件并总结要点。")
         var timeouts = Timeouts()
         if let section = try config.section("timeouts") {
             timeouts.connect = try section.duration("connect", default: timeouts.connect)

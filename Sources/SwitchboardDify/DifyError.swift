@@ -26,6 +26,9 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case invalidResponse(String)
         /// The workflow has no output named by `output_key` (the outputs it has).
         case missingOutput(String, known: String)
+        /// The app does not take a file the user sent: its type is not enabled in the app's file
+        /// upload feature (400 "File validation failed"), or Dify refused the upload (413, 415).
+        case fileRefused(String)
     }
 
     var backend: String
@@ -46,6 +49,7 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case .timeout: "timeout"
         case .invalidResponse: "invalid_response"
         case .missingOutput: "missing_output"
+        case .fileRefused: "file_refused"
         }
     }
 
@@ -85,6 +89,9 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
             return "the workflow of backend \(backend) has no output \"\(output)\" (its outputs: \(known)); fix \(key).output_key"
         case .invalidResponse(let detail):
             return "backend \(backend) got a response that is not Dify's: \(detail); check \(key).base_url"
+        case .fileRefused(let detail):
+            return "the Dify app of backend \(backend) does not take the file the user sent (\(detail)); enable its type in the app's "
+                + "Features ▸ File upload (文件上传) in Dify, or raise Dify's UPLOAD_FILE_SIZE_LIMIT"
         }
     }
 
@@ -98,6 +105,8 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case (401, _): kind = .keyRejected
         case (404, _) where lowered.contains("conversation"): kind = .conversationGone
         case (400, "invalid_param") where lowered.contains("conversation"): kind = .conversationGone
+        case (400, "invalid_param") where lowered.contains("file"): kind = .fileRefused(message ?? code)
+        case (413, _), (415, _): kind = .fileRefused(message.map { "\(code): \($0)" } ?? code)
         case (400, "invalid_param") where lowered.contains("blocking mode"): kind = .wrongApp("it is an agent app, which only streams")
         case (400, let code) where code.hasPrefix("not_"): kind = .wrongApp(code)
         case (400, "app_unavailable"): kind = .appUnavailable

@@ -35,6 +35,9 @@ public final class FakeDifyServer: Sendable {
         var stops: [FakeDifyCall] = []
         /// Conversation id ▸ the user it belongs to.
         var conversations: [String: String] = [:]
+        var uploads: [FakeDifyUpload] = []
+        /// Dify file `type`s the app does not accept (its 文件上传 feature leaves them out).
+        var refusedFileTypes: Set<String> = []
     }
 
     init(apiKey: String, mode: String, hasInfo: Bool) {
@@ -71,6 +74,21 @@ public final class FakeDifyServer: Sendable {
     /// The answer requests (`POST /chat-messages`, `/workflows/run`, `/completion-messages`)
     /// received so far, refused ones (a wrong key) included.
     public var calls: [FakeDifyCall] { state.withLock { $0.calls } }
+
+    /// The files uploaded so far (`POST /v1/files/upload`).
+    public var uploads: [FakeDifyUpload] { state.withLock { $0.uploads } }
+
+    /// The app refuses files of this Dify `type` (`image`, `document`, `audio`, `video`, `custom`)
+    /// with 400 `invalid_param` "File validation failed", as an app without that type enabled does.
+    public func refuseFiles(ofType type: String) {
+        state.withLock { _ = $0.refusedFileTypes.insert(type) }
+    }
+
+    var refusedFileTypes: Set<String> { state.withLock { $0.refusedFileTypes } }
+
+    func recordUpload(_ upload: FakeDifyUpload) {
+        state.withLock { $0.uploads.append(upload) }
+    }
 
     /// The stop requests received so far.
     public var stops: [FakeDifyCall] { state.withLock { $0.stops } }
@@ -118,8 +136,10 @@ public final class FakeDifyServer: Sendable {
             ]).text)
         case ("GET", "parameters"):
             return Self.json(200, Self.parameters)
+        case ("POST", "files/upload"):
+            return upload(request)
         case ("POST", _) where isAnswer:
-            return answer(call, route: route)
+            return refusal(ofFiles: call) ?? answer(call, route: route)
         case ("POST", _) where parts.last == "stop" && parts.count >= 4:
             // chat-messages/:task_id/stop, workflows/tasks/:task_id/stop, completion-messages/:task_id/stop
             var stop = call

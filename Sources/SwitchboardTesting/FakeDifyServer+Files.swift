@@ -1,0 +1,55 @@
+public import Foundation
+import HTTPTypes
+import SwitchboardCore
+
+/// A file the fake Dify received on `POST /v1/files/upload`.
+public struct FakeDifyUpload: Sendable {
+    public var id: String
+    public var name: String
+    public var mimeType: String
+    public var data: Data
+    public var user: String
+}
+
+extension FakeDifyServer {
+    /// The largest upload the fake takes: Dify's self-hosted default for documents (15 MB).
+    static let uploadLimit = 15 << 20
+
+    /// `POST /v1/files/upload` as platforms-2.md §4.5 says: multipart parts `file` (with a file name
+    /// and a type, 415 without the type) and `user`; 201 with the file's record.
+    func upload(_ request: RecordedRequest) -> LoopbackResponse {
+        guard let parts = MultipartPart.parse(request.body, contentType: request.headers[.contentType]),
+            let file = parts.first(where: { $0.name == "file" }), file.fileName != nil
+        else { return Self.error(400, "no_file_uploaded", "Please upload your file.") }
+        guard parts.filter({ $0.name == "file" }).count == 1 else { return Self.error(400, "too_many_files", "Only one file is allowed.") }
+        guard let mimeType = file.contentType, !mimeType.isEmpty else { return Self.error(415, "unsupported_file_type", "File type not allowed.") }
+        guard file.data.count <= Self.uploadLimit else { return Self.error(413, "file_too_large", "File size exceeded.") }
+        let user = parts.first { $0.name == "user" }?.text ?? ""
+        let upload = FakeDifyUpload(id: UUID().uuidString.lowercased(), name: file.fileName ?? "", mimeType: mimeType, data: file.data, user: user)
+        recordUpload(upload)
+        let ext = (upload.name as NSString).pathExtension
+        return Self.json(201, OrderedJSON.object([
+            ("id", .string(upload.id)), ("name", .string(upload.name)), ("size", .int(upload.data.count)), ("extension", .string(ext)),
+            ("mime_type", .string(mimeType)), ("created_by", "6ad1ab0a-73ff-4ac1-b9e4-cdb312f71f13"), ("created_at", .int(1_718_000_000)),
+        ]).text)
+    }
+
+    /// The `files` of an answer request, checked as Dify checks them: each `local_file` must be an
+    /// upload of the same user, and of a type the app accepts. Nil when they pass; the error
+    /// answer otherwise.
+    func refusal(ofFiles call: FakeDifyCall) -> LoopbackResponse? {
+        guard case .array(let files)? = call.body["files"] else { return nil }
+        for file in files {
+            guard let type = file["type"]?.string, file["transfer_method"] == "local_file", let id = file["upload_file_id"]?.string else {
+                return Self.error(400, "invalid_param", "Invalid upload file: \(file)")
+            }
+            guard let upload = uploads.first(where: { $0.id == id }), upload.user == call.user else {
+                return Self.error(400, "invalid_param", "Invalid upload file id")
+            }
+            if refusedFileTypes.contains(type) {
+                return Self.error(400, "invalid_param", "File validation failed for file: \(upload.name)")
+            }
+        }
+        return nil
+    }
+}
