@@ -67,6 +67,26 @@ package final class FakeFeishuOpenAPI: Sendable {
         package var faults: [Fault] = []
         package var refusedTypes: Set<String> = []
         package var refusedPatchText: String?
+        /// `message_id/key` ▸ the resource served by im/v1/messages/…/resources (platforms-2.md §4.3).
+        package var resources: [String: Resource] = [:]
+        /// Every resource download asked for: `message_id/key?type=…`.
+        package var resourceRequests: [String] = []
+    }
+
+    /// A picture or file a message carries, as the fake serves it: its bytes (repeated `repeats`
+    /// times, so a huge file costs one buffer), the Content-Type Feishu would claim, or a JSON error.
+    package struct Resource: Sendable {
+        package var bytes: [UInt8]
+        package var repeats = 1
+        package var contentType = "application/octet-stream"
+        package var error: (code: Int, msg: String)?
+
+        package init(bytes: [UInt8], repeats: Int = 1, contentType: String = "application/octet-stream", error: (code: Int, msg: String)? = nil) {
+            self.bytes = bytes
+            self.repeats = repeats
+            self.contentType = contentType
+            self.error = error
+        }
     }
 
     package let state = Mutex(State())
@@ -88,6 +108,9 @@ package final class FakeFeishuOpenAPI: Sendable {
     }
 
     package func expireToken() { state.withLock { $0.validToken = nil } }
+    /// Serves `resource` for `key` of message `messageID`.
+    package func serve(_ resource: Resource, messageID: String, key: String) { state.withLock { $0.resources["\(messageID)/\(key)"] = resource } }
+    package var resourceRequests: [String] { state.withLock { $0.resourceRequests } }
     package var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
     /// CardKit calls are refused as an app without the permission is (99991672).
     package func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
@@ -135,6 +158,7 @@ package final class FakeFeishuOpenAPI: Sendable {
             return Self.json(#"{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}"#, status: 400)
         }
         if path.hasPrefix("/open-apis/cardkit/v1/cards") { return cardKit(request.method, path, body: body) }
+        if request.method == "GET", path.hasPrefix("/open-apis/im/v1/messages/"), path.contains("/resources/") { return resource(path, query: request.query) }
         switch (request.method, path) {
         case ("GET", "/open-apis/bot/v3/info"):
             state.withLock { $0.botInfoCalls += 1 }
@@ -186,6 +210,27 @@ package final class FakeFeishuOpenAPI: Sendable {
         case .sent(let id):
             return Self.json(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)","msg_type":"interactive","chat_id":"oc_5ce6d572455d361153b7xx51da133945"}}"#)
         }
+    }
+
+    // MARK: Resources (platforms-2.md §4.3)
+
+    private func resource(_ path: String, query: String?) -> LoopbackResponse {
+        let parts = path.split(separator: "/").map(String.init)  // open-apis im v1 messages {id} resources {key}
+        guard parts.count == 7, query == "type=image" || query == "type=file" else {
+            return Self.json(#"{"code":234001,"msg":"invalid param"}"#, status: 400)
+        }
+        let key = "\(parts[4])/\(parts[6])"
+        let resource = state.withLock { state -> Resource? in
+            state.resourceRequests.append("\(key)?\(query ?? "")")
+            return state.resources[key]
+        }
+        guard let resource else { return Self.json(#"{"code":234003,"msg":"File not in msg."}"#, status: 400) }
+        if let error = resource.error { return Self.json(#"{"code":\#(error.code),"msg":"\#(error.msg)"}"#, status: 400) }
+        let size = resource.bytes.count * resource.repeats
+        return LoopbackResponse(
+            status: .ok, headers: [.contentType: resource.contentType, .contentLength: String(size)],
+            steps: Array(repeating: .bytes(resource.bytes), count: resource.repeats)
+        )
     }
 
     // MARK: CardKit (platforms-2.md §3.1, §3.3)

@@ -35,6 +35,8 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
     let cardKit: Bool
     /// Set once Feishu refused CardKit: answers then go as PATCHed cards.
     let cardKitOff = FeishuOnce()
+    /// The most bytes one picture or file may have to be passed on (`max_media_bytes`).
+    let maxMediaBytes: Int
 
     init(botID: String, config: ConfigSection, environment: FactoryEnvironment) throws {
         self.botID = botID
@@ -74,6 +76,8 @@ struct FeishuAppAdapter: ChatAdapter, NotificationSending {
         default: throw config.error("card", "must be cardkit (a card that types itself) or patch (a card updated in place)")
         }
         readsAllGroupMessages = try config.bool("reads_all_group_messages", default: false)
+        // Feishu serves resources up to 100 MB (platforms-2.md §4.3).
+        maxMediaBytes = try config.byteSize("max_media_bytes", default: 15 << 20, range: 1...(100 << 20))
     }
 
     var longConnection: String? {

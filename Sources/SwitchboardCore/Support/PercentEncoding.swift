@@ -5,6 +5,12 @@
 public enum PercentEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
+    /// A path segment (a message id, a resource key): the same encoding — `/` included — so an id
+    /// can never reach another path.
+    public static func pathSegment(_ text: String) -> String {
+        queryValue(text)
+    }
+
     public static func queryValue(_ text: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)

@@ -1,0 +1,85 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardDify
+import SwitchboardFeishu
+import SwitchboardPlatformFakes
+import SwitchboardTesting
+import Testing
+
+/// Pictures and files from Feishu users (platforms-2.md §4.3): downloaded from the message's
+/// resources with the tenant token when the answer starts, passed to Dify as uploads; over the
+/// limit, gone or refused ▸ the user is told, Dify is not asked.
+@Suite("Feishu media")
+struct FeishuMediaTests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("fixture-image-bytes".utf8)
+
+    /// A direct message of `type` with `content`, as Feishu sends it.
+    static func message(eventID: String, messageID: String, type: String, content: JSONValue) -> [String: JSONValue] {
+        var payload = FeishuPlatform.message(eventID: eventID, messageID: messageID, text: "", chatType: "p2p", mentionBot: false)
+        guard case .object(var event)? = payload["event"], case .object(var message)? = event["message"] else { return payload }
+        message["message_type"] = .string(type)
+        message["content"] = .string(String(decoding: JSONWriter.data(content), as: UTF8.self))
+        event["message"] = .object(message)
+        payload["event"] = .object(event)
+        return payload
+    }
+
+    static func withServer(_ body: (FakeFeishuOpenAPI, FakeDifyServer, FeishuPlatform) async throws -> Void) async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                try await RunningSwitchboard.run(
+                    yaml: FeishuEndToEndTests.yaml(api: api, dify: dify), environment: FeishuEndToEndTests.environment(dify),
+                    adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
+                ) { server in
+                    try await body(api, dify, FeishuPlatform(server: server))
+                }
+            }
+        }
+    }
+
+    @Test("a picture ▸ downloaded with the token (type=image), its type sniffed from the bytes, uploaded to Dify as the user, asked about with the image query")
+    func picture() async throws {
+        try await Self.withServer { api, dify, feishu in
+            api.serve(.init(bytes: Self.png, contentType: "application/octet-stream"), messageID: "om_img1", key: "img_v2_041b28e3-5680-48c2-9af2-497ace79333g")
+            let message = Self.message(eventID: "ev-img1", messageID: "om_img1", type: "image", content: ["image_key": "img_v2_041b28e3-5680-48c2-9af2-497ace79333g"])
+            #expect(try await feishu.post(message).status == 200)
+            let calls = try await dify.waitForCalls(count: 1)
+            #expect(api.resourceRequests == ["om_img1/img_v2_041b28e3-5680-48c2-9af2-497ace79333g?type=image"])
+            let upload = try #require(dify.uploads.first)
+            #expect(upload.data == Data(Self.png) && upload.mimeType == "image/png" && upload.name == "image.png")
+            #expect(upload.user == calls.first?.user && upload.user == "feishu:feishu-main:\(FeishuPlatform.user)")
+            #expect(calls.first?.query == "请描述这张图片。")
+            #expect(calls.first?.body["files"]?.array?.first?["upload_file_id"] == .string(upload.id))
+            try await api.waitFor("the answer") { api.patches.last?.markdown?.contains("请描述这张图片") == true }
+        }
+    }
+
+    @Test("a 50 MB file is refused from its Content-Length, not read; the user is told the limit and Dify is not asked")
+    func hugeFile() async throws {
+        try await Self.withServer { api, dify, feishu in
+            let megabyte = [UInt8](repeating: 0x42, count: 1 << 20)
+            api.serve(.init(bytes: megabyte, repeats: 50), messageID: "om_big", key: "file_v2_big")
+            let message = Self.message(eventID: "ev-big", messageID: "om_big", type: "file", content: ["file_key": "file_v2_big", "file_name": "全量日志.zip"])
+            #expect(try await feishu.post(message).status == 200)
+            try await api.waitFor("the notice") { api.sends.contains { $0.cardMarkdown?.contains("文件太大") == true } || api.patches.contains { $0.markdown?.contains("文件太大") == true } }
+            let said = (api.sends.compactMap(\.cardMarkdown) + api.patches.compactMap(\.markdown)).last { $0.contains("文件太大") } ?? ""
+            #expect(said.contains("50 MB") && said.contains("15 MB"), "\(said)")
+            #expect(api.resourceRequests == ["om_big/file_v2_big?type=file"])
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(dify.calls.isEmpty && dify.uploads.isEmpty)
+        }
+    }
+
+    @Test("a resource Feishu no longer has (234003) or refuses (234004) ▸ a notice, Dify not asked; the token is not the problem")
+    func goneOrRefused() async throws {
+        try await Self.withServer { api, dify, feishu in
+            api.serve(.init(bytes: [], error: (234_004, "app not in chat")), messageID: "om_no", key: "img_v2_no")
+            #expect(try await feishu.post(Self.message(eventID: "ev-gone", messageID: "om_gone", type: "image", content: ["image_key": "img_v2_gone"])).status == 200)
+            #expect(try await feishu.post(Self.message(eventID: "ev-no", messageID: "om_no", type: "image", content: ["image_key": "img_v2_no"])).status == 200)
+            let texts = { api.sends.compactMap(\.cardMarkdown) + api.patches.compactMap(\.markdown) }
+            try await api.waitFor("both notices") { texts().contains { $0.contains("已过期") } && texts().contains { $0.contains("没有权限") } }
+            #expect(dify.calls.isEmpty)
+            #expect(api.tokenFetches == 1)
+        }
+    }
+}
