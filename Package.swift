@@ -357,9 +357,10 @@ let package = Package(
                 "SwitchboardPlatformFakes",
                 "SwitchboardCore",
                 "SwitchboardWeCom",
-                // For the real server and HTTP client in end-to-end tests.
+                // For the real server and HTTP client in end-to-end tests, and Dify receiving media.
                 "SwitchboardServer",
                 "SwitchboardSQLite",
+                "SwitchboardDify",
                 "SwitchboardTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

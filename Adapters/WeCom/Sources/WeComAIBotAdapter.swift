@@ -16,6 +16,7 @@ struct WeComAIBotAdapter: ChatAdapter {
     let thinkingText: String
     /// Sent when a user opens the chat (`enter_chat`), if set.
     let welcomeText: String?
+    let maxMediaBytes: Int
 
     init(botID: String, config: ConfigSection) throws {
         self.botID = botID
@@ -23,6 +24,12 @@ struct WeComAIBotAdapter: ChatAdapter {
         botName = try config.optionalString("bot_name")
         thinkingText = try config.string("thinking_text", default: "正在思考…")
         welcomeText = try config.optionalString("welcome_text")
+        maxMediaBytes = try WeComAIBotAdapter.maxMediaBytes(config)
+    }
+
+    /// `max_media_bytes`: 15 MB by default; WeCom delivers AI-bot files up to 100 MB.
+    static func maxMediaBytes(_ config: ConfigSection) throws -> Int {
+        try config.byteSize("max_media_bytes", default: 15 << 20, range: 1...(100 << 20))
     }
 
     var capabilities: AdapterCapabilities {

@@ -37,6 +37,7 @@ extension WeComAIBotMessage.Media {
     init(json: JSONValue) {
         url = json["url"]?.string
         filename = json["filename"]?.string
+        aeskey = json["aeskey"]?.string
     }
 }
 

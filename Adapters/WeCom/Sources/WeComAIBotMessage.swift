@@ -16,6 +16,12 @@ struct WeComAIBotMessage: Sendable {
     struct Media: Sendable {
         var url: String?
         var filename: String?
+        /// Long-connection mode: the key for this URL's encrypted bytes (platforms-2.md §4.2).
+        var aeskey: String?
+
+        func reference(name: String? = nil) -> MediaReference {
+            MediaReference(url: url, name: filename ?? name, decryptionKey: aeskey)
+        }
     }
 
     struct Item: Sendable {
@@ -100,20 +106,20 @@ struct WeComAIBotMessage: Sendable {
                     segments.append(.text(first ? Self.strippingMention(content, botName: botName, inGroup: isGroup) : content))
                     first = false
                 } else if item.msgtype == "image", let url = item.image?.url {
-                    segments.append(.image(MediaReference(url: url)))
+                    segments.append(.image(item.image?.reference() ?? MediaReference(url: url)))
                 }
             }
         case "image":
-            segments = [.image(MediaReference(url: image?.url))]
+            segments = [.image(image?.reference() ?? MediaReference())]
         case "voice":
             // `voice.content` is WeCom's transcript.
             let transcript = voice?.content
             segments = [.audio(MediaReference(transcript: transcript))]
             event.text = transcript ?? ""
         case "file":
-            segments = [.file(MediaReference(url: file?.url, name: file?.filename))]
+            segments = [.file(file?.reference() ?? MediaReference())]
         case "video":
-            segments = [.video(MediaReference(url: video?.url))]
+            segments = [.video(video?.reference() ?? MediaReference())]
         default:
             return nil
         }

@@ -23,6 +23,7 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
     let updateInterval: Duration
     /// How long a replica's hold on the bot's one connection lasts without renewal.
     let leaseTTL: Duration
+    let maxMediaBytes: Int
     let link = WeComAIBotLink()
     let environment: FactoryEnvironment
 
@@ -45,6 +46,7 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
         }
         leaseTTL = try config.duration("lease_ttl", default: .seconds(30))
         guard leaseTTL >= .seconds(1) else { throw config.error("lease_ttl", "must be at least 1s") }
+        maxMediaBytes = try WeComAIBotAdapter.maxMediaBytes(config)
     }
 
     var longConnection: String? { "WeCom AI bot long connection (WebSocket)" }

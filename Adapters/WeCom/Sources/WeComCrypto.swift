@@ -14,6 +14,8 @@ public struct WeComCrypto: Sendable {
     let key: SymmetricKey
     let iv: [UInt8]
     let receiveID: String
+    /// The 32 key bytes, for the AI bot's media in HTTP mode (platforms-2.md §4.2).
+    let keyBytes: [UInt8]
 
     /// - Parameters:
     ///   - encodingAESKey: the 43 characters from the console.
@@ -24,6 +26,7 @@ public struct WeComCrypto: Sendable {
         key = SymmetricKey(data: bytes)
         iv = Array(bytes[0..<16])
         self.receiveID = receiveID
+        keyBytes = bytes
     }
 
     // MARK: Signature

@@ -45,11 +45,9 @@ public enum MediaDownload {
         } else {
             prefix = memory.prefix(64)
         }
-        let fileName = name.flatMap { $0.isEmpty ? nil : $0 }
+        let fileName = name.flatMap { $0.isEmpty ? nil : $0 } ?? response.headers[.contentDisposition].flatMap(ContentDisposition.fileName)
         let mimeType = MediaSniffer.mimeType(of: prefix, name: fileName ?? "") ?? platformMimeType ?? "application/octet-stream"
         let content: MediaFile.Content = file.map { .file($0) } ?? .bytes(memory)
-        return MediaFile(
-            kind: kind, name: fileName ?? "\(kind.rawValue).\(MediaSniffer.fileExtension(for: mimeType))", mimeType: mimeType, size: size, content: content
-        )
+        return MediaFile(kind: kind, name: MediaFile.name(fileName, kind: kind, mimeType: mimeType), mimeType: mimeType, size: size, content: content)
     }
 }

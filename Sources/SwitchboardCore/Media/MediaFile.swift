@@ -33,6 +33,27 @@ public struct MediaFile: Sendable {
         self.content = content
     }
 
+    /// Bytes already in hand (a decrypted download): typed from the bytes, moved to a temporary
+    /// file above ``memoryLimit``.
+    public static func make(kind: Kind, name: String?, data: Data, platformMimeType: String? = nil) throws -> MediaFile {
+        let given = name.flatMap { $0.isEmpty ? nil : $0 }
+        let mimeType = MediaSniffer.mimeType(of: data.prefix(64), name: given ?? "") ?? platformMimeType ?? "application/octet-stream"
+        let content: Content
+        if data.count > memoryLimit {
+            let file = try TemporaryFile()
+            try data.write(to: file.url)
+            content = .file(file)
+        } else {
+            content = .bytes(data)
+        }
+        return MediaFile(kind: kind, name: Self.name(given, kind: kind, mimeType: mimeType), mimeType: mimeType, size: data.count, content: content)
+    }
+
+    /// The name given, or `<kind>.<extension of the type>`.
+    static func name(_ given: String?, kind: Kind, mimeType: String) -> String {
+        given.flatMap(ContentDisposition.sanitized) ?? "\(kind.rawValue).\(MediaSniffer.fileExtension(for: mimeType))"
+    }
+
     /// The bytes, read from the temporary file if that is where they are.
     public func data() throws -> Data {
         switch content {

@@ -24,16 +24,20 @@ public struct MediaReference: Sendable, Codable, Equatable, Hashable {
     public var name: String?
     /// For audio: the platform's speech recognition, when it sends one.
     public var transcript: String?
+    /// A key the platform sent to decrypt this one file (the WeCom AI bot's per-URL `aeskey`).
+    public var decryptionKey: String?
 
-    public init(mediaID: String? = nil, url: String? = nil, name: String? = nil, transcript: String? = nil) {
+    public init(mediaID: String? = nil, url: String? = nil, name: String? = nil, transcript: String? = nil, decryptionKey: String? = nil) {
         self.mediaID = mediaID
         self.url = url
         self.name = name
         self.transcript = transcript
+        self.decryptionKey = decryptionKey
     }
 
     enum CodingKeys: String, CodingKey {
         case mediaID = "media_id"
+        case decryptionKey = "decryption_key"
         case url, name, transcript
     }
 }

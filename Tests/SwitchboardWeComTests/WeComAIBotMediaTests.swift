@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardDify
+import SwitchboardPlatformFakes
+import SwitchboardTesting
+@testable import SwitchboardWeCom
+import Testing
+
+/// The AI bot's encrypted media (platforms-2.md §4.2): the verified vectors of §5.2, and a
+/// picture over the long connection reaching Dify decrypted.
+@Suite("WeCom AI bot media")
+struct WeComAIBotMediaTests {
+    static let wsKey = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+    static let pngCiphertext = "j5KEDoAeVwonc0MTIWbTgozhFhSFPEUOpvPkfOPYECM="
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fixture-image-bytes".utf8)
+
+    @Test("§5.2: the per-URL aeskey (unpadded base64) and the EncodingAESKey decrypt the verified ciphertexts, pads up to 32 stripped")
+    func vectors() throws {
+        let key = try #require(WeComAIBotMedia.key(fromAESKey: Self.wsKey))
+        #expect(key == Array(0x20...0x3F))
+        #expect(try WeComAIBotMedia.decrypt(Data(base64Encoded: Self.pngCiphertext)!, key: key) == Self.png)
+
+        let httpKey = try WeComCrypto(token: "t", encodingAESKey: "5w2Ds6hSXI+Npqi63ahA5ny7+wuhgZn5/OWsx+Vi95g", receiveID: "").keyBytes
+        let pdf = Data(base64Encoded: "dh3KuPXWxGtV30ZJYQkPyijFh6SMBzIR1SLS7SzLGFQv+VKlvClRbGU5naEy9QZOMI269TIlPc4v57MYaRA3xw==")!
+        #expect(try WeComAIBotMedia.decrypt(pdf, key: httpKey) == Data("%PDF-1.4\nfixture file body, exactly thirty-two+ bytes\n".utf8))
+        let fullPad = Data(base64Encoded: "IXJjEKn1EKH8KyMi/BQkzicRMfOn5rl6+7BOMlitlFp5hQHXXgTi0WoAqHsx0s3X6+ZC8N5tOFySYZBM3JTyNA==")!
+        #expect(try WeComAIBotMedia.decrypt(fullPad, key: httpKey) == Data(repeating: UInt8(ascii: "A"), count: 32))
+
+        // The wrong key leaves no valid padding; a cut file is not whole blocks.
+        #expect(throws: MediaError.self) { try WeComAIBotMedia.decrypt(pdf, key: key) }
+        #expect(throws: MediaError.self) { try WeComAIBotMedia.decrypt(pdf.dropLast(3), key: httpKey) }
+        #expect(WeComAIBotMedia.key(fromAESKey: "c2hvcnQ") == nil)
+    }
+
+    @Test("a picture over the long connection ▸ its URL fetched, decrypted with the push's aeskey, uploaded to Dify as a PNG; an expired URL ▸ the user is told, Dify not asked")
+    func pictureOverTheSocket() async throws {
+        let ciphertext = Data(base64Encoded: Self.pngCiphertext)!
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/cos/expired.png"
+                ? WebhookResponse(status: .forbidden, body: Data("<Error><Code>AccessDenied</Code></Error>".utf8))
+                : WebhookResponse(status: .ok, headers: [.contentType: "application/octet-stream"], body: ciphertext)
+        }) { cos in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                try await FakeWeComAIBotSocket.withRunning { fake in
+                    let yaml = """
+                        backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                        bots:
+                          aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                                  ws_url: "\(fake.url)", update_interval: 300ms}
+                        engine: {poll_interval: 50ms}
+                        """
+                    try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
+                        try await fake.waitFor("the subscription") { fake.isSubscribed }
+                        try await fake.push(Self.image(reqID: "REQ-IMG", msgid: "msg-img", url: cos.url + "/cos/abc.png", aeskey: Self.wsKey))
+                        let calls = try await dify.waitForCalls(count: 1)
+                        let upload = try #require(dify.uploads.first)
+                        #expect(upload.data == Self.png && upload.mimeType == "image/png")
+                        #expect(calls.first?.query == "请描述这张图片。")
+                        try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-IMG" && $0.body["stream"]?["finish"] == .bool(true) } }
+
+                        try await fake.push(Self.image(reqID: "REQ-OLD", msgid: "msg-old", url: cos.url + "/cos/expired.png", aeskey: Self.wsKey))
+                        try await fake.waitFor("the notice") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-OLD" && $0.body["stream"]?["finish"] == .bool(true) } }
+                        let notice = fake.commands("aibot_respond_msg").last { $0.reqID == "REQ-OLD" }?.body["stream"]?["content"]?.string ?? ""
+                        #expect(notice.contains("已过期"), "\(notice)")
+                        #expect(dify.calls.count == 1 && dify.uploads.count == 1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// An image push as the long connection carries it (platforms-2.md §2.3): `image.{url,aeskey}`.
+    static func image(reqID: String, msgid: String, url: String, aeskey: String) -> JSONValue {
+        [
+            "cmd": "aibot_msg_callback", "headers": ["req_id": .string(reqID)],
+            "body": [
+                "msgid": .string(msgid), "aibotid": .string(FakeWeComAIBotSocket.botID), "chattype": "single", "from": ["userid": "zhangsan"],
+                "create_time": .number(Date().timeIntervalSince1970.rounded()), "msgtype": "image", "image": ["url": .string(url), "aeskey": .string(aeskey)],
+            ],
+        ]
+    }
+}
