@@ -106,7 +106,7 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case (404, _) where lowered.contains("conversation"): kind = .conversationGone
         case (400, "invalid_param") where lowered.contains("conversation"): kind = .conversationGone
         case (400, "invalid_param") where lowered.contains("file"): kind = .fileRefused(message ?? code)
-        case (413, _), (415, _): kind = .fileRefused(message.map { "\(code): \($0)" } ?? code)
+        case (413, _), (415, _): kind = .fileRefused(message.map { "\(code): \($0)" } ?? (code.isEmpty ? "HTTP \(status)" : code))
         case (400, "invalid_param") where lowered.contains("blocking mode"): kind = .wrongApp("it is an agent app, which only streams")
         case (400, let code) where code.hasPrefix("not_"): kind = .wrongApp(code)
         case (400, "app_unavailable"): kind = .appUnavailable

@@ -12,8 +12,9 @@ public struct FakeDifyUpload: Sendable {
 }
 
 extension FakeDifyServer {
-    /// The largest upload the fake takes: Dify's self-hosted default for documents (15 MB).
-    static let uploadLimit = 15 << 20
+    /// The largest upload the fake takes: Dify's self-hosted default for video (100 MB) — above
+    /// what the loopback server reads (64 MB), which answers 413 itself.
+    static let uploadLimit = 100 << 20
 
     /// `POST /v1/files/upload` as platforms-2.md §4.5 says: multipart parts `file` (with a file name
     /// and a type, 415 without the type) and `user`; 201 with the file's record.

@@ -68,7 +68,7 @@ public final class LoopbackServer: Sendable {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("**", method: method) { request, _ -> Response in
                 var request = request
-                let buffer = try await request.collectBody(upTo: 16 << 20)
+                let buffer = try await request.collectBody(upTo: 64 << 20)
                 let recorded = RecordedRequest(
                     method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
                     headers: request.headers, body: Data(buffer.readableBytesView)

@@ -22,6 +22,10 @@ final class FakeQyAPI: Sendable {
         var responses: [[String: JSONValue]] = []
         var usedResponseCodes: Set<String> = []
         var scriptedErrors: [(Int, String)] = []
+        /// MediaId ▸ (bytes, Content-Type) served by media/get (platforms-2.md §4.1).
+        var media: [String: (data: Data, contentType: String)] = [:]
+        /// media/get requests: `MediaId` plus ` bytes=a-b` when ranged.
+        var mediaRequests: [String] = []
     }
 
     let state = Mutex(State())
@@ -42,6 +46,12 @@ final class FakeQyAPI: Sendable {
     }
 
     /// WeCom stops accepting the current token (as after `expires_in`): the next send gets 42001.
+    /// Files above this size need `Range` (830002 without), as WeCom's large media do.
+    static let singleDownloadLimit = 20 << 20
+
+    func serveMedia(_ id: String, data: Data, contentType: String) { state.withLock { $0.media[id] = (data, contentType) } }
+    var mediaRequests: [String] { state.withLock { $0.mediaRequests } }
+
     func expireToken() {
         state.withLock { $0.validToken = nil }
     }
@@ -102,6 +112,30 @@ final class FakeQyAPI: Sendable {
                 state.sends.append(body)
                 return .json(raw: #"{"errcode":0,"errmsg":"ok","invaliduser":"","invalidparty":"","invalidtag":"","unlicenseduser":"","msgid":"msg\#(state.sends.count)","response_code":"xyz"}"#)
             }
+        case ("GET", "/cgi-bin/media/get"):
+            let range = request.headers[.range]
+            enum Lookup { case badToken, missing, found(data: Data, contentType: String) }
+            let lookup = state.withLock { state -> Lookup in
+                guard let token = query["access_token"], token == state.validToken else { return .badToken }
+                state.mediaRequests.append((query["media_id"] ?? "") + (range.map { " \($0)" } ?? ""))
+                guard let media = state.media[query["media_id"] ?? ""] else { return .missing }
+                return .found(data: media.data, contentType: media.contentType)
+            }
+            let media: (data: Data, contentType: String)
+            switch lookup {
+            case .badToken: return Self.error(42001, "access_token expired, hint: [1718000000_2]")
+            case .missing: return Self.error(40007, "invalid media_id, hint: [1718000000_3]")
+            case .found(let data, let contentType): media = (data, contentType)
+            }
+            let id = query["media_id"] ?? ""
+            var headers: HTTPFields = [.contentType: media.contentType, .contentDisposition: "attachment; filename=\"\(id).jpg\""]
+            guard let range, let bounds = range.split(separator: "=").last?.split(separator: "-").compactMap({ Int($0) }), bounds.count == 2 else {
+                if media.data.count > Self.singleDownloadLimit { return Self.error(830_002, "media too large, use range download") }
+                return WebhookResponse(status: .ok, headers: headers, body: media.data)
+            }
+            let end = min(bounds[1], media.data.count - 1)
+            headers[.contentRange] = "bytes \(bounds[0])-\(end)/\(media.data.count)"
+            return WebhookResponse(status: .partialContent, headers: headers, body: media.data.subdata(in: bounds[0]..<(end + 1)))
         case ("POST", "/cgi-bin/webhook/send"):
             guard query["key"] == Self.robotKey else {
                 return Self.error(93000, "invalid webhook url, hint: [1755605200056773468916791], from ip: 1.2.3.4, more info at https://open.work.weixin.qq.com/devtool/query?e=93000")

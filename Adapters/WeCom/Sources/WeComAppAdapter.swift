@@ -17,6 +17,7 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
     let messageType: MessageType
     let api: WeComAPI
     let token: AccessTokenCache
+    let maxMediaBytes: Int
 
     init(botID: String, config: ConfigSection) throws {
         self.botID = botID
@@ -30,6 +31,7 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
         self.messageType = messageType
         api = WeComAPI(base: try WeComAdapterFactory.apiBase(config), botID: botID)
         token = WeComAccessToken.cache(api: api, corpID: corpID, secret: secret)
+        maxMediaBytes = try config.byteSize("max_media_bytes", default: 15 << 20, range: 1...(200 << 20))
     }
 
     var target: RenderTarget { messageType == .markdown ? .wecomMarkdown : .wecomText }

@@ -27,7 +27,7 @@ extension Engine {
             } catch {
                 let problem = error as? MediaError ?? MediaError(.unavailable, "\(error)")
                 logger.warning(
-                    "a \(kind.rawValue) the user sent was not passed on: \(problem)",
+                    "the \(kind.rawValue) the user sent was not passed on: \(problem)",
                     metadata: ["bot": "\(event.bot)", "event_id": "\(event.id)"]
                 )
                 if !notices.contains(problem.userNotice) { notices.append(problem.userNotice) }
