@@ -317,6 +317,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardDingTalk",
+                // Dify receiving what users send.
+                "SwitchboardDify",
                 "SwitchboardServer",
                 "SwitchboardTesting",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -30,6 +30,10 @@ final class FakeDingTalk: Sendable {
         var sessionPosts: [JSONValue] = []
         var openAPISends: [(path: String, token: String?, body: JSONValue)] = []
         var tokenFetches = 0
+        /// downloadCode ▸ the file its pre-signed URL serves.
+        var files: [String: (data: Data, contentType: String)] = [:]
+        /// messageFiles/download calls: (downloadCode, robotCode).
+        var downloads: [(code: String, robot: String)] = []
         /// Each `connections/open` call's `subscriptions`.
         var subscriptions: [JSONValue] = []
         /// A token the OpenAPI no longer accepts (as after it expired): HTTP 401.
@@ -65,6 +69,8 @@ final class FakeDingTalk: Sendable {
     var openAPISends: [(path: String, token: String?, body: JSONValue)] { state.withLock { $0.openAPISends } }
     var tokenFetches: Int { state.withLock { $0.tokenFetches } }
     var subscriptions: [JSONValue] { state.withLock { $0.subscriptions } }
+    var downloads: [(code: String, robot: String)] { state.withLock { $0.downloads } }
+    func serveFile(_ code: String, data: Data, contentType: String) { state.withLock { $0.files[code] = (data, contentType) } }
     func expireToken() { state.withLock { $0.refusedToken = "fa9b1c2d3e4f5a6b7c8d9e0f1a2b3c4\($0.tokenFetches)" } }
     var sessionWebhook: String { url + "/robot/sendBySession?session=fake-session" }
 
@@ -108,6 +114,27 @@ final class FakeDingTalk: Sendable {
                 if refused { return fake.json(#"{"code":"InvalidAuthentication","message":"token expired"}"#, status: .unauthorized) }
                 return fake.json(#"{"processQueryKey":"qQtq5XRpCvm0gX1Ds9Zi4iuAVX2Y1k5w6Vt5a0uZZ1A="}"#)
             }
+        }
+        // platforms-2.md §4.4: a download code ▸ a pre-signed URL on this server, fetched without auth.
+        router.post("/v1.0/robot/messageFiles/download") { request, _ -> Response in
+            let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            guard request.headers[HTTPField.Name("x-acs-dingtalk-access-token")!] != nil else {
+                return fake.json(#"{"code":"MissingAccessToken","message":"access token is missing"}"#, status: .unauthorized)
+            }
+            let code = json["downloadCode"]?.string ?? ""
+            let known = fake.state.withLock { state -> Bool in
+                state.downloads.append((code, json["robotCode"]?.string ?? ""))
+                return state.files[code] != nil
+            }
+            guard known, json["robotCode"] == .string(appKey) else {
+                return fake.json(#"{"code":"InvalidParameter.DownloadCode","message":"downloadCode is invalid or expired"}"#, status: .badRequest)
+            }
+            return fake.json(#"{"downloadUrl":"\#(fake.url)/signed/\#(PercentEncoding.pathSegment(code))?Expires=1718003600&Signature=fake"}"#)
+        }
+        router.get("/signed/:code") { _, context -> Response in
+            let code = (context.parameters.get("code") ?? "").removingPercentEncoding ?? ""
+            guard let file = fake.state.withLock({ $0.files[code] }) else { return Response(status: .forbidden) }
+            return Response(status: .ok, headers: [.contentType: file.contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.data)))
         }
         router.post("/v1.0/card/instances/createAndDeliver") { request, _ -> Response in
             let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null

@@ -33,6 +33,7 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
     let cardUpdateInterval: Duration
     /// Set once DingTalk refused the AI card: answers are Markdown messages until a restart.
     let aiCardOff = DingTalkOnce()
+    let maxMediaBytes: Int
 
     var longConnection: String? { mode == .stream ? "DingTalk Stream (WebSocket)" : nil }
 
@@ -64,6 +65,7 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
             maxAttempts: .max, initialDelay: try config.duration("reconnect_delay", default: .seconds(1)),
             maxDelay: try config.duration("reconnect_max_delay", default: .seconds(60))
         )
+        maxMediaBytes = try config.byteSize("max_media_bytes", default: 15 << 20, range: 1...(200 << 20))
     }
 
     var capabilities: AdapterCapabilities {

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardDify
+import SwitchboardDingTalk
+import SwitchboardTesting
+import Testing
+
+/// An app robot's pictures and files (platforms-2.md §4.4): messageFiles/download with the
+/// download code and robot code ▸ the pre-signed URL ▸ Dify; an unknown code ▸ a notice; a voice
+/// note's recognition ▸ text, nothing downloaded.
+@Suite("DingTalk media")
+struct DingTalkMediaTests {
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fixture-image-bytes".utf8)
+
+    static func post(_ server: RunningSwitchboard, _ fake: FakeDingTalk, msgID: String, type: String, content: JSONValue) async throws -> Int {
+        let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+        var message = try JSONParser.parse(try DingTalkEndToEndTests.message(
+            from: FakeDingTalk.callbackFrame(messageID: "m-\(msgID)", msgID: msgID, text: "", sessionWebhook: fake.sessionWebhook, expires: alive, group: false)
+        ))
+        guard case .object(var fields) = message else { return 0 }
+        fields["msgtype"] = .string(type)
+        fields["text"] = nil
+        fields["content"] = content
+        message = .object(fields)
+        let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name("timestamp")!] = timestamp
+        headers[HTTPField.Name("sign")!] = DingTalkEndToEndTests.sign(timestamp)
+        return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/ding", headers: headers, body: JSONWriter.data(message))).status
+    }
+
+    @Test("a picture ▸ downloaded through its pre-signed URL and uploaded to Dify; an unknown download code ▸ a notice; audio with recognition ▸ its text")
+    func pictureUnknownAndVoice() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "\(FakeDingTalk.appSecret)", api_base: "\(fake.url)"}
+                    engine: {poll_interval: 50ms}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.dingTalk, .dify]) { server in
+                    fake.serveFile("dl-pic-1", data: Self.png, contentType: "image/png")
+                    #expect(try await Self.post(server, fake, msgID: "pic-1", type: "picture", content: ["downloadCode": "dl-pic-1", "pictureDownloadCode": "pic-1"]) == 200)
+                    let calls = try await dify.waitForCalls(count: 1)
+                    #expect(dify.uploads.first?.data == Self.png && dify.uploads.first?.mimeType == "image/png")
+                    #expect(calls.first?.query == "请描述这张图片。")
+                    #expect(fake.downloads.first?.code == "dl-pic-1" && fake.downloads.first?.robot == FakeDingTalk.appKey)
+
+                    #expect(try await Self.post(server, fake, msgID: "file-2", type: "file", content: ["downloadCode": "dl-gone", "fileName": "a.pdf"]) == 200)
+                    try await fake.waitFor("the notice") { fake.sessionPosts.contains { String(decoding: JSONWriter.data($0), as: UTF8.self).contains("已过期") } }
+
+                    #expect(try await Self.post(server, fake, msgID: "voice-3", type: "audio", content: ["downloadCode": "dl-audio", "duration": 3000, "recognition": "明天几点开会"]) == 200)
+                    let after = try await dify.waitForCalls(count: 2)
+                    #expect(after.last?.query == "明天几点开会" && after.last?.body["files"] == nil)
+                    #expect(fake.downloads.map(\.code) == ["dl-pic-1", "dl-gone"], "the voice was not downloaded")
+                }
+            }
+        }
+    }
+}
