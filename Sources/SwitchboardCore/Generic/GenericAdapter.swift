@@ -18,12 +18,17 @@ public struct GenericAdapter: ChatAdapter {
     /// Where replies go; without one they are written to the log (for trying things out).
     let callbackURL: URL?
     let maxClockSkew: Duration
+    /// The most bytes a media URL in a message may have to be passed on (`max_media_bytes`).
+    public let maxMediaBytes: Int
 
-    public init(botID: String, secret: String, callbackURL: URL?, maxClockSkew: Duration = Self.defaultMaxClockSkew) {
+    public init(
+        botID: String, secret: String, callbackURL: URL?, maxClockSkew: Duration = Self.defaultMaxClockSkew, maxMediaBytes: Int = 15 << 20
+    ) {
         self.botID = botID
         self.signature = GenericSignature(secret: secret)
         self.callbackURL = callbackURL
         self.maxClockSkew = maxClockSkew
+        self.maxMediaBytes = maxMediaBytes
     }
 
     public var capabilities: AdapterCapabilities {
@@ -173,7 +178,8 @@ public struct GenericAdapterFactory: AdapterFactory {
             botID: botID,
             secret: secret,
             callbackURL: try config.optionalURL("callback_url"),
-            maxClockSkew: try config.duration("max_clock_skew", default: GenericAdapter.defaultMaxClockSkew)
+            maxClockSkew: try config.duration("max_clock_skew", default: GenericAdapter.defaultMaxClockSkew),
+            maxMediaBytes: try config.byteSize("max_media_bytes", default: 15 << 20, range: 1...(1 << 30))
         )
     }
 }

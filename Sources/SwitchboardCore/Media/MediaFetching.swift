@@ -46,7 +46,9 @@ public struct MediaError: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// `15 MB`, `2.5 MB`, `512 KB`.
     static func megabytes(_ bytes: Int) -> String {
+        guard bytes >= 1 << 20 else { return "\(max(1, Int((Double(bytes) / 1024).rounded()))) KB" }
         let megabytes = Double(bytes) / Double(1 << 20)
         return megabytes >= 10 || megabytes == megabytes.rounded() ? "\(Int(megabytes.rounded())) MB" : String(format: "%.1f MB", megabytes)
     }
