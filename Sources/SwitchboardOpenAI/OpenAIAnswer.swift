@@ -180,7 +180,7 @@ struct OpenAIAnswer: AsyncSequence, Sendable {
                     messages.append(.object(["role": .string("assistant"), "content": .string(turn.answer)]))
                 }
             }
-            messages.append(.object(["role": .string("user"), "content": .string(request.query)]))
+            messages.append(.object(["role": .string("user"), "content": userContent()]))
             var body: [String: JSONValue] = [
                 "model": .string(configuration.model), "messages": .array(messages), "stream": .bool(true),
                 // A stable, pseudonymous end-user id (OpenAI's abuse monitoring); never a name.
@@ -189,6 +189,24 @@ struct OpenAIAnswer: AsyncSequence, Sendable {
             if let temperature = configuration.temperature { body["temperature"] = .number(temperature) }
             if let maxTokens = configuration.maxTokens { body["max_tokens"] = .number(Double(maxTokens)) }
             return JSONWriter.data(.object(body))
+        }
+
+        /// The question: plain text, or — with pictures attached — content parts, the text first and
+        /// each picture an `image_url` with a `data:` URL (the model must take images). Other files
+        /// have no place in this API: they are left out, and the log says so.
+        private func userContent() -> JSONValue {
+            let images = request.attachments.filter { $0.kind == .image || $0.mimeType.hasPrefix("image/") }
+            for other in request.attachments where !images.contains(where: { $0.name == other.name && $0.size == other.size }) {
+                backend.logger.notice("the OpenAI-compatible API takes pictures only; \(other.name) (\(other.mimeType)) is not sent")
+            }
+            guard !images.isEmpty else { return .string(request.query) }
+            let text = request.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? configuration.imageQuery : request.query
+            var parts: [JSONValue] = [["type": "text", "text": .string(text)]]
+            for image in images {
+                guard let data = try? image.data() else { continue }
+                parts.append(["type": "image_url", "image_url": ["url": .string("data:\(image.mimeType);base64,\(data.base64EncodedString())")]])
+            }
+            return .array(parts)
         }
 
         /// Reasoning shown as a Markdown quote.

@@ -30,6 +30,8 @@ struct OpenAIConfiguration: Sendable {
     var historyCharacters: Int
     var showThinking: Bool
     var fallbackText: String
+    /// The question sent with a picture that came without text.
+    var imageQuery: String
     var timeout: Duration
     var retries: Int
     var retryInitialDelay: Duration
@@ -51,6 +53,7 @@ struct OpenAIConfiguration: Sendable {
         historyCharacters = try config.int("history_characters", default: 8000, range: 0...1_000_000)
         showThinking = try config.bool("show_thinking", default: false)
         fallbackText = try config.string("fallback_text", default: Self.defaultFallback)
+        imageQuery = try config.string("image_query", default: "请描述这张图片。")
         timeout = try config.duration("timeout", default: .seconds(180))
         guard timeout > .zero else { throw config.error("timeout", "must be more than 0") }
         retries = try config.int("retries", default: 2, range: 0...10)

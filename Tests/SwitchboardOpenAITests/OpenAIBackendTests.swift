@@ -113,6 +113,28 @@ struct OpenAIBackendTests {
         }
     }
 
+    @Test func picturesGoAsImageURLPartsWithTheTextFirstAndOtherFilesAreLeftOut() async throws {
+        try await FakeOpenAIServer.withRunning { fake in
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x01])
+            var request = Self.request("")
+            request.attachments = [
+                MediaFile(kind: .image, name: "image.png", mimeType: "image/png", size: png.count, content: .bytes(png)),
+                MediaFile(kind: .file, name: "a.pdf", mimeType: "application/pdf", size: 5, content: .bytes(Data("%PDF-".utf8))),
+            ]
+            let logs = LogCapture()
+            _ = try await Self.answer(try Self.backend(fake, logs: logs), request)
+            let content = try #require(fake.calls.first?["messages"]?.array?.last?["content"]?.array)
+            #expect(content == [
+                ["type": "text", "text": "请描述这张图片。"],
+                ["type": "image_url", "image_url": ["url": .string("data:image/png;base64,\(png.base64EncodedString())")]],
+            ])
+            #expect(logs.messages.contains { $0.contains("a.pdf") && $0.contains("pictures only") })
+
+            _ = try await Self.answer(try Self.backend(fake), Self.request("no pictures"))
+            #expect(fake.calls.last?["messages"]?.array?.last?["content"] == "no pictures")
+        }
+    }
+
     @Test func aStreamCutAfterTextKeepsTheTextAndSaysSo() async throws {
         try await FakeOpenAIServer.withRunning { fake in
             fake.enqueue(.cut(content: ["The first half"]))
