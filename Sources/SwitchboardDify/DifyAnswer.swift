@@ -27,6 +27,9 @@ struct DifyAnswer: AsyncSequence, Sendable {
     /// The user's answer when the app does not take what they sent.
     static let fileRefusedNotice = "抱歉，这个应用不接受你发送的这类文件。请联系管理员在 Dify 应用的「文件上传」设置中开启该类型。"
 
+    /// The user's answer when their voice note could not be turned into text.
+    static let voiceRefusedNotice = "抱歉，没能识别这段语音，请改发文字。"
+
     /// Appended when the answer broke off after part of it was shown.
     static let interruptedNotice = "\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."
 
@@ -46,6 +49,8 @@ struct DifyAnswer: AsyncSequence, Sendable {
         private var tracedMessageID: String?
         /// The request's `files`, once the attachments are uploaded (a retry does not upload again).
         private var files: [JSONValue]?
+        /// What speech-to-text heard in the voice notes (with `speech_to_text` on).
+        private var heard: [String] = []
 
         init(backend: DifyBackend, request: BackendRequest) {
             self.backend = backend
@@ -87,7 +92,11 @@ struct DifyAnswer: AsyncSequence, Sendable {
             if files == nil {
                 var uploaded: [JSONValue] = []
                 for file in request.attachments {
-                    uploaded.append(DifyClient.fileEntry(file, id: try await backend.client.upload(file, user: request.user)))
+                    if file.kind == .audio, configuration.speechToText {
+                        heard.append(try await backend.client.transcribe(file, user: request.user))
+                    } else {
+                        uploaded.append(DifyClient.fileEntry(file, id: try await backend.client.upload(file, user: request.user)))
+                    }
                 }
                 files = uploaded
             }
@@ -162,6 +171,12 @@ struct DifyAnswer: AsyncSequence, Sendable {
                 done = true
                 return
             }
+            if case .voiceRefused = error.kind {
+                logger.error("\(error)")
+                pending += [.delta(DifyAnswer.voiceRefusedNotice), .end]
+                done = true
+                return
+            }
             if error.isRetryable, failedAttempts < configuration.retries {
                 failedAttempts += 1
                 let delay = backoff(attempt: failedAttempts)
@@ -184,9 +199,11 @@ struct DifyAnswer: AsyncSequence, Sendable {
             var inputs: [String: String] = [:]
             for (name, template) in configuration.inputs { inputs[name] = template.fill(from: request.event) }
             inputs.merge(request.inputs) { _, given in given }
-            var query: String? = request.query
-            if request.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !request.attachments.isEmpty {
-                query = request.attachments.allSatisfy { $0.kind == .image } ? configuration.imageQuery : configuration.fileQuery
+            let spoken = ([request.query] + heard).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.joined(separator: "\n")
+            var query: String? = spoken
+            let others = request.attachments.filter { !($0.kind == .audio && configuration.speechToText) }
+            if spoken.isEmpty, !others.isEmpty {
+                query = others.allSatisfy { $0.kind == .image } ? configuration.imageQuery : configuration.fileQuery
             }
             switch configuration.app {
             case .chat, .chatflow, .agent:

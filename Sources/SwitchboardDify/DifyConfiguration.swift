@@ -51,6 +51,9 @@ struct DifyConfiguration: Sendable {
     /// The query for a message that is only a picture, or only other files.
     var imageQuery: String
     var fileQuery: String
+    /// Voice without the platform's transcript goes to `/audio-to-text` (the app's speech-to-text
+    /// feature must be on); off, it is uploaded as an audio file like any other.
+    var speechToText: Bool
     var timeouts: Timeouts
     /// Further attempts after a 429, a 5xx, a network failure or a timeout before any text came.
     var retries: Int
@@ -95,6 +98,7 @@ struct DifyConfiguration: Sendable {
         fallbackText = try config.string("fallback_text", default: Self.defaultFallback)
         imageQuery = try config.string("image_query", default: "请描述这张图片。")
         fileQuery = try config.string("file_query", default: "请阅读这个文件并总结要点。")
+        speechToText = try config.bool("speech_to_text", default: false)
         var timeouts = Timeouts()
         if let section = try config.section("timeouts") {
             timeouts.connect = try section.duration("connect", default: timeouts.connect)

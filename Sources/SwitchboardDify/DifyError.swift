@@ -29,6 +29,8 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         /// The app does not take a file the user sent: its type is not enabled in the app's file
         /// upload feature (400 "File validation failed"), or Dify refused the upload (413, 415).
         case fileRefused(String)
+        /// Speech-to-text refused the voice note (its format, or the app's feature is off).
+        case voiceRefused(String)
     }
 
     var backend: String
@@ -50,6 +52,7 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case .invalidResponse: "invalid_response"
         case .missingOutput: "missing_output"
         case .fileRefused: "file_refused"
+        case .voiceRefused: "voice_refused"
         }
     }
 
@@ -92,6 +95,9 @@ struct DifyError: Error, RetryableError, Equatable, CustomStringConvertible {
         case .fileRefused(let detail):
             return "the Dify app of backend \(backend) does not take the file the user sent (\(detail)); enable its type in the app's "
                 + "Features ▸ File upload (文件上传) in Dify, or raise Dify's UPLOAD_FILE_SIZE_LIMIT"
+        case .voiceRefused(let detail):
+            return "Dify could not transcribe a voice note for backend \(backend) (\(detail)); turn on the app's speech-to-text (语音转文字) "
+                + "with a model that supports it, or set \(key).speech_to_text: false"
         }
     }
 

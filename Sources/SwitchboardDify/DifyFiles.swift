@@ -40,3 +40,40 @@ extension DifyClient {
         "txt", "md", "markdown", "pdf", "html", "xlsx", "xls", "docx", "csv", "eml", "msg", "pptx", "ppt", "xml", "epub",
     ]
 }
+
+/// Voice to text (platforms-2.md §4.5): `POST /audio-to-text`, multipart `file` + `user`, ≤ 30 MB,
+/// in a format Dify takes — MP3, M4A, WAV, AMR. Switchboard converts no audio (no Swift-native
+/// encoder), so other formats (Feishu's Ogg/Opus, say) are refused with a word to the user.
+extension DifyClient {
+    /// Sniffed type ▸ the MIME type Dify's speech-to-text accepts for it.
+    static let speechTypes: [String: String] = [
+        "audio/mpeg": "audio/mp3", "audio/mp4": "audio/m4a", "audio/wav": "audio/wav", "audio/amr": "audio/amr",
+    ]
+    static let speechLimit = 30 << 20
+
+    func transcribe(_ voice: MediaFile, user: String) async throws -> String {
+        guard let mimeType = Self.speechTypes[voice.mimeType] else {
+            throw DifyError(backend: configuration.name, kind: .voiceRefused("the voice note is \(voice.mimeType); Dify transcribes MP3, M4A, WAV and AMR"))
+        }
+        guard voice.size <= Self.speechLimit else {
+            throw DifyError(backend: configuration.name, kind: .voiceRefused("the voice note is over Dify's 30 MB"))
+        }
+        var form = MultipartForm()
+        let name = (voice.name as NSString).deletingPathExtension + "." + MediaSniffer.fileExtension(for: voice.mimeType)
+        form.add(name: "file", fileName: name, mimeType: mimeType, data: try voice.data())
+        form.add(name: "user", value: user)
+        let payload: DifyPayload
+        do {
+            payload = try await json(send(method: .post, path: "/audio-to-text", body: form.finished, contentType: form.contentType))
+        } catch let error as DifyError {
+            // 400 provider_not_support_speech_to_text, 415 unsupported_audio_type, 413 audio_too_large…
+            if case .rejected(let status, let code) = error.kind { throw DifyError(backend: configuration.name, kind: .voiceRefused("\(status) \(code)")) }
+            if case .fileRefused(let detail) = error.kind { throw DifyError(backend: configuration.name, kind: .voiceRefused(detail)) }
+            throw error
+        }
+        guard let text = payload.text, !text.isEmpty else {
+            throw DifyError(backend: configuration.name, kind: .voiceRefused("audio-to-text answered no text"))
+        }
+        return text
+    }
+}

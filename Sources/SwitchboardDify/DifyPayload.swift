@@ -11,6 +11,8 @@ struct DifyPayload: Decodable, Sendable {
     var messageID: String?
     var conversationID: String?
     var answer: String?
+    /// `/audio-to-text`'s transcript.
+    var text: String?
     var metadata: Metadata?
     var data: WorkflowData?
     // error events and error bodies
@@ -34,7 +36,7 @@ struct DifyPayload: Decodable, Sendable {
         case messageID = "message_id"
         case conversationID = "conversation_id"
         case belongsTo = "belongs_to"
-        case id, answer, metadata, data, status, code, message, thought, tool, type, url, name, mode
+        case id, answer, metadata, data, status, code, message, thought, tool, type, url, name, mode, text
     }
 
     /// The JSON text this was decoded from (for what decoding loses: the order of workflow outputs).

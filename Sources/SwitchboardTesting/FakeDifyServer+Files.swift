@@ -53,4 +53,21 @@ extension FakeDifyServer {
         }
         return nil
     }
+
+    /// The transcript the fake's speech-to-text hears in every voice note.
+    public static let transcript = "明天上午十点在三楼会议室开会"
+
+    /// `POST /v1/audio-to-text` (platforms-2.md §4.5): multipart `file` (audio/mp3, m4a, wav, amr or
+    /// mpga; 415 otherwise) and `user` ▸ `{"text"}`.
+    func transcribe(_ request: RecordedRequest) -> LoopbackResponse {
+        guard let parts = MultipartPart.parse(request.body, contentType: request.headers[.contentType]),
+            let file = parts.first(where: { $0.name == "file" })
+        else { return Self.error(400, "no_audio_uploaded", "Please upload your audio.") }
+        let mimeType = file.contentType ?? ""
+        guard ["audio/mp3", "audio/m4a", "audio/wav", "audio/amr", "audio/mpga"].contains(mimeType) else {
+            return Self.error(415, "unsupported_audio_type", "Audio type not allowed.")
+        }
+        recordTranscription(mimeType, user: parts.first { $0.name == "user" }?.text ?? "")
+        return Self.json(200, OrderedJSON.object([("text", .string(Self.transcript))]).text)
+    }
 }

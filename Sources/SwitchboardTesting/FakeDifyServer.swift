@@ -38,6 +38,8 @@ public final class FakeDifyServer: Sendable {
         var uploads: [FakeDifyUpload] = []
         /// Dify file `type`s the app does not accept (its 文件上传 feature leaves them out).
         var refusedFileTypes: Set<String> = []
+        /// `/audio-to-text` requests: the part's MIME type and the user.
+        var transcriptions: [(mimeType: String, user: String)] = []
     }
 
     init(apiKey: String, mode: String, hasInfo: Bool) {
@@ -85,6 +87,13 @@ public final class FakeDifyServer: Sendable {
     }
 
     var refusedFileTypes: Set<String> { state.withLock { $0.refusedFileTypes } }
+
+    /// What `/audio-to-text` was asked: (MIME type, user) per voice note.
+    public var transcriptions: [(mimeType: String, user: String)] { state.withLock { $0.transcriptions } }
+
+    func recordTranscription(_ mimeType: String, user: String) {
+        state.withLock { $0.transcriptions.append((mimeType, user)) }
+    }
 
     func recordUpload(_ upload: FakeDifyUpload) {
         state.withLock { $0.uploads.append(upload) }
@@ -138,6 +147,8 @@ public final class FakeDifyServer: Sendable {
             return Self.json(200, Self.parameters)
         case ("POST", "files/upload"):
             return upload(request)
+        case ("POST", "audio-to-text"):
+            return transcribe(request)
         case ("POST", _) where isAnswer:
             return refusal(ofFiles: call) ?? answer(call, route: route)
         case ("POST", _) where parts.last == "stop" && parts.count >= 4:

@@ -61,6 +61,26 @@ struct DifyFilesTests {
         }
     }
 
+    @Test func withSpeechToTextAVoiceNoteBecomesTheQueryAndAnOggIsRefusedInOneLine() async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            let logs = LogCapture()
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["speech_to_text": true], logs: logs)
+            let amr = Data("#!AMR\n".utf8) + Data(repeating: 0x3C, count: 64)
+            let voice = MediaFile(kind: .audio, name: "voice.amr", mimeType: "audio/amr", size: amr.count, content: .bytes(amr))
+            let answer = try await DifyTest.answer(backend, Self.request("", attachments: [voice]))
+            #expect(answer.reply.markdown == "You said: \(FakeDifyServer.transcript)")
+            #expect(dify.transcriptions.map(\.mimeType) == ["audio/amr"] && dify.transcriptions.first?.user == "wecom:wecom-app:zhangsan")
+            #expect(dify.uploads.isEmpty && dify.calls.first?.body["files"] == nil)
+
+            let ogg = Data("OggS".utf8) + Data(repeating: 0, count: 32)
+            let opus = MediaFile(kind: .audio, name: "audio.ogg", mimeType: "audio/ogg", size: ogg.count, content: .bytes(ogg))
+            let refused = try await DifyTest.answer(backend, Self.request("", attachments: [opus]))
+            #expect(refused.reply.markdown.contains("没能识别这段语音"))
+            #expect(dify.calls.count == 1, "the app is not asked about a voice note it cannot hear")
+            #expect(logs.messages.contains { $0.contains("audio/ogg") && $0.contains("MP3, M4A, WAV and AMR") && $0.contains("speech_to_text") })
+        }
+    }
+
     @Test func aRequestWithoutAttachmentsSendsNoFilesKey() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             _ = try await DifyTest.answer(try DifyTest.backend(dify, app: "chat"), DifyTest.request("hi"))
