@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import HTTPTypes
 package import SwitchboardCore
 package import SwitchboardTesting
@@ -71,6 +71,8 @@ package final class FakeFeishuOpenAPI: Sendable {
         package var resources: [String: Resource] = [:]
         /// Every resource download asked for: `message_id/key?type=…`.
         package var resourceRequests: [String] = []
+        /// Images uploaded with im/v1/images: (image_key, bytes, type).
+        package var images: [(key: String, data: Data, contentType: String)] = []
     }
 
     /// A picture or file a message carries, as the fake serves it: its bytes (repeated `repeats`
@@ -111,6 +113,7 @@ package final class FakeFeishuOpenAPI: Sendable {
     /// Serves `resource` for `key` of message `messageID`.
     package func serve(_ resource: Resource, messageID: String, key: String) { state.withLock { $0.resources["\(messageID)/\(key)"] = resource } }
     package var resourceRequests: [String] { state.withLock { $0.resourceRequests } }
+    package var images: [(key: String, data: Data, contentType: String)] { state.withLock { $0.images } }
     package var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
     /// CardKit calls are refused as an app without the permission is (99991672).
     package func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
@@ -159,6 +162,7 @@ package final class FakeFeishuOpenAPI: Sendable {
         }
         if path.hasPrefix("/open-apis/cardkit/v1/cards") { return cardKit(request.method, path, body: body) }
         if request.method == "GET", path.hasPrefix("/open-apis/im/v1/messages/"), path.contains("/resources/") { return resource(path, query: request.query) }
+        if request.method == "POST", path == "/open-apis/im/v1/images" { return uploadImage(request) }
         switch (request.method, path) {
         case ("GET", "/open-apis/bot/v3/info"):
             state.withLock { $0.botInfoCalls += 1 }
@@ -231,6 +235,23 @@ package final class FakeFeishuOpenAPI: Sendable {
             status: .ok, headers: [.contentType: resource.contentType, .contentLength: String(size)],
             steps: Array(repeating: .bytes(resource.bytes), count: resource.repeats)
         )
+    }
+
+    /// `POST /open-apis/im/v1/images` (platforms-2.md §4.3): multipart `image_type=message` and an
+    /// `image` part with a file name (234001 otherwise), not empty (234010), ≤ 10 MB (234006).
+    private func uploadImage(_ request: RecordedRequest) -> LoopbackResponse {
+        guard let parts = MultipartPart.parse(request.body, contentType: request.headers[.contentType]),
+            parts.first(where: { $0.name == "image_type" })?.text == "message",
+            let image = parts.first(where: { $0.name == "image" }), image.fileName != nil
+        else { return Self.json(#"{"code":234001,"msg":"Invalid request param."}"#, status: 400) }
+        guard !image.data.isEmpty else { return Self.json(#"{"code":234010,"msg":"File's size can't be 0."}"#, status: 400) }
+        guard image.data.count <= 10 << 20 else { return Self.json(#"{"code":234006,"msg":"The file size exceed the max value."}"#, status: 400) }
+        let key = state.withLock { state -> String in
+            let key = "img_v2_\(String(format: "%04d", state.images.count + 1))-fake"
+            state.images.append((key, image.data, image.contentType ?? ""))
+            return key
+        }
+        return Self.json(#"{"code":0,"msg":"success","data":{"image_key":"\#(key)"}}"#)
     }
 
     // MARK: CardKit (platforms-2.md §3.1, §3.3)

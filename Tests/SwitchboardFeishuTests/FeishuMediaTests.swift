@@ -70,6 +70,31 @@ struct FeishuMediaTests {
         }
     }
 
+    @Test("a picture in the answer (Dify's message_file) ▸ fetched, uploaded with im/v1/images, shown in the card by its img_key; one that cannot be fetched stays a link")
+    func pictureInTheAnswer() async throws {
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/files/chart.png"
+                ? WebhookResponse(status: .ok, headers: [.contentType: "image/png"], body: Data(Self.png))
+                : WebhookResponse(status: .notFound)
+        }) { files in
+            try await Self.withServer { api, dify, feishu in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("这是本周的趋势图："), events.messageFile(url: files.url + "/files/chart.png"),
+                    events.messageFile(url: files.url + "/files/gone.png"), events.message("如上。"), events.messageEnd(),
+                ]))
+                let message = FeishuPlatform.message(eventID: "ev-chart", messageID: "om_chart", text: "给我看看趋势图", chatType: "p2p", mentionBot: false)
+                #expect(try await feishu.post(message).status == 200)
+                try await api.waitFor("the final card") { api.patches.last?.markdown?.contains("如上") == true }
+                let image = try #require(api.images.first)
+                #expect(api.images.count == 1 && image.data == Data(Self.png) && image.contentType == "image/png")
+                let card = api.patches.last?.markdown ?? ""
+                #expect(card.contains("![](\(image.key))"), "\(card)")
+                #expect(card.contains(files.url + "/files/gone.png") && !card.contains("![](\(files.url)"), "a picture that could not be fetched is a link: \(card)")
+            }
+        }
+    }
+
     @Test("a resource Feishu no longer has (234003) or refuses (234004) ▸ a notice, Dify not asked; the token is not the problem")
     func goneOrRefused() async throws {
         try await Self.withServer { api, dify, feishu in

@@ -24,12 +24,18 @@ struct FeishuAPI: Sendable {
         try await Self.exchange(method, url: host + path, api: api, botID: botID, token: token, body: body, transport: transport)
     }
 
+    /// A multipart upload (images, files), with the rate-limit waits.
+    func upload(_ path: String, api: String, token: String, body: Data, contentType: String, transport: any HTTPTransport) async throws -> [String: JSONValue] {
+        try await Self.exchange(.post, url: host + path, api: api, botID: botID, token: token, body: body, contentType: contentType, transport: transport)
+    }
+
     /// One call to a full URL (a custom bot's webhook), with the rate-limit waits.
     static func exchange(
-        _ method: HTTPRequest.Method, url: String, api: String, botID: String, token: String?, body: Data?, transport: any HTTPTransport
+        _ method: HTTPRequest.Method, url: String, api: String, botID: String, token: String?, body: Data?,
+        contentType: String = "application/json; charset=utf-8", transport: any HTTPTransport
     ) async throws -> [String: JSONValue] {
         var headers: HTTPFields = [:]
-        if body != nil { headers[.contentType] = "application/json; charset=utf-8" }
+        if body != nil { headers[.contentType] = contentType }
         if let token { headers[.authorization] = "Bearer \(token)" }
         let request = OutboundRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
         var attempt = 1

@@ -47,7 +47,7 @@ extension FeishuDelivery {
         }
         var failure: FeishuAPIError?
         let throttle = StreamThrottle(minimumInterval: max(adapter.updateInterval, .milliseconds(200)))
-        let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: throttle) { text in
+        let collected = try await reply.collect(showingPartialsFor: .feishuCard, throttle: throttle) { text in
             guard failure == nil else { return }
             do {
                 try await putContent(text, into: &record)
@@ -55,6 +55,8 @@ extension FeishuDelivery {
                 failure = error
             }
         }
+        // The answer's pictures are uploaded once it is whole; partial updates show them as links.
+        let answer = try await FeishuImages(adapter: adapter, context: context).resolving(collected)
         if let failure { return try await fallBack(answer, refusal: failure, placeholder: nil) }
         var parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
         if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: .card) }

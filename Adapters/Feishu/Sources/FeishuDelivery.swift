@@ -61,7 +61,7 @@ struct FeishuDelivery {
         }
         let first = sent[0]
         var refusal: FeishuAPIError?
-        let answer = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) { text in
+        let collected = try await reply.collect(showingPartialsFor: .feishuCard, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) { text in
             guard refusal == nil else { return }
             do {
                 try await patch(first, text)
@@ -69,6 +69,8 @@ struct FeishuDelivery {
                 refusal = error
             }
         }
+        // The answer's pictures are uploaded once it is whole; partial updates show them as links.
+        let answer = try await FeishuImages(adapter: adapter, context: context).resolving(collected)
         if let refusal { return try await fallBack(answer, refusal: refusal, placeholder: first) }
         var parts = ReplyRenderer.render(answer, for: .feishuCard).map(\.text)
         if !parts.isEmpty { parts[0] = FeishuPayloads.mentioning(event.notificationMentions, in: parts[0], kind: .card) }

@@ -53,12 +53,13 @@ extension MarkdownDialect {
 
     /// Feishu card `markdown` element, card JSON 2.0 [D rich-text component]: lists, code blocks,
     /// quotes, tables, `~~`, `<at id=…></at>`. Headings are written as bold lines — JSON 1.0 has
-    /// none and the docs advise against large headings. Images need an uploaded `img_key`, so a
-    /// URL image becomes a link. A table shows five rows per page.
+    /// none and the docs advise against large headings. Images need an uploaded `img_key`: one
+    /// (`![alt](img_v2_…)`, put there by the adapter) stays an image, a URL image becomes a link.
+    /// A table shows five rows per page.
     public static let feishuCard: MarkdownDialect = {
         var style = DialectStyle()
         style.headings = .boldLine
-        style.images = .link
+        style.images = .markdownForKeys(prefix: "img_")
         style.mention = { id, _ in "<at id=\(id)></at>" }
         return MarkdownDialect(name: "feishu_card", style: style)
     }()

@@ -44,6 +44,9 @@ public struct DialectStyle: Sendable {
         case markdown
         /// Shown as a link to the image.
         case link
+        /// `![alt](key)` when the destination is a key the platform issued for an uploaded image
+        /// (it starts with `prefix`, as Feishu's `img_…` do); any other image becomes a link.
+        case markdownForKeys(prefix: String)
     }
 
     public enum CodeBlockStyle: Sendable {

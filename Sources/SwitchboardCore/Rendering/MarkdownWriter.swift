@@ -202,6 +202,8 @@ struct MarkdownWriter: DialectWriter {
             switch style.images {
             case .markdown: return "![\(escapedText(alt))](\(destination(url)))"
             case .link: return link(escapedText(alt), visible: alt, url: url)
+            case .markdownForKeys(let prefix) where url.hasPrefix(prefix): return "![\(escapedText(alt))](\(destination(url)))"
+            case .markdownForKeys: return link(escapedText(alt), visible: alt, url: url)
             }
         case .mention(let id, let name):
             return style.mention(id, name)
