@@ -26,6 +26,8 @@ final class FakeQyAPI: Sendable {
         var media: [String: (data: Data, contentType: String)] = [:]
         /// media/get requests: `MediaId` plus ` bytes=a-b` when ranged.
         var mediaRequests: [String] = []
+        /// media/upload: (media_id, bytes, Content-Type of the part, type=).
+        var uploads: [(mediaID: String, data: Data, contentType: String, type: String)] = []
     }
 
     let state = Mutex(State())
@@ -51,6 +53,7 @@ final class FakeQyAPI: Sendable {
 
     func serveMedia(_ id: String, data: Data, contentType: String) { state.withLock { $0.media[id] = (data, contentType) } }
     var mediaRequests: [String] { state.withLock { $0.mediaRequests } }
+    var uploads: [(mediaID: String, data: Data, contentType: String, type: String)] { state.withLock { $0.uploads } }
 
     func expireToken() {
         state.withLock { $0.validToken = nil }
@@ -136,6 +139,18 @@ final class FakeQyAPI: Sendable {
             let end = min(bounds[1], media.data.count - 1)
             headers[.contentRange] = "bytes \(bounds[0])-\(end)/\(media.data.count)"
             return WebhookResponse(status: .partialContent, headers: headers, body: media.data.subdata(in: bounds[0]..<(end + 1)))
+        case ("POST", "/cgi-bin/media/upload"):
+            // platforms-2.md §4.1: one part named `media` with a file name; type in the query.
+            guard let parts = MultipartPart.parse(request.body, contentType: request.headers[.contentType]),
+                let media = parts.first(where: { $0.name == "media" }), media.fileName != nil, media.data.count > 5
+            else { return Self.error(41006, "media_id missing") }
+            return state.withLock { state in
+                guard let token = query["access_token"], token == state.validToken else { return Self.error(42001, "access_token expired, hint: [1718000000_2]") }
+                guard ["image", "voice", "video", "file"].contains(query["type"] ?? "") else { return Self.error(40004, "invalid media type") }
+                let id = "3a8asd892asd8asd\(state.uploads.count + 1)"
+                state.uploads.append((id, media.data, media.contentType ?? "", query["type"] ?? ""))
+                return .json(raw: #"{"errcode":0,"errmsg":"","type":"\#(query["type"] ?? "")","media_id":"\#(id)","created_at":"1380000000"}"#)
+            }
         case ("POST", "/cgi-bin/webhook/send"):
             guard query["key"] == Self.robotKey else {
                 return Self.error(93000, "invalid webhook url, hint: [1755605200056773468916791], from ip: 1.2.3.4, more info at https://open.work.weixin.qq.com/devtool/query?e=93000")

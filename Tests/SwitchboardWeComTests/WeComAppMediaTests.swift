@@ -59,6 +59,27 @@ struct WeComAppMediaTests {
         }
     }
 
+    @Test("a picture in the answer (Dify's message_file) ▸ after the text, uploaded with media/upload?type=image and sent as an image message")
+    func pictureInTheAnswer() async throws {
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/files/chart.png"
+                ? WebhookResponse(status: .ok, headers: [.contentType: "image/png"], body: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("chart".utf8))
+                : WebhookResponse(status: .notFound)
+        }) { files in
+            try await Self.run { api, dify, wecom in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([events.message("趋势图如下："), events.messageFile(url: files.url + "/files/chart.png"), events.messageEnd()]))
+                let question = Self.xml(msgID: 8_000_020, type: "text", fields: "<Content><![CDATA[看看趋势图]]></Content>")
+                #expect(try await wecom.postApp(xml: question).status == 200)
+                let sends = try await api.waitForSends(count: 2)
+                #expect(WeComEndToEndTests.content(sends[0])?.contains("趋势图如下") == true)
+                let upload = try #require(api.uploads.first)
+                #expect(api.uploads.count == 1 && upload.type == "image" && upload.contentType == "image/png" && upload.data.count == 13)
+                #expect(sends[1]["msgtype"] == "image" && sends[1]["image"]?["media_id"] == .string(upload.mediaID) && sends[1]["touser"] == "zhangsan")
+            }
+        }
+    }
+
     @Test("a 25 MB video (830002 for one download) ▸ fetched in 20 MB Range chunks when the limit allows; refused without downloading when it does not")
     func rangedDownload() async throws {
         let video = Data([0x00, 0x00, 0x00, 0x18]) + Data("ftypmp42".utf8) + Data(repeating: 0x22, count: 25 << 20)

@@ -14,15 +14,13 @@ struct FeishuImages {
     static let stateKey = "feishu.images"
     /// Feishu takes images up to 10 MB.
     static let uploadLimit = 10 << 20
-    /// `![alt](http…)`; a Regex is not Sendable, so it is made where it is used.
-    static var pattern: Regex<(Substring, Substring)> { /!\[[^\]\n]*\]\((https?:\/\/[^)\s]+)\)/ }
 
     /// `answer` with every picture URL it could upload replaced by its `img_key`.
     func resolving(_ answer: Reply) async throws -> Reply {
-        let urls = answer.markdown.matches(of: Self.pattern).map { String($0.output.1) }
+        let urls = MarkdownImages.urls(in: answer.markdown)
         guard !urls.isEmpty else { return answer }
         var keys = try await context.replyState.load([String: String].self, Self.stateKey) ?? [:]
-        for url in Set(urls).sorted() where keys[url] == nil {
+        for url in urls where keys[url] == nil {
             do {
                 keys[url] = try await upload(url)
                 try await context.replyState.save(Self.stateKey, keys)
@@ -33,23 +31,13 @@ struct FeishuImages {
             }
         }
         var resolved = answer
-        resolved.markdown = answer.markdown.replacing(Self.pattern) { match in
-            let whole = String(match.output.0)
-            guard let key = keys[String(match.output.1)] else { return whole }
-            return whole.replacingOccurrences(of: "(\(match.output.1))", with: "(\(key))")
-        }
+        resolved.markdown = MarkdownImages.replacing(in: answer.markdown, keys)
         return resolved
     }
 
     private func upload(_ url: String) async throws -> String {
         let transport = context.transport
-        let response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: .seconds(60)))
-        guard response.status.kind == .successful else {
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            throw MediaError(.unavailable, "the picture at \(URL(string: url)?.host ?? "?") answered HTTP \(response.status.code)")
-        }
-        let image = try await MediaDownload.read(response, kind: .image, name: nil, limit: Self.uploadLimit)
-        guard image.mimeType.hasPrefix("image/") else { throw MediaError(.unavailable, "the answer's picture is \(image.mimeType), not an image") }
+        let image = try await MediaDownload.picture(at: url, limit: Self.uploadLimit, transport: transport)
         var form = MultipartForm()
         form.add(name: "image_type", value: "message")
         form.add(name: "image", fileName: image.name, mimeType: image.mimeType, data: try image.data())

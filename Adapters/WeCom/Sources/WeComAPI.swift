@@ -22,20 +22,27 @@ struct WeComAPI: Sendable {
         try await call(.get, api, query: query, body: nil, transport: transport)
     }
 
+    /// A multipart upload (`media/upload`).
+    func upload(_ api: String, query: [(String, String)], body: Data, contentType: String, transport: any HTTPTransport) async throws -> [String: JSONValue] {
+        try await call(.post, api, query: query, body: body, contentType: contentType, transport: transport)
+    }
+
     private func call(
-        _ method: HTTPRequest.Method, _ api: String, query: [(String, String)], body: Data?, transport: any HTTPTransport
+        _ method: HTTPRequest.Method, _ api: String, query: [(String, String)], body: Data?, contentType: String = "application/json; charset=utf-8",
+        transport: any HTTPTransport
     ) async throws -> [String: JSONValue] {
         let name = api.hasPrefix("/cgi-bin/") ? String(api.dropFirst("/cgi-bin/".count)) : api
-        return try await Self.exchange(method, url: url(api, query: query), api: name, botID: botID, body: body, transport: transport)
+        return try await Self.exchange(method, url: url(api, query: query), api: name, botID: botID, body: body, contentType: contentType, transport: transport)
     }
 
     /// One call to a full URL (a robot webhook, an AI bot's `response_url`), counted in the
     /// platform-call metrics.
     static func exchange(
-        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, transport: any HTTPTransport
+        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, contentType: String = "application/json; charset=utf-8",
+        transport: any HTTPTransport
     ) async throws -> [String: JSONValue] {
         do {
-            let object = try await exchangeOnce(method, url: url, api: api, botID: botID, body: body, transport: transport)
+            let object = try await exchangeOnce(method, url: url, api: api, botID: botID, body: body, contentType: contentType, transport: transport)
             PlatformCallMetrics.record(bot: botID, platform: WeComAdapterFactory.platformName, api: api, errorCode: nil)
             return object
         } catch let error as WeComAPIError {
@@ -45,10 +52,10 @@ struct WeComAPI: Sendable {
     }
 
     private static func exchangeOnce(
-        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, transport: any HTTPTransport
+        _ method: HTTPRequest.Method, url: String, api: String, botID: String, body: Data?, contentType: String, transport: any HTTPTransport
     ) async throws -> [String: JSONValue] {
         var headers: HTTPFields = [:]
-        if body != nil { headers[.contentType] = "application/json; charset=utf-8" }
+        if body != nil { headers[.contentType] = contentType }
         let response: OutboundResponse
         let data: Data
         do {

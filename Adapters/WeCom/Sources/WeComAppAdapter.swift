@@ -97,6 +97,7 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
                 context.logger.warning("WeCom did not deliver to some users: they are outside the app's visible range", metadata: ["bot": "\(botID)"])
             }
         }
+        ids += try await WeComAppImages(adapter: self, event: event, context: context).send(answer)
         return DeliveryReceipt(messageIDs: ids)
     }
 

@@ -51,3 +51,24 @@ public enum MediaDownload {
         return MediaFile(kind: kind, name: MediaFile.name(fileName, kind: kind, mimeType: mimeType), mimeType: mimeType, size: size, content: content)
     }
 }
+
+extension MediaDownload {
+    /// A picture an answer links to, for uploading to a platform: fetched with a plain GET (≤
+    /// `limit`), and refused unless its bytes are an image.
+    public static func picture(at url: String, limit: Int, transport: any HTTPTransport) async throws -> MediaFile {
+        let host = URL(string: url)?.host ?? "?"
+        let response: OutboundResponse
+        do {
+            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: .seconds(60)))
+        } catch {
+            throw MediaError(.unavailable, "the picture at \(host) could not be fetched: \(type(of: error))")
+        }
+        guard response.status.kind == .successful else {
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            throw MediaError(.unavailable, "the picture at \(host) answered HTTP \(response.status.code)")
+        }
+        let image = try await read(response, kind: .image, name: nil, limit: limit)
+        guard image.mimeType.hasPrefix("image/") else { throw MediaError(.unavailable, "the picture at \(host) is \(image.mimeType), not an image") }
+        return image
+    }
+}

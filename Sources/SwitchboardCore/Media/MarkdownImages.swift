@@ -1,0 +1,22 @@
+/// The pictures an answer names as Markdown images with a web URL (`![alt](https://…)`, as Dify's
+/// `message_file` arrive), for adapters that upload them to their platform.
+public enum MarkdownImages {
+    /// A Regex is not Sendable, so it is made where it is used.
+    static var pattern: Regex<(Substring, Substring)> { /!\[[^\]\n]*\]\((https?:\/\/[^)\s]+)\)/ }
+
+    /// The URLs in order of first appearance, each once.
+    public static func urls(in markdown: String) -> [String] {
+        var seen: Set<String> = []
+        return markdown.matches(of: pattern).map { String($0.output.1) }.filter { seen.insert($0).inserted }
+    }
+
+    /// `markdown` with each image whose URL `replacement` maps to something pointing there instead
+    /// (an uploaded image's key); the others left as they are.
+    public static func replacing(in markdown: String, _ replacement: [String: String]) -> String {
+        markdown.replacing(pattern) { match in
+            let whole = String(match.output.0)
+            guard let key = replacement[String(match.output.1)] else { return whole }
+            return whole.replacingOccurrences(of: "(\(match.output.1))", with: "(\(key))")
+        }
+    }
+}
