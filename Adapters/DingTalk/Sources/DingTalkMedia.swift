@@ -5,8 +5,6 @@ import SwitchboardCore
 /// /v1.0/robot/messageFiles/download` with the message's `downloadCode` and the robot code gives a
 /// pre-signed `downloadUrl`, fetched without auth at once (its lifetime is unconfirmed).
 extension DingTalkAppAdapter: MediaFetching {
-    static let mediaTimeout: Duration = .seconds(120)
-
     func fetchMedia(_ media: MediaReference, kind: MediaFile.Kind, of event: ChatEvent, transport: any HTTPTransport) async throws -> MediaFile {
         guard let code = media.mediaID, !code.isEmpty else { throw MediaError(.unavailable, "the DingTalk message carries no downloadCode") }
         let robotCode = event.replyAddress["robot_code"] ?? self.robotCode
@@ -24,17 +22,7 @@ extension DingTalkAppAdapter: MediaFetching {
         guard let url = answer["downloadUrl"]?.string, !url.isEmpty else {
             throw MediaError(.unavailable, "DingTalk's messageFiles/download answered without a downloadUrl for bot \(botID)")
         }
-        let response: OutboundResponse
-        do {
-            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: Self.mediaTimeout))
-        } catch {
-            throw MediaError(.unavailable, "the DingTalk downloadUrl of bot \(botID) could not be fetched: \(type(of: error))")
-        }
-        guard response.status.kind == .successful else {
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            throw MediaError([403, 404, 410].contains(Int(response.status.code)) ? .expired : .unavailable, "the DingTalk downloadUrl answered HTTP \(response.status.code)")
-        }
-        return try await MediaDownload.read(response, kind: kind, name: media.name, limit: maxMediaBytes, platformMimeType: response.headers[.contentType])
+        return try await MediaDownload.get(url, kind: kind, name: media.name, limit: maxMediaBytes, transport: transport, signed: true)
     }
 
     /// The OpenAPI's refusal as what the user is told (its codes for this call are not documented

@@ -53,22 +53,41 @@ public enum MediaDownload {
 }
 
 extension MediaDownload {
-    /// A picture an answer links to, for uploading to a platform: fetched with a plain GET (≤
-    /// `limit`), and refused unless its bytes are an image.
-    public static func picture(at url: String, limit: Int, transport: any HTTPTransport) async throws -> MediaFile {
+    /// A plain GET of a URL that needs no credentials (a pre-signed download, a file a message
+    /// links to) into a ``MediaFile``: 401 and 403 ▸ refused, 404 and 410 ▸ expired (signed URLs
+    /// die), anything else unavailable; for a pre-signed URL (`signed`) a 403 is its signature
+    /// expiring. The file name is `name`, else the response's Content-Disposition.
+    public static func get(
+        _ url: String, kind: MediaFile.Kind, name: String?, limit: Int, transport: any HTTPTransport, signed: Bool = false,
+        timeout: Duration = .seconds(120)
+    ) async throws -> MediaFile {
         let host = URL(string: url)?.host ?? "?"
         let response: OutboundResponse
         do {
-            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: .seconds(60)))
+            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: timeout))
         } catch {
-            throw MediaError(.unavailable, "the picture at \(host) could not be fetched: \(type(of: error))")
+            throw MediaError(.unavailable, "the \(kind.rawValue) at \(host) could not be fetched: \(type(of: error))")
         }
         guard response.status.kind == .successful else {
             _ = try? await response.body.collect(upTo: 64 * 1024)
-            throw MediaError(.unavailable, "the picture at \(host) answered HTTP \(response.status.code)")
+            let reason: MediaError.Reason = switch response.status.code {
+            case 403 where signed: .expired
+            case 401, 403: .refused
+            case 404, 410: .expired
+            default: .unavailable
+            }
+            throw MediaError(reason, "the \(kind.rawValue) at \(host) answered HTTP \(response.status.code)")
         }
-        let image = try await read(response, kind: .image, name: nil, limit: limit)
-        guard image.mimeType.hasPrefix("image/") else { throw MediaError(.unavailable, "the picture at \(host) is \(image.mimeType), not an image") }
+        return try await read(response, kind: kind, name: name, limit: limit, platformMimeType: response.headers[.contentType])
+    }
+
+    /// A picture an answer links to, for uploading to a platform: fetched (≤ `limit`) and refused
+    /// unless its bytes are an image.
+    public static func picture(at url: String, limit: Int, transport: any HTTPTransport) async throws -> MediaFile {
+        let image = try await get(url, kind: .image, name: nil, limit: limit, transport: transport, timeout: .seconds(60))
+        guard image.mimeType.hasPrefix("image/") else {
+            throw MediaError(.unavailable, "the picture at \(URL(string: url)?.host ?? "?") is \(image.mimeType), not an image")
+        }
         return image
     }
 }
