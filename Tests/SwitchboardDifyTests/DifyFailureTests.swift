@@ -137,7 +137,8 @@ struct DifyFailureTests {
     func firstByteTimeout() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             let events = FakeDifyEvents()
-            dify.enqueue(.stream([.pause(.seconds(3)), events.message("late"), events.messageEnd()]))
+            // Far longer than the timeout, so a loaded machine cannot make the late token win.
+            dify.enqueue(.stream([.pause(.seconds(10)), events.message("late"), events.messageEnd()]))
             let logs = LogCapture()
             let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["first_byte": "300ms"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
@@ -150,7 +151,7 @@ struct DifyFailureTests {
     func idleTimeoutAfterText() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             let events = FakeDifyEvents()
-            dify.enqueue(.stream([events.message("前半句"), .pause(.seconds(3)), events.message("后半句"), events.messageEnd()]))
+            dify.enqueue(.stream([events.message("前半句"), .pause(.seconds(10)), events.message("后半句"), events.messageEnd()]))
             let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "300ms"])])
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "前半句" + Self.notice)

@@ -5,14 +5,14 @@ import Testing
 struct CheckCommandTests {
     static let secret = "cli-secret-0123456789-never-shown"
 
-    func check(_ yaml: String, environment: [String: String] = [:]) throws -> CLIProcess.Output {
+    func check(_ yaml: String, environment: [String: String] = [:]) async throws -> CLIProcess.Output {
         let directory = try scratchDirectory()
         try yaml.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
-        return try CLIProcess.run(["check", "--config", "switchboard.yaml"], in: directory, environment: environment)
+        return try await CLIProcess.runAsync(["check", "--config", "switchboard.yaml"], in: directory, environment: environment)
     }
 
-    @Test func listsBotsWebhookPathsRoutesAndWarnings() throws {
-        let output = try check("""
+    @Test func listsBotsWebhookPathsRoutesAndWarnings() async throws {
+        let output = try await check("""
             backends:
               helpdesk: {type: echo}
               finance: {type: echo}
@@ -34,8 +34,8 @@ struct CheckCommandTests {
     }
 
     @Test("check shows each bot's intake: a webhook path, or the long connection Switchboard opens; a bad intake names the key")
-    func showsEachBotsIntake() throws {
-        let output = try check("""
+    func showsEachBotsIntake() async throws {
+        let output = try await check("""
             bots:
               feishu-ws: {platform: feishu, intake: websocket, app_id: cli_a1b2c3d4e5f6a7b8, app_secret: s, bot_open_id: ou_bot0000000000000000000000000000}
               ding: {platform: dingtalk, mode: stream, app_key: dingx, app_secret: s}
@@ -45,15 +45,15 @@ struct CheckCommandTests {
         #expect(output.stderr.contains("feishu-ws (feishu): Feishu long connection (WebSocket) — opened by Switchboard, no public URL needed"), "\(output.stderr)")
         #expect(output.stderr.contains("ding (dingtalk): DingTalk Stream (WebSocket) — opened by Switchboard"))
         #expect(output.stderr.contains("feishu-hook (feishu): GET|POST /webhooks/feishu-hook"))
-        let bad = try check("bots: {f: {platform: feishu, intake: socket, app_id: cli_x, app_secret: s, verification_token: v}}")
+        let bad = try await check("bots: {f: {platform: feishu, intake: socket, app_id: cli_x, app_secret: s, verification_token: v}}")
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("bots.f.intake: must be webhook"), "\(bad.stderr)")
-        let noToken = try check("bots: {f: {platform: feishu, app_id: cli_x, app_secret: s}}")
+        let noToken = try await check("bots: {f: {platform: feishu, app_id: cli_x, app_secret: s}}")
         #expect(noToken.stderr.contains("bots.f.verification_token"), "\(noToken.stderr)")
     }
 
-    @Test func aKeywordRuleInDingTalkGroupsIsWarnedAboutByCheck() throws {
-        let output = try check("""
+    @Test func aKeywordRuleInDingTalkGroupsIsWarnedAboutByCheck() async throws {
+        let output = try await check("""
             bots:
               ding: {platform: dingtalk, mode: http, app_key: dingf0apw4ibx5u5ktba, app_secret: "\(Self.secret)"}
             routes:
@@ -69,8 +69,8 @@ struct CheckCommandTests {
         #expect(!output.stderr.contains(Self.secret))
     }
 
-    @Test func anUnknownBackendFailsWithOneLineNamingTheKey() throws {
-        let output = try check("""
+    @Test func anUnknownBackendFailsWithOneLineNamingTheKey() async throws {
+        let output = try await check("""
             bots:
               ops: {platform: generic, secret: "\(Self.secret)"}
             routes:
@@ -80,14 +80,14 @@ struct CheckCommandTests {
         #expect(output.stderr == "error: switchboard.yaml: route finance (routes[0]): backend: unknown backend; configured backends: echo\n")
     }
 
-    @Test func anUnsetVariableFailsWithOneLineNamingTheKey() throws {
-        let output = try check("bots:\n  ops: {platform: generic, secret: \"${OPS_SECRET}\"}\n", environment: ["OPS_SECRET": ""])
+    @Test func anUnsetVariableFailsWithOneLineNamingTheKey() async throws {
+        let output = try await check("bots:\n  ops: {platform: generic, secret: \"${OPS_SECRET}\"}\n", environment: ["OPS_SECRET": ""])
         #expect(output.status != 0)
         #expect(output.stderr == "error: switchboard.yaml: bots.ops.secret: environment variable OPS_SECRET is not set\n")
     }
 
-    @Test func aMissingFileIsReported() throws {
-        let output = try CLIProcess.run(["check", "--config", "nope.yaml"], in: try scratchDirectory())
+    @Test func aMissingFileIsReported() async throws {
+        let output = try await CLIProcess.runAsync(["check", "--config", "nope.yaml"], in: try scratchDirectory())
         #expect(output.status != 0)
         #expect(output.stderr == "error: nope.yaml: cannot read the file (no such file)\n")
     }

@@ -60,11 +60,11 @@ struct DurabilityTests {
         #expect(second.output.contains("redelivery dropped"), "\(second.output)")
     }
 
-    @Test func anUnusableStateFileIsOneLineNamingIt() throws {
+    @Test func anUnusableStateFileIsOneLineNamingIt() async throws {
         let directory = try scratchDirectory()
         try FileManager.default.createDirectory(at: directory.appendingPathComponent(".switchboard"), withIntermediateDirectories: true)
         try Data(repeating: 0x42, count: 4096).write(to: directory.appendingPathComponent(".switchboard/state.sqlite"))
-        let corrupt = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+        let corrupt = try await CLIProcess.runAsync(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
         #expect(corrupt.status == 1)
         #expect(corrupt.stderr.hasSuffix(
             "error: state file .switchboard/state.sqlite: it is not a Switchboard state database or it is corrupt; move it away to start with an empty state\n"
@@ -72,7 +72,7 @@ struct DurabilityTests {
         #expect(!corrupt.stderr.contains("Fatal error") && !corrupt.stderr.contains("Stack"))
 
         try "state: {sqlite: /dev/null/state.sqlite}\n".write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
-        let unwritable = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+        let unwritable = try await CLIProcess.runAsync(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
         #expect(unwritable.status == 1)
         #expect(unwritable.stderr.hasSuffix("error: state file /dev/null/state.sqlite: cannot create its directory /dev/null\n"), "\(unwritable.stderr)")
     }
@@ -86,7 +86,7 @@ struct DurabilityTests {
         let path = directory.appendingPathComponent(".switchboard/state.sqlite").path
         try ReadOnlyPath.make(path)
         defer { ReadOnlyPath.undo(path) }
-        let readOnly = try CLIProcess.run(["serve", "--port", "0"], in: directory, environment: environment)
+        let readOnly = try await CLIProcess.runAsync(["serve", "--port", "0"], in: directory, environment: environment)
         #expect(readOnly.status == 1)
         #expect(readOnly.stderr.hasSuffix(
             "error: state file .switchboard/state.sqlite: it is not writable; check the permissions of the file and of its folder\n"

@@ -29,7 +29,7 @@ struct FixtureTests {
     /// `switchboard decode` prints the golden events for accepted cases and exits non-zero with
     /// the reason for rejected ones.
     @Test("decode reproduces the case", arguments: cases)
-    func decode(_ fixture: FixtureCase) throws {
+    func decode(_ fixture: FixtureCase) async throws {
         let directory = try scratchDirectory()
         let keys = try Self.loader.keys(platform: fixture.platform)
         // keys.json's config is JSON, and JSON is YAML.
@@ -43,7 +43,7 @@ struct FixtureTests {
             for (name, value) in fixture.request.headers.sorted(by: { $0.key < $1.key }) { arguments += ["--header", "\(name): \(value)"] }
             if let bodyFile = fixture.request.bodyFile { arguments += ["--body", fixture.directory.appendingPathComponent(bodyFile).path] }
         }
-        let output = try CLIProcess.run(arguments, in: directory)
+        let output = try await CLIProcess.runAsync(arguments, in: directory)
 
         let expectedStatus = fixture.expectedResponse?.status ?? 200
         if expectedStatus >= 400 {

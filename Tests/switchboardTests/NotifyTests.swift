@@ -186,24 +186,24 @@ struct NotifyTests {
     }
 
     @Test("targets are checked: a bot that cannot send first, a missing token, an incomplete destination")
-    func targetConfigErrors() throws {
+    func targetConfigErrors() async throws {
         let directory = try scratchDirectory()
-        func check(_ yaml: String) throws -> CLIProcess.Output {
+        func check(_ yaml: String) async throws -> CLIProcess.Output {
             try yaml.write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
-            return try CLIProcess.run(["check", "--config", "t.yaml"], in: directory)
+            return try await CLIProcess.runAsync(["check", "--config", "t.yaml"], in: directory)
         }
-        let aibot = try check("""
+        let aibot = try await check("""
             bots: {b: {platform: wecom, mode: aibot, token: t, encoding_aes_key: "5w2Ds6hSXI+Npqi63ahA5ny7+wuhgZn5/OWsx+Vi95g"}}
             notify: {token: notify-token-0123456789}
             targets: {t: {bot: b}}
             """)
         #expect(aibot.status != 0 && aibot.stderr.contains("targets.t.bot: bot b (wecom) cannot send first"), "\(aibot.stderr)")
-        let noToken = try check("""
+        let noToken = try await check("""
             bots: {r: {platform: wecom, mode: robot, webhook_key: k}}
             targets: {t: {bot: r}}
             """)
         #expect(noToken.stderr.contains("targets.t.token: is needed to protect POST /notify/t"), "\(noToken.stderr)")
-        let noChat = try check("""
+        let noChat = try await check("""
             bots: {f: {platform: feishu, app_id: cli_x, app_secret: s, verification_token: v}}
             notify: {token: notify-token-0123456789}
             targets: {t: {bot: f}}
@@ -244,7 +244,7 @@ struct NotifyTests {
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("── 1. DingTalk"))
         #expect(!output.stdout.contains("WeCom"))
-        let unknown = try CLIProcess.run(["demo", "--plugin", "openai"], in: try scratchDirectory())
+        let unknown = try await CLIProcess.runAsync(["demo", "--plugin", "openai"], in: try scratchDirectory())
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no scenarios for openai; plugins with a demo: wecom, feishu, dingtalk"), "\(unknown.stderr)")
     }

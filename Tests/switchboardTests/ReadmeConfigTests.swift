@@ -22,7 +22,7 @@ struct ReadmeConfigTests {
     }
 
     @Test("passes switchboard check", arguments: examples)
-    func example(_ example: String) throws {
+    func example(_ example: String) async throws {
         let name = String(example.prefix { $0 != "\n" })
         let yaml = String(example.drop { $0 != "\n" }.dropFirst())
         let directory = try scratchDirectory()
@@ -35,7 +35,7 @@ struct ReadmeConfigTests {
                 else if variable.hasPrefix("DINGTALK_ROBOT") { "SECplaceholder0123456789" }  // 加签 secrets start with SEC
                 else { "placeholder-value-0123456789" }
         }
-        let output = try CLIProcess.run(["check", "--config", "example.yaml"], in: directory, environment: environment)
+        let output = try await CLIProcess.runAsync(["check", "--config", "example.yaml"], in: directory, environment: environment)
         #expect(output.status == 0, "\(name): \(output.stderr)")
     }
 

@@ -28,22 +28,22 @@ struct DeployTests {
         return environment
     }
 
-    static func check(_ yaml: String, named name: String) throws {
+    static func check(_ yaml: String, named name: String) async throws {
         let directory = try scratchDirectory()
         try yaml.write(to: directory.appendingPathComponent("deploy.yaml"), atomically: true, encoding: .utf8)
-        let output = try CLIProcess.run(["check", "--config", "deploy.yaml"], in: directory, environment: environment(for: yaml))
+        let output = try await CLIProcess.runAsync(["check", "--config", "deploy.yaml"], in: directory, environment: environment(for: yaml))
         #expect(output.status == 0, "\(name): \(output.stderr)")
     }
 
     @Test(arguments: ["deploy/compose/switchboard.yaml", "deploy/systemd/switchboard.yaml"])
-    func configurationPassesCheck(_ file: String) throws {
-        try Self.check(try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8), named: file)
+    func configurationPassesCheck(_ file: String) async throws {
+        try await Self.check(try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8), named: file)
     }
 
-    @Test func theChartsConfigurationPassesCheckAndShipsInTheConfigMap() throws {
+    @Test func theChartsConfigurationPassesCheckAndShipsInTheConfigMap() async throws {
         let chart = try HelmChart.load()
         let config = try #require(chart.values["config"] as? String)
-        try Self.check(config, named: "values.yaml config")
+        try await Self.check(config, named: "values.yaml config")
         let rendered = try chart.render()
         let data = try #require((rendered["configmap.yaml"]?["data"] as? [String: Any])?["switchboard.yaml"] as? String)
         #expect(data == config)

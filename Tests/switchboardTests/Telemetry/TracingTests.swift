@@ -103,7 +103,7 @@ struct TracingTests {
         }
     }
 
-    @Test func aTelemetrySettingThatCannotWorkIsOneLineNamingTheKey() throws {
+    @Test func aTelemetrySettingThatCannotWorkIsOneLineNamingTheKey() async throws {
         let directory = try scratchDirectory()
         for (yaml, expected) in [
             ("telemetry: {otlp_endpoint: otel-collector:4318}", "telemetry.otlp_endpoint: must be an http:// or https:// URL"),
@@ -111,7 +111,7 @@ struct TracingTests {
             ("telemetry: {otlp_endpiont: http://c:4318/v1/traces}", "telemetry.otlp_endpiont"),
         ] {
             try yaml.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
-            let output = try CLIProcess.run(["check", "--config", "switchboard.yaml"], in: directory)
+            let output = try await CLIProcess.runAsync(["check", "--config", "switchboard.yaml"], in: directory)
             #expect(output.status == 1)
             #expect(output.stderr.contains(expected) && output.stderr.split(separator: "\n").count == 1, "\(output.stderr)")
         }
