@@ -34,17 +34,12 @@ struct WeComAppImages {
                 try await context.replyState.save(Self.mediaKey, media)
             }
             guard let mediaID = media[url] else { return }
-            var body: JSONValue = [
-                "touser": .string(event.sender.id), "msgtype": "image", "agentid": .number(Double(adapter.agentID)), "image": ["media_id": .string(mediaID)],
-            ]
-            if uncertain, case .object(var fields) = body {
-                // As for text parts: WeCom drops the same image sent again within the interval.
-                fields["enable_duplicate_check"] = 1
-                fields["duplicate_check_interval"] = .number(Double(WeComAppAdapter.duplicateCheckInterval))
-                body = .object(fields)
-            }
+            // As for text parts: WeCom drops the same image sent again within the interval.
+            let data = try WeComPayloads.appImage(
+                touser: event.sender.id, agentID: adapter.agentID, mediaID: mediaID, duplicateCheck: uncertain ? WeComAppAdapter.duplicateCheckInterval : nil
+            )
             let result = try await adapter.token.withToken(transport: context.transport, isRejection: WeComAccessToken.isRejection) {
-                [api = adapter.api, transport = context.transport, data = JSONWriter.data(body)] token in
+                [api = adapter.api, transport = context.transport] token in
                 try await api.post("/cgi-bin/message/send", query: [("access_token", token)], body: data, transport: transport)
             }
             if let id = result["msgid"]?.string { ids.append(id) }

@@ -82,9 +82,7 @@ extension WeComAppAdapter: MediaFetching {
             guard offset <= limit else { throw MediaError(.tooLarge(size: nil, limit: limit), "the media passed the limit") }
         } while offset < (total ?? 0)
         let mimeType = MediaSniffer.mimeType(of: prefix, name: fileName ?? "") ?? "application/octet-stream"
-        return MediaFile(
-            kind: kind, name: fileName ?? "\(kind.rawValue).\(MediaSniffer.fileExtension(for: mimeType))", mimeType: mimeType, size: offset, content: .file(file)
-        )
+        return MediaFile(kind: kind, name: MediaFile.name(fileName, kind: kind, mimeType: mimeType), mimeType: mimeType, size: offset, content: .file(file))
     }
 
     /// WeCom's media/get errcodes as what the user is told.

@@ -14,6 +14,7 @@ enum WeComPayloads {
         var agentid: Int
         var text: Content?
         var markdown: Content?
+        var image: Media?
         /// 1: WeCom drops this message if the same content went to the same user within the
         /// interval (doc 90236; that the check compares content is the doc's wording, not
         /// confirmed by a capture).
@@ -21,10 +22,26 @@ enum WeComPayloads {
         var duplicateCheckInterval: Int?
 
         enum CodingKeys: String, CodingKey {
-            case touser, msgtype, agentid, text, markdown
+            case touser, msgtype, agentid, text, markdown, image
             case enableDuplicateCheck = "enable_duplicate_check"
             case duplicateCheckInterval = "duplicate_check_interval"
         }
+    }
+
+    struct Media: Codable, Equatable {
+        var mediaID: String
+
+        enum CodingKeys: String, CodingKey {
+            case mediaID = "media_id"
+        }
+    }
+
+    /// `message/send` of an uploaded image (platforms-2.md §4.1); `duplicateCheck` as for text.
+    static func appImage(touser: String, agentID: Int, mediaID: String, duplicateCheck: Int? = nil) throws -> Data {
+        try encode(AppMessage(
+            touser: touser, msgtype: "image", agentid: agentID, image: Media(mediaID: mediaID),
+            enableDuplicateCheck: duplicateCheck.map { _ in 1 }, duplicateCheckInterval: duplicateCheck
+        ))
     }
 
     /// `message/send`'s body; `duplicateCheck` (seconds) turns WeCom's duplicate check on.

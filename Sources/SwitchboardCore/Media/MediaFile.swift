@@ -49,8 +49,8 @@ public struct MediaFile: Sendable {
         return MediaFile(kind: kind, name: Self.name(given, kind: kind, mimeType: mimeType), mimeType: mimeType, size: data.count, content: content)
     }
 
-    /// The name given, or `<kind>.<extension of the type>`.
-    static func name(_ given: String?, kind: Kind, mimeType: String) -> String {
+    /// The name given (its last path component), or `<kind>.<extension of the type>`.
+    public static func name(_ given: String?, kind: Kind, mimeType: String) -> String {
         given.flatMap(ContentDisposition.sanitized) ?? "\(kind.rawValue).\(MediaSniffer.fileExtension(for: mimeType))"
     }
 
