@@ -8,27 +8,15 @@ import SwitchboardCore
 /// (long connection) or the bot's EncodingAESKey (HTTP callbacks), the IV its first 16 bytes,
 /// PKCS#7 padding to a multiple of 32 and nothing else around the file.
 enum WeComAIBotMedia {
-    static let timeout: Duration = .seconds(120)
-
     static func fetch(
-        _ media: MediaReference, kind: MediaFile.Kind, key: [UInt8], limit: Int, botID: String, transport: any HTTPTransport
+        _ media: MediaReference, kind: MediaFile.Kind, key: [UInt8], limit: Int, transport: any HTTPTransport
     ) async throws -> MediaFile {
         guard let url = media.url, !url.isEmpty else { throw MediaError(.unavailable, "the AI bot's message carries no URL for its \(kind.rawValue)") }
-        let response: OutboundResponse
-        do {
-            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: timeout))
-        } catch {
-            throw MediaError(.unavailable, "the AI bot \(botID)'s \(kind.rawValue) could not be downloaded: \(type(of: error))")
-        }
-        guard response.status.kind == .successful else {
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            // The URL lives five minutes: a refusal is most likely an expired one.
-            let reason: MediaError.Reason = [403, 404, 410].contains(Int(response.status.code)) ? .expired : .unavailable
-            throw MediaError(reason, "the AI bot \(botID)'s \(kind.rawValue) URL answered HTTP \(response.status.code) (it is valid five minutes)")
-        }
-        let name = media.name ?? response.headers[.contentDisposition].flatMap(ContentDisposition.fileName)
-        // The padding adds up to 32 bytes to a file at the limit.
-        let encrypted = try await MediaDownload.read(response, kind: kind, name: name, limit: limit + WeComCrypto.blockSize)
+        // The URL is signed and lives five minutes: a 403 is most likely an expired one. The padding
+        // adds up to 32 bytes to a file at the limit.
+        let encrypted = try await MediaDownload.get(url, kind: kind, name: media.name, limit: limit + WeComCrypto.blockSize, transport: transport, signed: true)
+        // A name the download made up from the ciphertext's type is no name: the plaintext's type names it.
+        let name = encrypted.name == MediaFile.name(nil, kind: kind, mimeType: encrypted.mimeType) ? nil : encrypted.name
         let plain = try decrypt(try encrypted.data(), key: key)
         guard plain.count <= limit else { throw MediaError(.tooLarge(size: plain.count, limit: limit), "the file is \(plain.count) bytes") }
         return try MediaFile.make(kind: kind, name: name, data: plain)
@@ -63,7 +51,7 @@ enum WeComAIBotMedia {
 extension WeComAIBotAdapter: MediaFetching {
     /// HTTP callbacks: the bot's EncodingAESKey decrypts every file.
     func fetchMedia(_ media: MediaReference, kind: MediaFile.Kind, of event: ChatEvent, transport: any HTTPTransport) async throws -> MediaFile {
-        try await WeComAIBotMedia.fetch(media, kind: kind, key: callback.crypto.keyBytes, limit: maxMediaBytes, botID: botID, transport: transport)
+        try await WeComAIBotMedia.fetch(media, kind: kind, key: callback.crypto.keyBytes, limit: maxMediaBytes, transport: transport)
     }
 }
 
@@ -73,6 +61,6 @@ extension WeComAIBotSocketAdapter: MediaFetching {
         guard let key = media.decryptionKey.flatMap(WeComAIBotMedia.key(fromAESKey:)) else {
             throw MediaError(.unavailable, "the AI bot \(botID)'s \(kind.rawValue) came without a usable aeskey")
         }
-        return try await WeComAIBotMedia.fetch(media, kind: kind, key: key, limit: maxMediaBytes, botID: botID, transport: transport)
+        return try await WeComAIBotMedia.fetch(media, kind: kind, key: key, limit: maxMediaBytes, transport: transport)
     }
 }
