@@ -133,10 +133,12 @@ struct DifyAnswerAssembler {
         return text(lines.joined(separator: "\n") + "\n\n")
     }
 
-    /// An image a tool produced. Dify sends a path without a host when its `FILES_URL` is not
-    /// set; that path is resolved against the base URL.
+    /// A picture or file a tool produced: a picture joins the Markdown as an image, any other file
+    /// (document, audio, video) is an ``AnswerFile``. Dify sends a path without a host when its
+    /// `FILES_URL` is not set; that path is resolved against the base URL.
     private mutating func file(_ payload: DifyPayload) -> [ReplyChunk] {
-        guard payload.type == "image", payload.belongsTo != "user", let url = payload.url, !url.isEmpty else { return [] }
+        guard payload.belongsTo != "user", let url = payload.url, !url.isEmpty else { return [] }
+        guard payload.type == "image" else { return [.file(AnswerFile(url: absolute(url)))] }
         return text("\n\n![](\(absolute(url)))\n\n")
     }
 

@@ -55,8 +55,9 @@ public struct FakeDifyEvents: Sendable {
     }
 
     /// An image a tool made.
-    public func messageFile(url: String) -> FakeDifyStep {
-        chat("message_file", [("id", .string(Self.newID())), ("type", "image"), ("belongs_to", "assistant"), ("url", .string(url))])
+    /// A file a tool made: `type` is Dify's file type (`image`, `document`, `audio`, `video`, `custom`).
+    public func messageFile(url: String, type: String = "image") -> FakeDifyStep {
+        chat("message_file", [("id", .string(Self.newID())), ("type", .string(type)), ("belongs_to", "assistant"), ("url", .string(url))])
     }
 
     /// Moderation replaced the answer.

@@ -73,6 +73,16 @@ package final class FakeFeishuOpenAPI: Sendable {
         package var resourceRequests: [String] = []
         /// Images uploaded with im/v1/images: (image_key, bytes, type).
         package var images: [(key: String, data: Data, contentType: String)] = []
+        /// Files uploaded with im/v1/files.
+        package var files: [UploadedFile] = []
+    }
+
+    /// A file uploaded with `im/v1/files`: its key, `file_type`, `file_name` and bytes.
+    package struct UploadedFile: Sendable {
+        package var key: String
+        package var fileType: String
+        package var fileName: String
+        package var data: Data
     }
 
     /// A picture or file a message carries, as the fake serves it: its bytes (repeated `repeats`
@@ -114,6 +124,7 @@ package final class FakeFeishuOpenAPI: Sendable {
     package func serve(_ resource: Resource, messageID: String, key: String) { state.withLock { $0.resources["\(messageID)/\(key)"] = resource } }
     package var resourceRequests: [String] { state.withLock { $0.resourceRequests } }
     package var images: [(key: String, data: Data, contentType: String)] { state.withLock { $0.images } }
+    package var files: [UploadedFile] { state.withLock { $0.files } }
     package var cards: [CardKitCard] { state.withLock { state in state.cardOrder.compactMap { state.cards[$0] } } }
     /// CardKit calls are refused as an app without the permission is (99991672).
     package func refuseCardKit() { state.withLock { $0.cardKitRefused = true } }
@@ -163,6 +174,7 @@ package final class FakeFeishuOpenAPI: Sendable {
         if path.hasPrefix("/open-apis/cardkit/v1/cards") { return cardKit(request.method, path, body: body) }
         if request.method == "GET", path.hasPrefix("/open-apis/im/v1/messages/"), path.contains("/resources/") { return resource(path, query: request.query) }
         if request.method == "POST", path == "/open-apis/im/v1/images" { return uploadImage(request) }
+        if request.method == "POST", path == "/open-apis/im/v1/files" { return uploadFile(request) }
         switch (request.method, path) {
         case ("GET", "/open-apis/bot/v3/info"):
             state.withLock { $0.botInfoCalls += 1 }
@@ -252,6 +264,25 @@ package final class FakeFeishuOpenAPI: Sendable {
             return key
         }
         return Self.json(#"{"code":0,"msg":"success","data":{"image_key":"\#(key)"}}"#)
+    }
+
+    /// `im/v1/files` (platforms-2.md §4.3): `file_type` one of Feishu's, `file_name`, a `file` part,
+    /// ≤ 30 MB. (The error codes for files are assumed to be the images' ones.)
+    private func uploadFile(_ request: RecordedRequest) -> LoopbackResponse {
+        let types: Set<String> = ["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"]
+        guard let parts = MultipartPart.parse(request.body, contentType: request.headers[.contentType]),
+            let fileType = parts.first(where: { $0.name == "file_type" })?.text, types.contains(fileType),
+            let fileName = parts.first(where: { $0.name == "file_name" })?.text, !fileName.isEmpty,
+            let file = parts.first(where: { $0.name == "file" }), file.fileName != nil
+        else { return Self.json(#"{"code":234001,"msg":"Invalid request param."}"#, status: 400) }
+        guard !file.data.isEmpty else { return Self.json(#"{"code":234010,"msg":"File's size can't be 0."}"#, status: 400) }
+        guard file.data.count <= 30 << 20 else { return Self.json(#"{"code":234006,"msg":"The file size exceed the max value."}"#, status: 400) }
+        let key = state.withLock { state -> String in
+            let key = "file_v2_\(String(format: "%04d", state.files.count + 1))-fake"
+            state.files.append(UploadedFile(key: key, fileType: fileType, fileName: fileName, data: file.data))
+            return key
+        }
+        return Self.json(#"{"code":0,"msg":"success","data":{"file_key":"\#(key)"}}"#)
     }
 
     // MARK: CardKit (platforms-2.md §3.1, §3.3)

@@ -5,6 +5,23 @@ import Testing
 
 @Suite("Media: sniffing, names, sizes, downloads")
 struct MediaTests {
+    @Test("an answer's files: links under the text where the adapter sends none; taken out of the stream by one that does; a reply stored before files existed still decodes")
+    func answerFiles() async throws {
+        let file = AnswerFile(url: "https://files.example.com/a/%E6%8A%A5%E5%91%8A.pdf?sign=1")
+        #expect(file.name == "报告.pdf" && AnswerFile(url: "https://files.example.com/").name == "file")
+        let reply = Reply(markdown: "见附件。", files: [file])
+        let shown = ReplyRenderer.render(reply, for: .dingtalkMarkdown).map(\.text).joined()
+        #expect(shown.contains("📎 [报告.pdf](https://files.example.com/a/%E6%8A%A5%E5%91%8A.pdf?sign=1)"), "\(shown)")
+
+        let collector = AnswerFileCollector()
+        let text = try await ReplyStream(reply: reply).takingFiles(into: collector).collect()
+        #expect(text.files.isEmpty && text.markdown == "见附件。" && collector.taken == [file])
+
+        let old = try JSONDecoder().decode(Reply.self, from: Data(#"{"markdown":"旧","citations":[],"suggestions":[]}"#.utf8))
+        #expect(old == Reply(markdown: "旧"))
+        #expect(try JSONDecoder().decode(Reply.self, from: JSONEncoder().encode(reply)) == reply)
+    }
+
     @Test func typesComeFromTheBytes() {
         let cases: [([UInt8], String, String)] = [
             ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "x.jpg", "image/png"),

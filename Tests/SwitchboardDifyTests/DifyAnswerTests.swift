@@ -134,6 +134,20 @@ struct DifyAnswerTests {
         }
     }
 
+    @Test("a document a tool made (message_file of type document) is a file of the answer, named from its URL, not Markdown; the user's own files are not repeated")
+    func documentFile() async throws {
+        try await FakeDifyServer.withRunning(mode: "advanced-chat") { dify in
+            let events = FakeDifyEvents()
+            dify.enqueue(.stream([
+                events.message("报告见附件。"), events.messageFile(url: "/files/tools/%E5%91%A8%E6%8A%A5.pdf?timestamp=1&sign=x", type: "document"),
+                events.messageEnd(),
+            ]))
+            let answer = try await DifyTest.answer(try DifyTest.backend(dify, app: "chat"), DifyTest.request("周报"))
+            #expect(answer.reply.markdown == "报告见附件。")
+            #expect(answer.reply.files == [AnswerFile(url: "\(dify.rootURL)/files/tools/%E5%91%A8%E6%8A%A5.pdf?timestamp=1&sign=x", name: "周报.pdf")])
+        }
+    }
+
     @Test("a workflow streams text_chunk text and its inputs carry the query and the templates")
     func workflowStream() async throws {
         try await FakeDifyServer.withRunning(mode: "workflow") { dify in

@@ -95,6 +95,35 @@ struct FeishuMediaTests {
         }
     }
 
+    @Test("a file in the answer (a Dify document) ▸ uploaded with im/v1/files as pdf and sent as a file message after the card, not a link under it; one that cannot be fetched is sent as a link")
+    func fileInTheAnswer() async throws {
+        let pdf = Data("%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n".utf8)
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/files/tools/%E5%91%A8%E6%8A%A5.pdf"
+                ? WebhookResponse(status: .ok, headers: [.contentType: "application/pdf"], body: pdf)
+                : WebhookResponse(status: .notFound)
+        }) { files in
+            try await Self.withServer { api, dify, feishu in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("周报已生成。"), events.messageFile(url: files.url + "/files/tools/%E5%91%A8%E6%8A%A5.pdf", type: "document"),
+                    events.messageFile(url: files.url + "/files/tools/gone.xlsx", type: "document"), events.messageEnd(),
+                ]))
+                let message = FeishuPlatform.message(eventID: "ev-report", messageID: "om_report", text: "生成周报", chatType: "p2p", mentionBot: false)
+                #expect(try await feishu.post(message).status == 200)
+                try await api.waitFor("the file and the link") { api.sends.count == 3 }
+                let uploaded = try #require(api.files.first)
+                #expect(api.files.count == 1 && uploaded.fileType == "pdf" && uploaded.fileName == "周报.pdf" && uploaded.data == pdf)
+                let sends = api.sends
+                #expect(sends[0].msgType == "interactive")
+                #expect(sends[1].msgType == "file" && sends[1].body["content"] == .string(#"{"file_key":"\#(uploaded.key)"}"#))
+                #expect(sends[2].msgType == "post" && sends[2].body["content"]?.string?.contains("gone.xlsx") == true)
+                let card = api.patches.last?.markdown ?? ""
+                #expect(card.contains("周报已生成") && !card.contains("📎"), "files are not links under the card: \(card)")
+            }
+        }
+    }
+
     @Test("a resource Feishu no longer has (234003) or refuses (234004) ▸ a notice, Dify not asked; the token is not the problem")
     func goneOrRefused() async throws {
         try await Self.withServer { api, dify, feishu in

@@ -80,6 +80,34 @@ struct WeComAppMediaTests {
         }
     }
 
+    @Test("a file in the answer (a Dify document) ▸ after the text, uploaded with media/upload?type=file and sent as a file message; one that cannot be fetched goes as a link; no link under the text")
+    func fileInTheAnswer() async throws {
+        let xlsx = Data([0x50, 0x4B, 0x03, 0x04]) + Data(repeating: 0x20, count: 60)
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/files/sales.xlsx"
+                ? WebhookResponse(status: .ok, headers: [.contentType: "application/octet-stream"], body: xlsx)
+                : WebhookResponse(status: .notFound)
+        }) { files in
+            try await Self.run { api, dify, wecom in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("销售表已导出。"), events.messageFile(url: files.url + "/files/sales.xlsx", type: "document"),
+                    events.messageFile(url: files.url + "/files/gone.pdf", type: "document"), events.messageEnd(),
+                ]))
+                let question = Self.xml(msgID: 8_000_021, type: "text", fields: "<Content><![CDATA[导出销售表]]></Content>")
+                #expect(try await wecom.postApp(xml: question).status == 200)
+                let sends = try await api.waitForSends(count: 3)
+                let text = WeComEndToEndTests.content(sends[0]) ?? ""
+                #expect(text.contains("销售表已导出") && !text.contains("sales.xlsx"), "\(text)")
+                let upload = try #require(api.uploads.first)
+                #expect(api.uploads.count == 1 && upload.type == "file" && upload.data == xlsx)
+                #expect(upload.contentType == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                #expect(sends[1]["msgtype"] == "file" && sends[1]["file"]?["media_id"] == .string(upload.mediaID))
+                #expect(WeComEndToEndTests.content(sends[2])?.contains(files.url + "/files/gone.pdf") == true)
+            }
+        }
+    }
+
     @Test("a 25 MB video (830002 for one download) ▸ fetched in 20 MB Range chunks when the limit allows; refused without downloading when it does not")
     func rangedDownload() async throws {
         let video = Data([0x00, 0x00, 0x00, 0x18]) + Data("ftypmp42".utf8) + Data(repeating: 0x22, count: 25 << 20)

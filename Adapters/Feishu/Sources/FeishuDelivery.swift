@@ -22,17 +22,25 @@ struct FeishuDelivery {
 
     func run(_ reply: ReplyStream) async throws -> DeliveryReceipt {
         do {
-            let stored = try await context.replyState.load(String.self, Self.kindKey).flatMap(FeishuMessageKind.init(rawValue:))
-            let kind = stored ?? adapter.messageKind
-            if kind == .card {
-                if adapter.usesCardKit, let receipt = try await streamCardKit(reply) { return receipt }
-                return try await streamCards(reply)
-            }
-            return try await sendWhole(try await reply.collect(), kind: kind)
+            // The answer's files go as file messages after the text, not as links under it.
+            let files = AnswerFileCollector()
+            var receipt = try await sendText(reply.takingFiles(into: files))
+            receipt.messageIDs += try await FeishuFiles(delivery: self).send(files.taken)
+            return receipt
         } catch let error as FeishuAPIError where error.code == FeishuAPIError.botNotInChat {
             adapter.warnNotInChat(event.conversation.id, logger: context.logger)
             return DeliveryReceipt()
         }
+    }
+
+    private func sendText(_ reply: ReplyStream) async throws -> DeliveryReceipt {
+        let stored = try await context.replyState.load(String.self, Self.kindKey).flatMap(FeishuMessageKind.init(rawValue:))
+        let kind = stored ?? adapter.messageKind
+        if kind == .card {
+            if adapter.usesCardKit, let receipt = try await streamCardKit(reply) { return receipt }
+            return try await streamCards(reply)
+        }
+        return try await sendWhole(try await reply.collect(), kind: kind)
     }
 
     /// A refusal of the message itself (its kind or content), not of the token, the rate or the chat.

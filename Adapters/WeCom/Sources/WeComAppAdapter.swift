@@ -79,7 +79,10 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
 
     func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
         let answer = try await reply.collect()
-        let parts = ReplyRenderer.render(answer, for: target).map(\.text).filter { !$0.isEmpty }
+        // The answer's files go as file messages after the text, not as links under it.
+        var text = answer
+        text.files = []
+        let parts = ReplyRenderer.render(text, for: target).map(\.text).filter { !$0.isEmpty }
         // A retry resumes after the parts already sent. A part an earlier attempt may have
         // delivered goes with WeCom's duplicate check, which drops the same content sent to the
         // same user again within the interval (platforms.md §1a.6, doc 90236) — so a crash
@@ -97,7 +100,7 @@ struct WeComAppAdapter: ChatAdapter, NotificationSending {
                 context.logger.warning("WeCom did not deliver to some users: they are outside the app's visible range", metadata: ["bot": "\(botID)"])
             }
         }
-        ids += try await WeComAppImages(adapter: self, event: event, context: context).send(answer)
+        ids += try await WeComAppAttachments(adapter: self, event: event, context: context).send(answer)
         return DeliveryReceipt(messageIDs: ids)
     }
 

@@ -15,6 +15,7 @@ enum WeComPayloads {
         var text: Content?
         var markdown: Content?
         var image: Media?
+        var file: Media?
         /// 1: WeCom drops this message if the same content went to the same user within the
         /// interval (doc 90236; that the check compares content is the doc's wording, not
         /// confirmed by a capture).
@@ -22,7 +23,7 @@ enum WeComPayloads {
         var duplicateCheckInterval: Int?
 
         enum CodingKeys: String, CodingKey {
-            case touser, msgtype, agentid, text, markdown, image
+            case touser, msgtype, agentid, text, markdown, image, file
             case enableDuplicateCheck = "enable_duplicate_check"
             case duplicateCheckInterval = "duplicate_check_interval"
         }
@@ -36,10 +37,12 @@ enum WeComPayloads {
         }
     }
 
-    /// `message/send` of an uploaded image (platforms-2.md §4.1); `duplicateCheck` as for text.
-    static func appImage(touser: String, agentID: Int, mediaID: String, duplicateCheck: Int? = nil) throws -> Data {
+    /// `message/send` of an uploaded image or file (platforms-2.md §4.1, `msgtype` `image` or
+    /// `file`, each `{"media_id"}`); `duplicateCheck` as for text.
+    static func appMedia(_ msgtype: String, touser: String, agentID: Int, mediaID: String, duplicateCheck: Int? = nil) throws -> Data {
         try encode(AppMessage(
-            touser: touser, msgtype: "image", agentid: agentID, image: Media(mediaID: mediaID),
+            touser: touser, msgtype: msgtype, agentid: agentID,
+            image: msgtype == "image" ? Media(mediaID: mediaID) : nil, file: msgtype == "file" ? Media(mediaID: mediaID) : nil,
             enableDuplicateCheck: duplicateCheck.map { _ in 1 }, duplicateCheckInterval: duplicateCheck
         ))
     }

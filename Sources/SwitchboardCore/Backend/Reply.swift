@@ -1,3 +1,5 @@
+import Foundation
+
 /// A piece of a backend's answer, in the order the backend produced it.
 ///
 /// A stream ends with `.end`: a stream that finishes without it was cut short (a dropped
@@ -12,6 +14,9 @@ public enum ReplyChunk: Sendable, Equatable {
     case citations([Citation])
     /// Follow-up questions the backend suggests.
     case suggestions([String])
+    /// A file the backend made (a report, a spreadsheet): sent as the platform's file message
+    /// where it has one, else shown as a link under the answer.
+    case file(AnswerFile)
     /// The backend's conversation id for this scope; the engine stores it for the next turn.
     case conversation(String)
     /// The backend has said everything.
@@ -24,11 +29,27 @@ public struct Reply: Sendable, Codable, Equatable {
     public var markdown: String
     public var citations: [Citation]
     public var suggestions: [String]
+    /// Files the backend made, in order.
+    public var files: [AnswerFile]
 
-    public init(markdown: String = "", citations: [Citation] = [], suggestions: [String] = []) {
+    public init(markdown: String = "", citations: [Citation] = [], suggestions: [String] = [], files: [AnswerFile] = []) {
         self.markdown = markdown
         self.citations = citations
         self.suggestions = suggestions
+        self.files = files
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case markdown, citations, suggestions, files
+    }
+
+    /// Replies stored before files existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        markdown = try container.decode(String.self, forKey: .markdown)
+        citations = try container.decodeIfPresent([Citation].self, forKey: .citations) ?? []
+        suggestions = try container.decodeIfPresent([String].self, forKey: .suggestions) ?? []
+        files = try container.decodeIfPresent([AnswerFile].self, forKey: .files) ?? []
     }
 
     /// Folds one chunk into the reply.
@@ -38,6 +59,7 @@ public struct Reply: Sendable, Codable, Equatable {
         case .replace(let text): markdown = text
         case .citations(let list): citations = list
         case .suggestions(let list): suggestions = list
+        case .file(let file): if !files.contains(file) { files.append(file) }
         case .conversation, .end: break
         }
     }
@@ -47,6 +69,7 @@ public struct Reply: Sendable, Codable, Equatable {
         var chunks: [ReplyChunk] = [.delta(markdown)]
         if !citations.isEmpty { chunks.append(.citations(citations)) }
         if !suggestions.isEmpty { chunks.append(.suggestions(suggestions)) }
+        chunks += files.map(ReplyChunk.file)
         chunks.append(.end)
         return chunks
     }
@@ -65,5 +88,24 @@ public struct Citation: Sendable, Codable, Equatable, Hashable {
         self.url = url
         self.snippet = snippet
         self.score = score
+    }
+}
+
+/// A file in an answer (Dify `message_file` of a type other than image): where to fetch it and the
+/// name to show.
+public struct AnswerFile: Sendable, Codable, Equatable, Hashable {
+    public var url: String
+    public var name: String
+
+    public init(url: String, name: String) {
+        self.url = url
+        self.name = name
+    }
+
+    /// A file named by the last component of its URL's path (`report.pdf`), else `file`.
+    public init(url: String) {
+        let path = URL(string: url)?.path() ?? ""
+        let last = path.split(separator: "/").last.map(String.init)?.removingPercentEncoding
+        self.init(url: url, name: last.flatMap(ContentDisposition.sanitized) ?? "file")
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A backend's answer as it is produced: a type-erased sequence of ``ReplyChunk``s, read once.
 public struct ReplyStream: AsyncSequence, Sendable {
     public typealias Element = ReplyChunk
@@ -27,6 +29,23 @@ public struct ReplyStream: AsyncSequence, Sendable {
                 guard index < first.count else { return try await next() }
                 defer { index += 1 }
                 return first[index]
+            }
+        })
+    }
+
+    /// This stream without its ``ReplyChunk/file(_:)`` chunks, each handed to `files` as it
+    /// passes: for an adapter that sends an answer's files as messages of their own after the text
+    /// (read `files.taken` once the stream is read), rather than as links under it.
+    public func takingFiles(into files: AnswerFileCollector) -> ReplyStream {
+        let base = makeNext
+        return ReplyStream(makeNext: {
+            let next = base()
+            return {
+                while let chunk = try await next() {
+                    guard case .file(let file) = chunk else { return chunk }
+                    files.add(file)
+                }
+                return nil
             }
         })
     }
@@ -77,4 +96,18 @@ public struct ReplyStream: AsyncSequence, Sendable {
 public struct ReplyIncomplete: Error, Sendable, CustomStringConvertible {
     public init() {}
     public var description: String { "the backend's answer stopped before it was complete" }
+}
+
+/// The files taken out of a ``ReplyStream`` by ``ReplyStream/takingFiles(into:)``.
+public final class AnswerFileCollector: Sendable {
+    private let files = Mutex<[AnswerFile]>([])
+
+    public init() {}
+
+    /// The files seen so far, in order, each once.
+    public var taken: [AnswerFile] { files.withLock { $0 } }
+
+    func add(_ file: AnswerFile) {
+        files.withLock { if !$0.contains(file) { $0.append(file) } }
+    }
 }

@@ -143,7 +143,7 @@ struct GenericCallback: Encodable {
     }
 
     private enum ReplyKeys: String, CodingKey {
-        case markdown, citations
+        case markdown, citations, files
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -153,6 +153,7 @@ struct GenericCallback: Encodable {
         var r = c.nestedContainer(keyedBy: ReplyKeys.self, forKey: .reply)
         try r.encode(reply.markdown, forKey: .markdown)
         try r.encode(reply.citations, forKey: .citations)
+        if !reply.files.isEmpty { try r.encode(reply.files, forKey: .files) }
     }
 }
 

@@ -1,13 +1,16 @@
 import Foundation
 
-/// The compact footer under an answer: its sources (Dify `retriever_resources`), de-duplicated by
+/// The compact footer under an answer: the files it made (as links, where the adapter does not send
+/// them as file messages), its sources (Dify `retriever_resources`), de-duplicated by
 /// document and best first, and the follow-up questions the backend suggests. Built as blocks, so
 /// every dialect renders it its own way and the splitter counts it like the answer.
 enum ReplyFooter {
     static let longestTitle = 60
 
-    static func blocks(citations: [Citation], suggestions: [String], options: RenderOptions) -> [MarkdownBlock] {
-        var blocks: [MarkdownBlock] = []
+    static func blocks(citations: [Citation], suggestions: [String], files: [AnswerFile] = [], options: RenderOptions) -> [MarkdownBlock] {
+        var blocks: [MarkdownBlock] = files.map { file in
+            .paragraph([.text("📎 "), .link(text: [.text(shortened(file.name))], url: file.url)])
+        }
         let sources = distinctSources(citations).prefix(options.maxSources)
         if !sources.isEmpty {
             var inlines: [MarkdownInline] = [.text("📚 ")]

@@ -3,7 +3,7 @@
 public enum ReplyRenderer {
     public static func render(_ reply: Reply, for target: RenderTarget, options: RenderOptions = RenderOptions()) -> [RenderedPart] {
         let document = MarkdownParser.parse(reply.markdown)
-        let footer = ReplyFooter.blocks(citations: reply.citations, suggestions: reply.suggestions, options: options)
+        let footer = ReplyFooter.blocks(citations: reply.citations, suggestions: reply.suggestions, files: reply.files, options: options)
         return render(blocks: prepare(document.blocks, options: options), footer: footer, target: target)
     }
 
