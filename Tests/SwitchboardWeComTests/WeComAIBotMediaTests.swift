@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import SwitchboardCore
@@ -64,6 +65,79 @@ struct WeComAIBotMediaTests {
                         let notice = fake.commands("aibot_respond_msg").last { $0.reqID == "REQ-OLD" }?.body["stream"]?["content"]?.string ?? ""
                         #expect(notice.contains("已过期"), "\(notice)")
                         #expect(dify.calls.count == 1 && dify.uploads.count == 1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The answer's chart as a loopback file server has it; anything else is a 404.
+    static func withPictures(_ body: (String) async throws -> Void) async throws {
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path == "/files/chart.png" ? WebhookResponse(status: .ok, headers: [.contentType: "image/png"], body: png) : WebhookResponse(status: .notFound)
+        }) { files in try await body(files.url) }
+    }
+
+    static let md5OfPNG = Insecure.MD5.hash(data: png).map { String(format: "%02x", $0) }.joined()
+
+    @Test("a picture in the answer over HTTP callbacks ▸ the finishing frame a poll reads carries it in msg_item (base64, md5 of the bytes), not as a link; one that cannot be fetched stays a link")
+    func pictureInTheAnswerOverHTTP() async throws {
+        try await Self.withPictures { files in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("趋势图："), events.messageFile(url: files + "/files/chart.png"), events.messageFile(url: files + "/files/gone.png"),
+                    events.messageEnd(),
+                ]))
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      \(WeComAIBotStreamTests.bot)
+                    engine: {poll_interval: 50ms}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { server in
+                    let wecom = WeComPlatform(server: server)
+                    let ack = try await wecom.postAIBot(json: WeComAIBotStreamTests.message("chart0000001", text: "趋势图"))
+                    let stream = try #require(ack.answer.stream)
+                    let content = try await WeComAIBotStreamTests.pollUntilFinished(wecom, stream: stream.id)
+                    #expect(content.hasPrefix("趋势图：") && !content.contains("chart.png") && content.contains("gone.png"), "\(content)")
+                    let refresh = """
+                        {"msgid":"poll-last","aibotid":"aibAbCdEfGhIjKlMnOpQrStUvWxYz012","chatid":"wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w",\
+                        "chattype":"group","from":{"userid":"zhangsan"},"msgtype":"stream","stream":{"id":"\(stream.id)"}}
+                        """
+                    let last = try await wecom.postAIBot(json: refresh).answer
+                    let items = last["stream"]?["msg_item"]?.array ?? []
+                    #expect(items.count == 1)
+                    #expect(items.first?["msgtype"] == "image" && items.first?["image"]?["base64"] == .string(Self.png.base64EncodedString()))
+                    #expect(items.first?["image"]?["md5"] == .string(Self.md5OfPNG))
+                }
+            }
+        }
+    }
+
+    @Test("a picture in the answer over the long connection ▸ msg_item on the finish frame only")
+    func pictureInTheAnswerOverTheSocket() async throws {
+        try await Self.withPictures { files in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([events.message("趋势图："), events.messageFile(url: files + "/files/chart.png"), events.messageEnd()]))
+                try await FakeWeComAIBotSocket.withRunning { fake in
+                    let yaml = """
+                        backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                        bots:
+                          aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                                  ws_url: "\(fake.url)", update_interval: 300ms}
+                        engine: {poll_interval: 50ms}
+                        """
+                    try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
+                        try await fake.waitFor("the subscription") { fake.isSubscribed }
+                        try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-CHART", msgid: "msg-chart", text: "趋势图"))
+                        try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-CHART" && $0.body["stream"]?["finish"] == .bool(true) } }
+                        let frames = fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-CHART" }
+                        let last = try #require(frames.last)
+                        #expect(frames.dropLast().allSatisfy { $0.body["stream"]?["msg_item"] == nil })
+                        #expect(last.body["stream"]?["msg_item"]?.array?.first?["image"]?["md5"] == .string(Self.md5OfPNG))
+                        #expect(last.body["stream"]?["content"]?.string?.contains("chart.png") == false)
                     }
                 }
             }

@@ -123,7 +123,7 @@ struct WeComAIBotAdapter: ChatAdapter {
         if let reader = context.replyState, let data = try await reader.replyState(job: "\(botID):\(id.msgid)", key: WeComStreamState.key),
             let state = try? JSONDecoder().decode(WeComStreamState.self, from: data)
         {
-            return WeComPayloads.StreamFrame(id: streamID, finish: state.finish, content: state.content)
+            return WeComPayloads.StreamFrame(id: streamID, finish: state.finish, content: state.content, images: state.images ?? [])
         }
         return id.isOpen(at: context.now)
             ? WeComPayloads.StreamFrame(id: streamID, finish: false, content: thinkingText)

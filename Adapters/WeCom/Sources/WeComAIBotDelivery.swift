@@ -3,7 +3,8 @@ import SwitchboardCore
 import SwitchboardTelemetry
 
 /// Delivers one AI-bot answer: the text so far goes to the stream state as it grows (throttled),
-/// the finished answer with `finish: true`. What the stream cannot carry — a part past its 20 480
+/// the finished answer with `finish: true` and its pictures in `msg_item` (``WeComStreamImages``).
+/// What the stream cannot carry — a part past its 20 480
 /// bytes, or a whole answer finished after the stream window — goes through the message's
 /// one-use `response_url`.
 struct WeComAIBotDelivery {
@@ -22,8 +23,14 @@ struct WeComAIBotDelivery {
         let answer = try await reply.collect(showingPartialsFor: .wecomStream, throttle: StreamThrottle()) {
             try await save(WeComStreamState(content: $0, finish: false))
         }
-        let final = Self.finalMessages(answer, streamOpen: isStreamOpen())
-        try await save(WeComStreamState(content: final.frame, finish: true))
+        let open = isStreamOpen()
+        // The pictures ride on the finishing frame; response_url cannot carry them, so they stay
+        // links when the stream has closed.
+        let (text, images) = open
+            ? await WeComStreamImages.resolving(answer, transport: context.transport, logger: context.logger, botID: adapter.botID)
+            : (answer, [])
+        let final = Self.finalMessages(text, streamOpen: open)
+        try await save(WeComStreamState(content: final.frame, finish: true, images: images.isEmpty ? nil : images))
         if final.shortened {
             context.logger.warning(
                 "the answer is longer than the AI-bot stream and its one response_url message can carry; it was shortened, with a line saying so",

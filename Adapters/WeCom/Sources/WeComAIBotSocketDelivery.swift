@@ -3,7 +3,8 @@ import SwitchboardCore
 
 /// An answer over the AI bot's socket (platforms-2.md §2.5): stream frames with the push's `req_id`
 /// — the whole text so far each time, one at a time (each waits for its ack), no more often than
-/// `update_interval` — then the finishing frame with the whole answer. When WeCom says the stream
+/// `update_interval` — then the finishing frame with the whole answer and its pictures in
+/// `msg_item` (``WeComStreamImages``). When WeCom says the stream
 /// can no longer be answered (846608: the six-minute window; 846605: a `req_id` from an earlier
 /// connection), the answer goes as a proactive `aibot_send_msg` Markdown message instead. What was
 /// finished is kept in reply state, so a retried job sends nothing twice.
@@ -27,8 +28,11 @@ struct WeComAIBotSocketDelivery {
             guard !gone else { return }
             gone = try await respond(reqID: reqID, streamID: streamID, content: text, finish: false)
         }
-        let whole = ReplyRenderer.render(answer, for: .wecomStream).first?.text ?? ""
-        if !gone, try await !respond(reqID: reqID, streamID: streamID, content: whole, finish: true) {
+        let (text, images) = gone
+            ? (answer, [])
+            : await WeComStreamImages.resolving(answer, transport: context.transport, logger: context.logger, botID: adapter.botID)
+        let whole = ReplyRenderer.render(text, for: .wecomStream).first?.text ?? ""
+        if !gone, try await !respond(reqID: reqID, streamID: streamID, content: whole, finish: true, images: images) {
             try await context.replyState.save(Self.doneKey, true)
             return DeliveryReceipt(messageIDs: [streamID])
         }
@@ -37,8 +41,8 @@ struct WeComAIBotSocketDelivery {
     }
 
     /// One stream frame; true when WeCom says the stream is gone.
-    private func respond(reqID: String, streamID: String, content: String, finish: Bool) async throws -> Bool {
-        let body: JSONValue = ["msgtype": "stream", "stream": ["id": .string(streamID), "finish": .bool(finish), "content": .string(content)]]
+    private func respond(reqID: String, streamID: String, content: String, finish: Bool, images: [WeComStreamImages.Item] = []) async throws -> Bool {
+        let body = WeComPayloads.StreamFrame(id: streamID, finish: finish, content: content, images: images).json
         let ack = try await adapter.link.request(WeComAIBotLink.frame("aibot_respond_msg", reqID: reqID, body: body), reqID: reqID)
         let code = ack["errcode"]?.integer ?? 0
         if Self.streamGone.contains(code) { return true }

@@ -67,13 +67,18 @@ enum WeComPayloads {
 
         var msgtype = "stream"
         var stream: Stream
+        /// Pictures, on the finishing frame only (platforms-2.md §2.5).
+        var images: [WeComStreamImages.Item] = []
 
-        init(id: String, finish: Bool, content: String) {
+        init(id: String, finish: Bool, content: String, images: [WeComStreamImages.Item] = []) {
             stream = Stream(id: id, finish: finish, content: content)
+            self.images = finish ? images : []
         }
 
         var json: JSONValue {
-            ["msgtype": .string(msgtype), "stream": ["id": .string(stream.id), "finish": .bool(stream.finish), "content": .string(stream.content)]]
+            var stream: [String: JSONValue] = ["id": .string(self.stream.id), "finish": .bool(self.stream.finish), "content": .string(self.stream.content)]
+            if !images.isEmpty { stream["msg_item"] = .array(images.map(\.json)) }
+            return ["msgtype": .string(msgtype), "stream": .object(stream)]
         }
     }
 

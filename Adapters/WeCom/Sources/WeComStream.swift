@@ -9,6 +9,8 @@ struct WeComStreamState: Codable, Equatable, Sendable {
 
     var content: String
     var finish: Bool
+    /// The finishing frame's pictures (absent in states written before there were any).
+    var images: [WeComStreamImages.Item]? = nil
 }
 
 /// The stream id of an answer, made from the message so that it needs no state of its own and a

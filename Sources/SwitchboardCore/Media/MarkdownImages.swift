@@ -19,4 +19,14 @@ public enum MarkdownImages {
             return whole.replacingOccurrences(of: "(\(match.output.1))", with: "(\(key))")
         }
     }
+
+    /// `markdown` without the images whose URL is in `urls` (sent some other way), and without the
+    /// blank lines they leave.
+    public static func removing(_ urls: Set<String>, from markdown: String) -> String {
+        guard !urls.isEmpty else { return markdown }
+        let removed = markdown.replacing(pattern) { match in
+            urls.contains(String(match.output.1)) ? "" : String(match.output.0)
+        }
+        return removed.replacing(/\n{3,}/, with: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
