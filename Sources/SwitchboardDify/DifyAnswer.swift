@@ -95,7 +95,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
                     if file.kind == .audio, configuration.speechToText {
                         heard.append(try await backend.client.transcribe(file, user: request.user))
                     } else {
-                        uploaded.append(DifyClient.fileEntry(file, id: try await backend.client.upload(file, user: request.user)))
+                        uploaded.append(try await backend.client.entry(for: file, user: request.user))
                     }
                 }
                 files = uploaded
@@ -196,9 +196,10 @@ struct DifyAnswer: AsyncSequence, Sendable {
         }
 
         private func requestBody() throws -> Data {
-            var inputs: [String: String] = [:]
-            for (name, template) in configuration.inputs { inputs[name] = template.fill(from: request.event) }
-            inputs.merge(request.inputs) { _, given in given }
+            var inputs: [String: JSONValue] = [:]
+            for (name, template) in configuration.inputs { inputs[name] = .string(template.fill(from: request.event)) }
+            inputs.merge(request.inputs.mapValues(JSONValue.string)) { _, given in given }
+            var files = self.files ?? []
             let spoken = ([request.query] + heard).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.joined(separator: "\n")
             var query: String? = spoken
             let others = request.attachments.filter { !($0.kind == .audio && configuration.speechToText) }
@@ -209,16 +210,29 @@ struct DifyAnswer: AsyncSequence, Sendable {
             case .chat, .chatflow, .agent:
                 break
             case .workflow:
-                inputs[configuration.queryInput] = query
+                inputs[configuration.queryInput] = query.map(JSONValue.string)
                 query = nil
+                // platforms-2.md §4.5: a workflow's files go inside `inputs`, under its file
+                // variable — one object for a single-file input, a list for a file-list one.
+                if let fileInput = configuration.fileInput, !files.isEmpty {
+                    if configuration.fileInputList {
+                        inputs[fileInput] = .array(files)
+                    } else {
+                        if files.count > 1 {
+                            backend.logger.notice("the workflow's file input \(fileInput) takes one file; the first of \(files.count) is passed (set file_input_list: true for a file-list input)")
+                        }
+                        inputs[fileInput] = files[0]
+                    }
+                    files = []
+                }
             case .completion:
                 // Older Dify reads the input, newer also the top-level query.
-                inputs[configuration.queryInput] = query
+                inputs[configuration.queryInput] = query.map(JSONValue.string)
             }
             let body = DifyClient.AnswerRequest(
                 inputs: inputs, query: query, responseMode: configuration.streaming ? "streaming" : "blocking",
                 conversationID: configuration.app.hasConversations ? (conversationID ?? "") : nil, user: request.user,
-                files: files.flatMap { $0.isEmpty ? nil : $0 }
+                files: files.isEmpty ? nil : files
             )
             return try JSONEncoder().encode(body)
         }

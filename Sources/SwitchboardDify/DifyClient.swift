@@ -11,12 +11,14 @@ struct DifyClient: Sendable {
 
     /// The body of an answer request.
     struct AnswerRequest: Encodable {
-        var inputs: [String: String]
+        /// Text inputs, and a workflow's file input (`file_input`).
+        var inputs: [String: JSONValue]
         var query: String?
         var responseMode: String
         var conversationID: String?
         var user: String
-        /// `[{type, transfer_method: local_file, upload_file_id}]`; left out when there are none.
+        /// `[{type, transfer_method: local_file, upload_file_id}]` (or `remote_url` + `url`); left
+        /// out when there are none.
         var files: [JSONValue]?
 
         enum CodingKeys: String, CodingKey {

@@ -54,6 +54,13 @@ struct DifyConfiguration: Sendable {
     /// Voice without the platform's transcript goes to `/audio-to-text` (the app's speech-to-text
     /// feature must be on); off, it is uploaded as an audio file like any other.
     var speechToText: Bool
+    /// A workflow's file input (`file_input`): the user's files go into this input — one file
+    /// object, or a list with `file_input_list` — instead of the top-level `files`.
+    var fileInput: String?
+    var fileInputList: Bool
+    /// `remote_url`: a file fetched from a URL that needs no credentials is passed to Dify by that
+    /// URL (Dify fetches it) instead of being uploaded.
+    var remoteURL: Bool
     var timeouts: Timeouts
     /// Further attempts after a 429, a 5xx, a network failure or a timeout before any text came.
     var retries: Int
@@ -99,6 +106,15 @@ struct DifyConfiguration: Sendable {
         imageQuery = try config.string("image_query", default: "请描述这张图片。")
         fileQuery = try config.string("file_query", default: "请阅读这个文件并总结要点。")
         speechToText = try config.bool("speech_to_text", default: false)
+        fileInput = try config.optionalString("file_input")
+        fileInputList = try config.bool("file_input_list", default: false)
+        if fileInput != nil, app != .workflow {
+            throw config.error("file_input", "is for workflow apps; a \(app.rawValue) app takes files with the message (leave file_input out)")
+        }
+        if fileInput == nil, config.contains("file_input_list") {
+            throw config.error("file_input_list", "needs file_input, the name of the workflow's file input")
+        }
+        remoteURL = try config.bool("remote_url", default: false)
         var timeouts = Timeouts()
         if let section = try config.section("timeouts") {
             timeouts.connect = try section.duration("connect", default: timeouts.connect)

@@ -22,6 +22,18 @@ extension DifyClient {
         ["type": .string(fileType(file)), "transfer_method": "local_file", "upload_file_id": .string(id)]
     }
 
+    /// The request's `files` entry for a file Dify fetches itself (`remote_url`).
+    static func remoteEntry(_ file: MediaFile, url: String) -> JSONValue {
+        ["type": .string(fileType(file)), "transfer_method": "remote_url", "url": .string(url)]
+    }
+
+    /// How `file` reaches Dify: by its URL when the backend says so and the URL needs no
+    /// credentials, else uploaded for `user`.
+    func entry(for file: MediaFile, user: String) async throws -> JSONValue {
+        if configuration.remoteURL, let url = file.sourceURL { return Self.remoteEntry(file, url: url) }
+        return Self.fileEntry(file, id: try await upload(file, user: user))
+    }
+
     /// Dify's file `type`: `image`, `audio`, `video`, `document` for the extensions Dify lists as
     /// documents, `custom` for anything else.
     static func fileType(_ file: MediaFile) -> String {

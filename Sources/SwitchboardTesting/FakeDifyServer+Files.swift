@@ -39,8 +39,15 @@ extension FakeDifyServer {
     /// upload of the same user, and of a type the app accepts. Nil when they pass; the error
     /// answer otherwise.
     func refusal(ofFiles call: FakeDifyCall) -> LoopbackResponse? {
-        guard case .array(let files)? = call.body["files"] else { return nil }
-        for file in files {
+        for file in Self.files(of: call) {
+            if file["transfer_method"] == "remote_url" {
+                // Dify fetches the URL itself; an entry without one is dropped (platforms-2.md §4.5).
+                guard let type = file["type"]?.string, let url = file["url"]?.string, url.hasPrefix("http") else {
+                    return Self.error(400, "invalid_param", "Invalid remote file: \(file)")
+                }
+                if refusedFileTypes.contains(type) { return Self.error(400, "invalid_param", "File validation failed for file: \(url)") }
+                continue
+            }
             guard let type = file["type"]?.string, file["transfer_method"] == "local_file", let id = file["upload_file_id"]?.string else {
                 return Self.error(400, "invalid_param", "Invalid upload file: \(file)")
             }
@@ -52,6 +59,19 @@ extension FakeDifyServer {
             }
         }
         return nil
+    }
+
+    /// The file objects of a request: its `files`, and — for a workflow — those in its inputs (a
+    /// file input holds one object, a file-list input a list of them).
+    static func files(of call: FakeDifyCall) -> [JSONValue] {
+        var files = call.body["files"]?.array ?? []
+        if case .object(let inputs)? = call.body["inputs"] {
+            for value in inputs.values {
+                if value["transfer_method"] != nil { files.append(value) }
+                files += (value.array ?? []).filter { $0["transfer_method"] != nil }
+            }
+        }
+        return files
     }
 
     /// The transcript the fake's speech-to-text hears in every voice note.

@@ -81,6 +81,49 @@ struct DifyFilesTests {
         }
     }
 
+    @Test("a workflow with file_input gets the files inside its inputs: one object, or a list with file_input_list; no top-level files")
+    func workflowFileInput() async throws {
+        try await FakeDifyServer.withRunning(mode: "workflow") { dify in
+            let document = MediaFile(kind: .file, name: "合同.pdf", mimeType: "application/pdf", size: Self.pdf.count, content: .bytes(Self.pdf))
+            let image = MediaFile(kind: .image, name: "image.png", mimeType: "image/png", size: Self.png.count, content: .bytes(Self.png))
+            let single = try DifyTest.backend(dify, app: "workflow", options: ["file_input": "contract"])
+            _ = try await DifyTest.answer(single, Self.request("审一下", attachments: [document]))
+            let first = try #require(dify.calls.first)
+            let uploaded = try #require(dify.uploads.first)
+            #expect(first.body["inputs"]?["contract"] == ["type": "document", "transfer_method": "local_file", "upload_file_id": .string(uploaded.id)])
+            #expect(first.inputs["query"] == "审一下" && first.body["files"] == nil)
+
+            let list = try DifyTest.backend(dify, app: "workflow", options: ["file_input": "docs", "file_input_list": true])
+            _ = try await DifyTest.answer(list, Self.request("", attachments: [document, image]))
+            let second = try #require(dify.calls.last)
+            #expect(second.body["inputs"]?["docs"]?.array?.map { $0["type"] } == ["document", "image"])
+            #expect(second.inputs["query"] == "请阅读这个文件并总结要点。" && second.body["files"] == nil)
+        }
+    }
+
+    @Test("remote_url: a file from a credential-free URL goes to Dify by its URL, not uploaded; a file without one is uploaded")
+    func remoteURL() async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["remote_url": true])
+            var signed = MediaFile(kind: .image, name: "a.png", mimeType: "image/png", size: Self.png.count, content: .bytes(Self.png))
+            signed.sourceURL = "https://down.dingtalk.com/robot/a.png?Expires=1&Signature=x"
+            let private_ = MediaFile(kind: .image, name: "b.png", mimeType: "image/png", size: Self.png.count, content: .bytes(Self.png))
+            _ = try await DifyTest.answer(backend, Self.request("比较", attachments: [signed, private_]))
+            let files = try #require(dify.calls.first?.body["files"]?.array)
+            #expect(files.first == ["type": "image", "transfer_method": "remote_url", "url": "https://down.dingtalk.com/robot/a.png?Expires=1&Signature=x"])
+            #expect(files.last?["transfer_method"] == "local_file" && dify.uploads.map(\.name) == ["b.png"])
+        }
+    }
+
+    @Test("file_input is refused on a chat app and file_input_list without file_input, each naming the key")
+    func fileInputConfigErrors() throws {
+        func section(_ app: String, _ extra: [String: JSONValue]) -> [String: JSONValue] {
+            ["type": "dify", "base_url": "http://127.0.0.1:9", "api_key": "app-test", "app": .string(app)].merging(extra) { _, given in given }
+        }
+        #expect { try DifyTest.backend(section: section("chat", ["file_input": "docs"])) } throws: { "\($0)".contains("file_input") && "\($0)".contains("workflow") }
+        #expect { try DifyTest.backend(section: section("workflow", ["file_input_list": true])) } throws: { "\($0)".contains("file_input_list") }
+    }
+
     @Test func aRequestWithoutAttachmentsSendsNoFilesKey() async throws {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             _ = try await DifyTest.answer(try DifyTest.backend(dify, app: "chat"), DifyTest.request("hi"))

@@ -56,7 +56,8 @@ extension MediaDownload {
     /// A plain GET of a URL that needs no credentials (a pre-signed download, a file a message
     /// links to) into a ``MediaFile``: 401 and 403 ▸ refused, 404 and 410 ▸ expired (signed URLs
     /// die), anything else unavailable; for a pre-signed URL (`signed`) a 403 is its signature
-    /// expiring. The file name is `name`, else the response's Content-Disposition.
+    /// expiring. The file name is `name`, else the response's Content-Disposition. The file keeps
+    /// `url` as its ``MediaFile/sourceURL``.
     public static func get(
         _ url: String, kind: MediaFile.Kind, name: String?, limit: Int, transport: any HTTPTransport, signed: Bool = false,
         timeout: Duration = .seconds(120)
@@ -78,7 +79,9 @@ extension MediaDownload {
             }
             throw MediaError(reason, "the \(kind.rawValue) at \(host) answered HTTP \(response.status.code)")
         }
-        return try await read(response, kind: kind, name: name, limit: limit, platformMimeType: response.headers[.contentType])
+        var file = try await read(response, kind: kind, name: name, limit: limit, platformMimeType: response.headers[.contentType])
+        file.sourceURL = url
+        return file
     }
 
     /// A picture an answer links to, for uploading to a platform: fetched (≤ `limit`) and refused

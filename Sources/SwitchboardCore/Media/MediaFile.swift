@@ -24,13 +24,18 @@ public struct MediaFile: Sendable {
     public var mimeType: String
     public var size: Int
     public var content: Content
+    /// Where the bytes came from, when fetching them needs no credentials and no decryption (a
+    /// pre-signed download, a public link): a backend may pass this URL on instead of the bytes
+    /// (Dify's `remote_url`). Nil for downloads that need a token or a key.
+    public var sourceURL: String?
 
-    public init(kind: Kind, name: String, mimeType: String, size: Int, content: Content) {
+    public init(kind: Kind, name: String, mimeType: String, size: Int, content: Content, sourceURL: String? = nil) {
         self.kind = kind
         self.name = name
         self.mimeType = mimeType
         self.size = size
         self.content = content
+        self.sourceURL = sourceURL
     }
 
     /// Bytes already in hand (a decrypted download): typed from the bytes, moved to a temporary
