@@ -103,6 +103,10 @@ audio = direct("msgAudio001", msgtype="audio", content={"duration": 3000, "downl
 audio.pop("text")
 case("http-audio", HTTP, compact(audio).encode(),
      events=[event(HTTP, "msgAudio001", "direct", "明天几点开会", [{"type": "audio", "media_id": "dl-audio-3", "transcript": "明天几点开会"}], conversation=DIRECT)])
+file = direct("msgFile001", msgtype="file", content={"downloadCode": "dl-file-4", "fileName": "季度报告.pdf", "spaceId": "21857", "fileId": "157463"})
+file.pop("text")
+case("http-file", HTTP, compact(file).encode(),
+     events=[event(HTTP, "msgFile001", "direct", "", [{"type": "file", "media_id": "dl-file-4", "name": "季度报告.pdf"}], conversation=DIRECT)])
 unknown = direct("msgCard001", msgtype="interactiveCard", content={"cardTemplateId": "x"})
 unknown.pop("text")
 case("http-unknown-type", HTTP, compact(unknown).encode(), events=[])

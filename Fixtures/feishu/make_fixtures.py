@@ -164,6 +164,10 @@ encrypted_case("post-encrypted", message_event("e-0005", "om_0005", "group", "po
                              mentions=[BOT], mentions_bot=True)])
 encrypted_case("image-encrypted", message_event("e-0006", "om_0006", "p2p", "image", {"image_key": "img_v2_abcdef"}),
                events=[event(APP, "om_0006", P2P, "direct", "", [{"type": "image", "media_id": "img_v2_abcdef"}])])
+encrypted_case("file-encrypted", message_event("e-0012", "om_0012", "p2p", "file", {"file_key": "file_v2_9a3c1e", "file_name": "季度报告.pdf"}),
+               events=[event(APP, "om_0012", P2P, "direct", "", [{"type": "file", "media_id": "file_v2_9a3c1e", "name": "季度报告.pdf"}])])
+encrypted_case("audio-encrypted", message_event("e-0013", "om_0013", "p2p", "audio", {"file_key": "file_v2_audio01", "duration": 2000}),
+               events=[event(APP, "om_0013", P2P, "direct", "", [{"type": "audio", "media_id": "file_v2_audio01"}])])
 plain_case("unknown-type-plain", message_event("e-0007", "om_0007", "p2p", "share_chat", {"chat_id": "oc_other"}), events=[])
 bot_added = {"schema": "2.0", "header": header("e-0008", "im.chat.member.bot.added_v1"),
              "event": {"chat_id": CHAT, "operator_id": {"union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "e33ggbyz", "open_id": USER},

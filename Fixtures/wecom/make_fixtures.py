@@ -332,6 +332,19 @@ ws_case("aibot-ws-group-text-frame", ws_push, [{
     "segments": [{"type": "text", "text": "今天北京天气怎么样"}], "message_id": "CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=",
     "timestamp": 1718000000000,
     "reply_address": {"stream_id": "1718000000-CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=", "req_id": "REQ_ID_FROM_SERVER"}}])
+# An image over the long connection carries its own per-URL aeskey (platforms-2.md §4.2; the key of §5.2).
+ws_image = {"cmd": "aibot_msg_callback", "headers": {"req_id": "REQ_ID_IMAGE"},
+            "body": {"msgid": "CAIQ-image-0001", "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",
+                     "from": {"userid": "zhangsan"}, "create_time": 1718000100, "msgtype": "image",
+                     "image": {"url": "https://ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com/BHgsdbIp/7Ac3vd4f", "aeskey": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"}}}
+ws_case("aibot-ws-image-frame", ws_image, [{
+    "id": f"{AIBOT_WS}:CAIQ-image-0001", "platform": "wecom", "bot": AIBOT_WS, "kind": "message",
+    "conversation": {"id": "zhangsan", "type": "direct"}, "sender": {"id": "zhangsan", "is_bot": False},
+    "text": "", "mentions_bot": False, "mentions": [],
+    "segments": [{"type": "image", "url": "https://ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com/BHgsdbIp/7Ac3vd4f",
+                  "decryption_key": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"}],
+    "message_id": "CAIQ-image-0001", "timestamp": 1718000100000,
+    "reply_address": {"stream_id": "1718000100-CAIQ-image-0001", "req_id": "REQ_ID_IMAGE"}}])
 ws_enter = {"cmd": "aibot_event_callback", "headers": {"req_id": "REQ_ID_EVENT"},
             "body": {"msgid": "CAIQ-enter-0001", "create_time": 1718000300, "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",
                      "from": {"userid": "zhangsan", "corpid": "wpxxxx"}, "msgtype": "event", "event": {"eventtype": "enter_chat"}}}
