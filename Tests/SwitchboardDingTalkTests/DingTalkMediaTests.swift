@@ -59,4 +59,43 @@ struct DingTalkMediaTests {
             }
         }
     }
+
+    @Test("a 50 MB file is refused from its Content-Length (the user told the limit, Dify not asked); the answer's picture arrives as a Markdown image by its URL and its file as a 📎 link")
+    func hugeFileAndAnswerPictures() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "\(FakeDingTalk.appSecret)", api_base: "\(fake.url)"}
+                    engine: {poll_interval: 50ms}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.dingTalk, .dify]) { server in
+                    fake.serveFile("dl-huge", data: Data(repeating: 0x42, count: 50 << 20), contentType: "application/zip")
+                    #expect(try await Self.post(server, fake, msgID: "huge-1", type: "file", content: ["downloadCode": "dl-huge", "fileName": "全量日志.zip"]) == 200)
+                    try await fake.waitFor("the notice") { fake.sessionPosts.contains { String(decoding: JSONWriter.data($0), as: UTF8.self).contains("文件太大") } }
+                    #expect(dify.calls.isEmpty && dify.uploads.isEmpty)
+
+                    let events = FakeDifyEvents()
+                    dify.enqueue(.stream([
+                        events.message("图表和报告如下："), events.messageFile(url: "https://files.example.com/chart.png"),
+                        events.messageFile(url: "https://files.example.com/report.pdf", type: "document"), events.messageEnd(),
+                    ]))
+                    let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+                    let question = try DingTalkEndToEndTests.message(
+                        from: FakeDingTalk.callbackFrame(messageID: "m-ask-2", msgID: "ask-2", text: "要图表", sessionWebhook: fake.sessionWebhook, expires: alive, group: false)
+                    )
+                    let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+                    var headers: HTTPFields = [.contentType: "application/json"]
+                    headers[HTTPField.Name("timestamp")!] = timestamp
+                    headers[HTTPField.Name("sign")!] = DingTalkEndToEndTests.sign(timestamp)
+                    #expect(try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/ding", headers: headers, body: question)).status == 200)
+                    try await fake.waitFor("the answer") { fake.sessionPosts.contains { $0["markdown"]?["text"]?.string?.contains("图表和报告如下") == true } }
+                    let answer = fake.sessionPosts.last { $0["markdown"]?["text"]?.string?.contains("图表和报告如下") == true }?["markdown"]?["text"]?.string ?? ""
+                    #expect(answer.contains("![](https://files.example.com/chart.png)"), "\(answer)")
+                    #expect(answer.contains("📎 [report.pdf](https://files.example.com/report.pdf)"), "\(answer)")
+                }
+            }
+        }
+    }
 }
