@@ -42,30 +42,37 @@ struct WeComAIBotMediaTests {
                 ? WebhookResponse(status: .forbidden, body: Data("<Error><Code>AccessDenied</Code></Error>".utf8))
                 : WebhookResponse(status: .ok, headers: [.contentType: "application/octet-stream"], body: ciphertext)
         }) { cos in
-            try await FakeDifyServer.withRunning(mode: "chat") { dify in
-                try await FakeWeComAIBotSocket.withRunning { fake in
-                    let yaml = """
-                        backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
-                        bots:
-                          aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
-                                  ws_url: "\(fake.url)", update_interval: 300ms}
-                        engine: {poll_interval: 50ms}
-                        """
-                    try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
-                        try await fake.waitFor("the subscription") { fake.isSubscribed }
-                        try await fake.push(Self.image(reqID: "REQ-IMG", msgid: "msg-img", url: cos.url + "/cos/abc.png", aeskey: Self.wsKey))
-                        let calls = try await dify.waitForCalls(count: 1)
-                        let upload = try #require(dify.uploads.first)
-                        #expect(upload.data == Self.png && upload.mimeType == "image/png")
-                        #expect(calls.first?.query == "请描述这张图片。")
-                        try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-IMG" && $0.body["stream"]?["finish"] == .bool(true) } }
+            try await Self.withSocketBot { fake, dify in
+                try await fake.push(Self.image(reqID: "REQ-IMG", msgid: "msg-img", url: cos.url + "/cos/abc.png", aeskey: Self.wsKey))
+                let calls = try await dify.waitForCalls(count: 1)
+                let upload = try #require(dify.uploads.first)
+                #expect(upload.data == Self.png && upload.mimeType == "image/png")
+                #expect(calls.first?.query == "请描述这张图片。")
+                try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-IMG" && $0.body["stream"]?["finish"] == .bool(true) } }
 
-                        try await fake.push(Self.image(reqID: "REQ-OLD", msgid: "msg-old", url: cos.url + "/cos/expired.png", aeskey: Self.wsKey))
-                        try await fake.waitFor("the notice") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-OLD" && $0.body["stream"]?["finish"] == .bool(true) } }
-                        let notice = fake.commands("aibot_respond_msg").last { $0.reqID == "REQ-OLD" }?.body["stream"]?["content"]?.string ?? ""
-                        #expect(notice.contains("已过期"), "\(notice)")
-                        #expect(dify.calls.count == 1 && dify.uploads.count == 1)
-                    }
+                try await fake.push(Self.image(reqID: "REQ-OLD", msgid: "msg-old", url: cos.url + "/cos/expired.png", aeskey: Self.wsKey))
+                try await fake.waitFor("the notice") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-OLD" && $0.body["stream"]?["finish"] == .bool(true) } }
+                let notice = fake.commands("aibot_respond_msg").last { $0.reqID == "REQ-OLD" }?.body["stream"]?["content"]?.string ?? ""
+                #expect(notice.contains("已过期"), "\(notice)")
+                #expect(dify.calls.count == 1 && dify.uploads.count == 1)
+            }
+        }
+    }
+
+    /// A running server with a long-connection AI bot (subscribed) answered by a fake Dify.
+    static func withSocketBot(_ body: (FakeWeComAIBotSocket, FakeDifyServer) async throws -> Void) async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            try await FakeWeComAIBotSocket.withRunning { fake in
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                              ws_url: "\(fake.url)", update_interval: 300ms}
+                    engine: {poll_interval: 50ms}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
+                    try await fake.waitFor("the subscription") { fake.isSubscribed }
+                    try await body(fake, dify)
                 }
             }
         }
@@ -118,28 +125,16 @@ struct WeComAIBotMediaTests {
     @Test("a picture in the answer over the long connection ▸ msg_item on the finish frame only")
     func pictureInTheAnswerOverTheSocket() async throws {
         try await Self.withPictures { files in
-            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            try await Self.withSocketBot { fake, dify in
                 let events = FakeDifyEvents()
                 dify.enqueue(.stream([events.message("趋势图："), events.messageFile(url: files + "/files/chart.png"), events.messageEnd()]))
-                try await FakeWeComAIBotSocket.withRunning { fake in
-                    let yaml = """
-                        backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
-                        bots:
-                          aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
-                                  ws_url: "\(fake.url)", update_interval: 300ms}
-                        engine: {poll_interval: 50ms}
-                        """
-                    try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
-                        try await fake.waitFor("the subscription") { fake.isSubscribed }
-                        try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-CHART", msgid: "msg-chart", text: "趋势图"))
-                        try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-CHART" && $0.body["stream"]?["finish"] == .bool(true) } }
-                        let frames = fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-CHART" }
-                        let last = try #require(frames.last)
-                        #expect(frames.dropLast().allSatisfy { $0.body["stream"]?["msg_item"] == nil })
-                        #expect(last.body["stream"]?["msg_item"]?.array?.first?["image"]?["md5"] == .string(Self.md5OfPNG))
-                        #expect(last.body["stream"]?["content"]?.string?.contains("chart.png") == false)
-                    }
-                }
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-CHART", msgid: "msg-chart", text: "趋势图"))
+                try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-CHART" && $0.body["stream"]?["finish"] == .bool(true) } }
+                let frames = fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-CHART" }
+                let last = try #require(frames.last)
+                #expect(frames.dropLast().allSatisfy { $0.body["stream"]?["msg_item"] == nil })
+                #expect(last.body["stream"]?["msg_item"]?.array?.first?["image"]?["md5"] == .string(Self.md5OfPNG))
+                #expect(last.body["stream"]?["content"]?.string?.contains("chart.png") == false)
             }
         }
     }

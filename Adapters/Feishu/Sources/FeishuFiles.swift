@@ -63,15 +63,6 @@ struct FeishuFiles {
         form.add(name: "file_type", value: Self.fileType(media.mimeType))
         form.add(name: "file_name", value: media.name)
         form.add(name: "file", fileName: media.name, mimeType: media.mimeType, data: try media.data())
-        let body = form.finished
-        let contentType = form.contentType
-        let adapter = delivery.adapter
-        let object = try await adapter.token.withToken(transport: transport, isRejection: FeishuTenantToken.isRejection) { [api = adapter.api] token in
-            try await api.upload("/open-apis/im/v1/files", api: "im/v1/files", token: token, body: body, contentType: contentType, transport: transport)
-        }
-        guard let key = object["data"]?["file_key"]?.string, !key.isEmpty else {
-            throw FeishuAPIError(botID: adapter.botID, api: "im/v1/files", kind: .notJSON)
-        }
-        return key
+        return try await delivery.adapter.upload(form, api: "im/v1/files", returning: "file_key", transport: transport)
     }
 }

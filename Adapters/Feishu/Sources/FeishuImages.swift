@@ -41,14 +41,22 @@ struct FeishuImages {
         var form = MultipartForm()
         form.add(name: "image_type", value: "message")
         form.add(name: "image", fileName: image.name, mimeType: image.mimeType, data: try image.data())
+        return try await adapter.upload(form, api: "im/v1/images", returning: "image_key", transport: transport)
+    }
+}
+
+extension FeishuAppAdapter {
+    /// POSTs a multipart `form` to an upload API (`im/v1/images`, `im/v1/files`) with the tenant
+    /// token; the answer's `data.<key>`.
+    func upload(_ form: MultipartForm, api name: String, returning key: String, transport: any HTTPTransport) async throws -> String {
         let body = form.finished
         let contentType = form.contentType
-        let object = try await adapter.token.withToken(transport: transport, isRejection: FeishuTenantToken.isRejection) { [api = adapter.api] token in
-            try await api.upload("/open-apis/im/v1/images", api: "im/v1/images", token: token, body: body, contentType: contentType, transport: transport)
+        let object = try await token.withToken(transport: transport, isRejection: FeishuTenantToken.isRejection) { [api] token in
+            try await api.upload("/open-apis/\(name)", api: name, token: token, body: body, contentType: contentType, transport: transport)
         }
-        guard let key = object["data"]?["image_key"]?.string, !key.isEmpty else {
-            throw FeishuAPIError(botID: adapter.botID, api: "im/v1/images", kind: .notJSON)
+        guard let value = object["data"]?[key]?.string, !value.isEmpty else {
+            throw FeishuAPIError(botID: botID, api: name, kind: .notJSON)
         }
-        return key
+        return value
     }
 }
