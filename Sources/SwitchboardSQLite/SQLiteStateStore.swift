@@ -12,10 +12,19 @@ public final class SQLiteStateStore: StateStore {
 
     let pool: DatabasePool
     public let path: String
+    /// New messages are made durable together when they arrive together (group commit).
+    private let batcher: SQLiteEnqueueBatcher
 
     private init(pool: DatabasePool, path: String) {
         self.pool = pool
         self.path = path
+        batcher = SQLiteEnqueueBatcher { batch in
+            do {
+                return try await pool.write { db in try batch.map { try Self.insert(db, $0) } }
+            } catch let error as DatabaseError {
+                throw SQLiteStateStoreError(path: path, reason: Self.describe(error))
+            }
+        }
     }
 
     /// Opens (creating the file and its directory if needed) and migrates. Throws
@@ -104,19 +113,23 @@ public final class SQLiteStateStore: StateStore {
 
     // MARK: Jobs
 
+    /// Claims and stores the job in a transaction shared with the enqueues that arrived meanwhile
+    /// (``SQLiteEnqueueBatcher``); returns once it is committed.
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
-        let event = try EventJSON.encode(job.event)
-        return try await write { db in
-            guard try Self.claim(db, key: job.id, expiresAt: now.adding(dedupTTL), now: now) else { return false }
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)
-                    ON CONFLICT (id) DO NOTHING
-                    """,
-                arguments: [job.id, job.orderingKey, event, now.unixMilliseconds, job.traceContext, job.event.bot]
-            )
-            return db.changesCount == 1
-        }
+        try await batcher.enqueue(job, event: try EventJSON.encode(job.event), expiresAt: now.adding(dedupTTL), now: now)
+    }
+
+    /// One enqueue inside a batch's transaction: the claim, then the job.
+    private static func insert(_ db: Database, _ pending: SQLiteEnqueueBatcher.Pending) throws -> Bool {
+        guard try claim(db, key: pending.job.id, expiresAt: pending.expiresAt, now: pending.now) else { return false }
+        try db.execute(
+            sql: """
+                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """,
+            arguments: [pending.job.id, pending.job.orderingKey, pending.event, pending.now.unixMilliseconds, pending.job.traceContext, pending.job.event.bot]
+        )
+        return db.changesCount == 1
     }
 
     public func lease(_ request: LeaseRequest) async throws -> [JobLease] {

@@ -45,6 +45,18 @@ extension StateStoreConformance {
             try expectEqual(wins, 1, "enqueues that stored the job")
             try expectEqual(try await leaseJobs(store, at: t0).count, 1, "jobs leasable")
         },
+        Check(name: "a burst of concurrent enqueues, each event twice: every event stored once, none lost") { store in
+            let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<300 {
+                    let id = "burst-\(index % 150)"
+                    group.addTask { (id, try await store.enqueue(job(id, key: "k\(index % 150)"), dedupTTL: ttl, now: t0)) }
+                }
+                return try await group.reduce(into: [String: Int]()) { wins, result in wins[result.0, default: 0] += result.1 ? 1 : 0 }
+            }
+            try expectEqual(results.count, 150, "events answered")
+            try expect(results.values.allSatisfy { $0 == 1 }, "an event stored other than once: \(results.filter { $0.value != 1 })")
+            try expectEqual(try await leaseJobs(store, at: t0, limit: 200).count, 150, "jobs leasable")
+        },
         Check(name: "a redelivered event is refused while its key lives") { store in
             try await enqueue(store, ["e1"])
             try expect(!(try await store.enqueue(job("e1"), dedupTTL: ttl, now: t0.addingTimeInterval(10))), "redelivery stored again")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTesting
@@ -47,5 +48,33 @@ struct StoreOutageTests {
         let back = logs.all.filter { $0.message.hasPrefix("the state store is back after") }
         #expect(back.count == 1, "\(logs.messages)")
         #expect(logs.all.allSatisfy { !$0.line.contains("\n") })
+    }
+
+    @Test("a redelivery of an event this process has claimed is known without the store: no enqueue, acked even while the store is down; a new event still needs the store, and an unknown one another replica claimed is found there")
+    func redeliveriesAreKnownWithoutTheStore() async throws {
+        let shared = InMemoryStateStore()
+        let enqueues = Mutex(0)
+        let store = FaultInjectingStateStore(base: shared)
+        store.setRule { call in
+            if call.operation == .enqueue { enqueues.withLock { $0 += 1 } }
+            return nil
+        }
+        func engine(_ store: any StateStore) -> Engine {
+            Engine(
+                store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": ScriptedBackend(answer: "ok")],
+                adapters: ["bot": GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: nil)],
+                transport: AsyncHTTPClientTransport(), configuration: EngineConfiguration(replicaID: "r")
+            )
+        }
+        let first = engine(store)
+        #expect(try await first.accept([EngineLeaseTests.message("m1")]).accepted.count == 1)
+        #expect(try await first.accept([EngineLeaseTests.message("m1")]).duplicates.count == 1)
+        #expect(enqueues.withLock { $0 } == 1, "the redelivery did not touch the store")
+        store.setRule { _ in FaultInjectingStateStore.Unavailable() }
+        #expect(try await first.accept([EngineLeaseTests.message("m1")]).duplicates.count == 1)
+        await #expect(throws: FaultInjectingStateStore.Unavailable.self) { try await first.accept([EngineLeaseTests.message("m2")]) }
+
+        let other = engine(shared)
+        #expect(try await other.accept([EngineLeaseTests.message("m1")]).duplicates.count == 1, "the store knows the other replica's claim")
     }
 }

@@ -22,6 +22,8 @@ public final class Engine: EventSink, Service {
     public let storeHealth: StoreHealth
     /// `events_total` per bot, made once: `accept` runs per webhook.
     private let eventCounters: Mutex<[String: EventCounters]>
+    /// Ids known to be claimed in the store: a redelivery is answered without a write.
+    let recentClaims = RecentClaims()
 
     private let signals: AsyncStream<Signal>
     private let signal: AsyncStream<Signal>.Continuation
@@ -111,13 +113,23 @@ public final class Engine: EventSink, Service {
         let router = self.router
         for event in events {
             let counters = eventCounters.withLock { $0[event.bot] } ?? EventCounters(.bot(event.bot, platform: event.platform))
+            let now = clock()
+            if recentClaims.contains(event.id, now: now, ttl: configuration.dedupTTL) {
+                result.duplicates.append(event.id)
+                counters.duplicate.increment()
+                logger.info("redelivery dropped", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
+                continue
+            }
             guard let orderingKey = Self.orderingKey(for: event, router: router) else {
                 logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
                 counters.ignored.increment()
                 continue
             }
             let job = Job(event: event, orderingKey: orderingKey, traceContext: traceContext)
-            if try await storeHealth.watch({ try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: clock()) }) {
+            let fresh = try await storeHealth.watch { try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: now) }
+            // Claimed either way: by this enqueue, or earlier (the store said so).
+            recentClaims.insert(event.id, at: now)
+            if fresh {
                 result.accepted.append(event.id)
                 counters.accepted.increment()
                 BotStatusBoard.shared.eventAccepted(bot: event.bot)
