@@ -101,13 +101,11 @@ public final class SQLiteStateStore: StateStore {
 
     /// Records the key unless it is recorded and unexpired; true when recorded.
     private static func claim(_ db: Database, key: String, expiresAt: Date, now: Date) throws -> Bool {
-        try db.execute(
-            sql: """
-                INSERT INTO dedup (key, expires_at) VALUES (?, ?)
-                ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dedup.expires_at <= ?
-                """,
-            arguments: [key, expiresAt.unixMilliseconds, now.unixMilliseconds]
-        )
+        // Prepared once per connection (GRDB's statement cache): the accept path runs it per message.
+        try db.cachedStatement(sql: """
+            INSERT INTO dedup (key, expires_at) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dedup.expires_at <= ?
+            """).execute(arguments: [key, expiresAt.unixMilliseconds, now.unixMilliseconds])
         return db.changesCount == 1
     }
 
@@ -122,11 +120,10 @@ public final class SQLiteStateStore: StateStore {
     /// One enqueue inside a batch's transaction: the claim, then the job.
     private static func insert(_ db: Database, _ pending: SQLiteEnqueueBatcher.Pending) throws -> Bool {
         guard try claim(db, key: pending.job.id, expiresAt: pending.expiresAt, now: pending.now) else { return false }
-        try db.execute(
-            sql: """
-                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)
-                ON CONFLICT (id) DO NOTHING
-                """,
+        try db.cachedStatement(sql: """
+            INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """).execute(
             arguments: [pending.job.id, pending.job.orderingKey, pending.event, pending.now.unixMilliseconds, pending.job.traceContext, pending.job.event.bot]
         )
         return db.changesCount == 1
@@ -136,12 +133,12 @@ public final class SQLiteStateStore: StateStore {
         let now = request.now.unixMilliseconds
         let expires = request.now.adding(request.duration)
         let leased = try await write { db -> [LeasedRow] in
-            try db.execute(sql: SQLiteQueries.giveUpAbandoned, arguments: [now, LeaseRequest.abandonedJobError, now, request.maxAttempts])
-            let ready = try Int64.fetchAll(db, sql: SQLiteQueries.readyHeads, arguments: [now, now, now, request.limit])
+            try db.cachedStatement(sql: SQLiteQueries.giveUpAbandoned).execute(arguments: [now, LeaseRequest.abandonedJobError, now, request.maxAttempts])
+            let ready = try Int64.fetchAll(db.cachedStatement(sql: SQLiteQueries.readyHeads), arguments: [now, now, now, request.limit])
             return try ready.map { seq in
-                try db.execute(sql: SQLiteQueries.takeLease, arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq])
-                try db.execute(sql: SQLiteQueries.startAttempt, arguments: [request.owner, now, seq])
-                let row = try Row.fetchOne(db, sql: SQLiteQueries.leasedJob, arguments: [seq])!
+                try db.cachedStatement(sql: SQLiteQueries.takeLease).execute(arguments: [UUID().uuidString, request.owner, expires.unixMilliseconds, seq])
+                try db.cachedStatement(sql: SQLiteQueries.startAttempt).execute(arguments: [request.owner, now, seq])
+                let row = try Row.fetchOne(db.cachedStatement(sql: SQLiteQueries.leasedJob), arguments: [seq])!
                 return LeasedRow(
                     orderingKey: row["ordering_key"], event: row["event"], traceContext: row["trace_context"], token: row["lease_token"],
                     expiresAt: row["lease_expires"], attempt: row["attempts"]
@@ -220,15 +217,16 @@ public final class SQLiteStateStore: StateStore {
     /// transaction; throws `leaseLost` when the lease is not held.
     private func updateHeld(_ lease: JobLease, sql: String, arguments: StatementArguments, attempt: AttemptChange) async throws {
         let changed = try await write { db in
-            try db.execute(sql: sql + " WHERE id = ? AND lease_token = ? AND status = 'leased'", arguments: arguments + [lease.job.id, lease.token])
+            // A handful of fixed statements (renew, complete, fail, release): cached per connection.
+            try db.cachedStatement(sql: sql + " WHERE id = ? AND lease_token = ? AND status = 'leased'").execute(arguments: arguments + [lease.job.id, lease.token])
             guard db.changesCount == 1 else { return 0 }
             switch attempt {
             case .keep:
                 break
             case .end(let outcome, let error, let now):
-                try db.execute(sql: SQLiteQueries.endAttempt, arguments: [now.unixMilliseconds, outcome.rawValue, error, lease.job.id, lease.attempt])
+                try db.cachedStatement(sql: SQLiteQueries.endAttempt).execute(arguments: [now.unixMilliseconds, outcome.rawValue, error, lease.job.id, lease.attempt])
             case .drop:
-                try db.execute(sql: SQLiteQueries.dropAttempt, arguments: [lease.job.id, lease.attempt])
+                try db.cachedStatement(sql: SQLiteQueries.dropAttempt).execute(arguments: [lease.job.id, lease.attempt])
             }
             return 1
         }
@@ -368,10 +366,9 @@ public final class SQLiteStateStore: StateStore {
 
     public func saveReplyState(job: String, key: String, value: Data) async throws {
         try await write { db in
-            try db.execute(
-                sql: "INSERT INTO reply_state (job_id, key, value) VALUES (?, ?, ?) ON CONFLICT (job_id, key) DO UPDATE SET value = excluded.value",
-                arguments: [job, key, value]
-            )
+            try db.cachedStatement(
+                sql: "INSERT INTO reply_state (job_id, key, value) VALUES (?, ?, ?) ON CONFLICT (job_id, key) DO UPDATE SET value = excluded.value"
+            ).execute(arguments: [job, key, value])
         }
     }
 
