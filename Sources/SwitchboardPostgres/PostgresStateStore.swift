@@ -14,11 +14,16 @@ public final class PostgresStateStore: StateStore {
     let client: PostgresClient
     let logger: Logger
     public let configuration: PostgresStoreConfiguration
+    /// Concurrent enqueues go to the server together (``EnqueueBatcher``).
+    private let batcher: EnqueueBatcher
 
     private init(client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger) {
         self.client = client
         self.configuration = configuration
         self.logger = logger
+        batcher = EnqueueBatcher { batch in
+            try await Self.commit(batch, client: client, configuration: configuration, logger: logger)
+        }
     }
 
     /// The connection pool; it must run (in the server's `ServiceGroup`, or a test's task group)
@@ -89,28 +94,10 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: Jobs
 
+    /// Claims and stores the job in one statement shared with the enqueues that arrived meanwhile
+    /// (``EnqueueBatcher``, `PostgresStateStore+Enqueue`); returns once it is committed.
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
-        try await translatingErrors {
-            let event = String(decoding: try EventJSON.encode(job.event), as: UTF8.self)
-            let nowMS = now.unixMilliseconds
-            let expires = now.adding(dedupTTL).unixMilliseconds
-            // One statement, so claiming the key and storing the job are one atomic step.
-            let rows = try await client.query(
-                """
-                WITH claimed AS (
-                    INSERT INTO dedup (key, expires_at) VALUES (\(job.id), \(expires))
-                    ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE dedup.expires_at <= \(nowMS)
-                    RETURNING key
-                )
-                INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot)
-                SELECT \(job.id), \(job.orderingKey), \(event), 'pending', \(nowMS), \(job.traceContext), \(job.event.bot) FROM claimed
-                ON CONFLICT (id) DO NOTHING
-                RETURNING seq
-                """,
-                logger: logger
-            ).collect()
-            return rows.count == 1
-        }
+        try await batcher.enqueue(job, event: try EventJSON.encode(job.event), expiresAt: now.adding(dedupTTL), now: now)
     }
 
     public func lease(_ request: LeaseRequest) async throws -> [JobLease] {

@@ -13,12 +13,12 @@ public final class SQLiteStateStore: StateStore {
     let pool: DatabasePool
     public let path: String
     /// New messages are made durable together when they arrive together (group commit).
-    private let batcher: SQLiteEnqueueBatcher
+    private let batcher: EnqueueBatcher
 
     private init(pool: DatabasePool, path: String) {
         self.pool = pool
         self.path = path
-        batcher = SQLiteEnqueueBatcher { batch in
+        batcher = EnqueueBatcher { batch in
             do {
                 return try await pool.write { db in try batch.map { try Self.insert(db, $0) } }
             } catch let error as DatabaseError {
@@ -112,13 +112,13 @@ public final class SQLiteStateStore: StateStore {
     // MARK: Jobs
 
     /// Claims and stores the job in a transaction shared with the enqueues that arrived meanwhile
-    /// (``SQLiteEnqueueBatcher``); returns once it is committed.
+    /// (``EnqueueBatcher``); returns once it is committed.
     public func enqueue(_ job: Job, dedupTTL: Duration, now: Date) async throws -> Bool {
         try await batcher.enqueue(job, event: try EventJSON.encode(job.event), expiresAt: now.adding(dedupTTL), now: now)
     }
 
     /// One enqueue inside a batch's transaction: the claim, then the job.
-    private static func insert(_ db: Database, _ pending: SQLiteEnqueueBatcher.Pending) throws -> Bool {
+    private static func insert(_ db: Database, _ pending: EnqueueBatcher.Pending) throws -> Bool {
         guard try claim(db, key: pending.job.id, expiresAt: pending.expiresAt, now: pending.now) else { return false }
         try db.cachedStatement(sql: """
             INSERT INTO jobs (id, ordering_key, event, status, enqueued_at, trace_context, bot) VALUES (?, ?, ?, 'pending', ?, ?, ?)

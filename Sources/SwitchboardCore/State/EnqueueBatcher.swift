@@ -1,21 +1,21 @@
-import Foundation
-import GRDB
-import SwitchboardCore
+public import Foundation
 import Synchronization
 
-/// Group commit for new messages (issue 18): enqueues that arrive while a write transaction is
-/// being made durable wait for it and then go together, in one transaction — one fsync for the
-/// lot under `synchronous = FULL` — instead of one each. No wait is added: a lone enqueue starts
+/// Group commit for new messages (issue 18), for a ``StateStore`` to use in its `enqueue`:
+/// enqueues that arrive while a write is being made durable wait for it and then go together, in
+/// one transaction (one fsync, one round trip) instead of one each. No wait is added: a lone enqueue starts
 /// its transaction at once; a batch forms only from those that queue behind one. Each caller is
 /// answered only after the transaction holding its job has committed, so nothing is acked before
 /// it is durable; a failed transaction fails every enqueue in it (each webhook answers 503 and
 /// its platform redelivers). A batch holds at most ``maxBatch`` jobs.
-final class SQLiteEnqueueBatcher: Sendable {
-    struct Pending: Sendable {
-        var job: Job
-        var event: Data
-        var expiresAt: Date
-        var now: Date
+public final class EnqueueBatcher: Sendable {
+    /// One enqueue waiting for its batch: the job, its event as stored, when its dedup claim
+    /// expires, and the time of the call.
+    public struct Pending: Sendable {
+        public var job: Job
+        public var event: Data
+        public var expiresAt: Date
+        public var now: Date
         var continuation: CheckedContinuation<Bool, any Error>
     }
 
@@ -24,17 +24,19 @@ final class SQLiteEnqueueBatcher: Sendable {
         var flushing = false
     }
 
-    static let maxBatch = 256
+    public static let maxBatch = 256
 
     private let state = Mutex(State())
     private let commit: @Sendable ([Pending]) async throws -> [Bool]
 
-    /// `commit` writes a batch in one transaction; the claims' results, in order.
-    init(commit: @escaping @Sendable ([Pending]) async throws -> [Bool]) {
+    /// `commit` writes a batch in one transaction and returns, in order, whether each job was
+    /// stored (false: its key was claimed already — also by an earlier job of the same batch).
+    public init(commit: @escaping @Sendable ([Pending]) async throws -> [Bool]) {
         self.commit = commit
     }
 
-    func enqueue(_ job: Job, event: Data, expiresAt: Date, now: Date) async throws -> Bool {
+    /// Queues the job for the next batch; returns once that batch committed (or throws its error).
+    public func enqueue(_ job: Job, event: Data, expiresAt: Date, now: Date) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
             let lead = state.withLock { state -> Bool in
                 state.pending.append(Pending(job: job, event: event, expiresAt: expiresAt, now: now, continuation: continuation))
