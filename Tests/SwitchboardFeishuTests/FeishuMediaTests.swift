@@ -85,7 +85,9 @@ struct FeishuMediaTests {
                 ]))
                 let message = FeishuPlatform.message(eventID: "ev-chart", messageID: "om_chart", text: "给我看看趋势图", chatType: "p2p", mentionBot: false)
                 #expect(try await feishu.post(message).status == 200)
-                try await api.waitFor("the final card") { api.patches.last?.markdown?.contains("如上") == true }
+                // Partial updates show the whole text before the answer ends; only the final card,
+                // written after the upload, names the picture by its key.
+                try await api.waitFor("the final card") { api.patches.last?.markdown?.contains("](img_v2_") == true }
                 let image = try #require(api.images.first)
                 #expect(api.images.count == 1 && image.data == Data(Self.png) && image.contentType == "image/png")
                 let card = api.patches.last?.markdown ?? ""
