@@ -43,6 +43,4 @@ final class RecentClaims: Sendable {
             state.next = (state.next + 1) % state.ring.count
         }
     }
-
-    var count: Int { state.withLock { $0.claimedAt.count } }
 }
