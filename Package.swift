@@ -234,6 +234,28 @@ let package = Package(
             dependencies: ["SwitchboardCLI"],
             swiftSettings: swiftSettings
         ),
+        // The all-hands burst (Benchmarks/load/run): a driver and loopback fakes against the
+        // release binary. Never linked into a product; built with the rest so it cannot rot.
+        .executableTarget(
+            name: "switchboard-load",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardServer",
+                "SwitchboardTesting",
+                "SwitchboardWeCom",
+                "SwitchboardFeishu",
+                "SwitchboardDingTalk",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/load/Sources",
+            swiftSettings: swiftSettings
+        ),
         // Loopback stand-ins for the platforms' long connections and Feishu's Open API, shared by
         // the adapter tests and the binary's tests (never linked into a product).
         .target(

@@ -33,6 +33,14 @@ let benchmarks: @Sendable () -> Void = {
         try await acceptEach(benchmark, engine)
     }
 
+    // 32 webhooks at once, as a burst brings them: enqueues arriving while a transaction commits
+    // go together in the next (EnqueueBatcher), each caller answered after its own commit.
+    Benchmark("Engine.accept · SQLite file · 32 at once (group commit)") { benchmark in
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)/state.sqlite").path
+        let engine = makeEngine(store: try SQLiteStateStore.open(path: path))
+        try await acceptEach(benchmark, engine, callers: 32)
+    }
+
     if let url = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"], !url.isEmpty {
         Benchmark("Engine.accept · PostgreSQL on loopback") { benchmark in
             // One schema for every run; ids are unique per sample, so rows only accumulate.
@@ -46,20 +54,39 @@ let benchmarks: @Sendable () -> Void = {
                 try await acceptEach(benchmark, makeEngine(store: store))
             }
         }
+        Benchmark("Engine.accept · PostgreSQL on loopback · 32 at once (group commit)") { benchmark in
+            var logger = Logger(label: "bench")
+            logger.logLevel = .error
+            let store = try await PostgresStateStore.open(try PostgresStoreConfiguration(url: url, schema: "switchboard_bench"), logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in store.services { group.addTask { try await service.run() } }
+                defer { group.cancelAll() }
+                try await acceptEach(benchmark, makeEngine(store: store), callers: 32)
+            }
+        }
     }
 }
 
-/// Accepts one new event per iteration, timing only the calls that follow a warm-up.
-func acceptEach(_ benchmark: Benchmark, _ engine: Engine) async throws {
+/// Accepts one new event per iteration, timing only the calls that follow a warm-up; with
+/// `callers` > 1 that many tasks share the events, each accepting its share one by one.
+func acceptEach(_ benchmark: Benchmark, _ engine: Engine, callers: Int = 1) async throws {
     let warmUp = 20
     let sample = samples.add(1, ordering: .relaxed).newValue
     let events = (0..<benchmark.scaledIterations.count + warmUp).map { sampleEvent(sample: sample, number: $0) }
     for event in events.prefix(warmUp) {
         blackHole(try await engine.accept([event]))
     }
+    let measured = Array(events.dropFirst(warmUp))
     benchmark.startMeasurement()
-    for event in events.dropFirst(warmUp) {
-        blackHole(try await engine.accept([event]))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for caller in 0..<callers {
+            group.addTask {
+                for event in stride(from: caller, to: measured.count, by: callers).map({ measured[$0] }) {
+                    blackHole(try await engine.accept([event]))
+                }
+            }
+        }
+        try await group.waitForAll()
     }
     benchmark.stopMeasurement()
 }

@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.bootstrapLogging()
+        OpenFileLimit.raiseToHardLimit()
         let transport = AsyncHTTPClientTransport()
         let setup = try withConfigErrorsReported {
             try options.setup(transport: transport, logger: logger) { configuration in

@@ -23,17 +23,29 @@ public struct SSEDecoder: Sendable {
 
     /// The events completed by these bytes.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
+        feed(bytes as? [UInt8] ?? Array(bytes))
+    }
+
+    /// The events completed by these bytes: runs between line ends are copied whole (a chunk of a
+    /// stream is mostly one long `data:` line).
+    public mutating func feed(_ bytes: [UInt8]) -> [Event] {
         var events: [Event] = []
-        for byte in bytes {
-            switch byte {
-            case 0x0A where previousWasCarriageReturn:
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == 0x0A || byte == 0x0D {
+                    // `\r\n` is one line end, also when a read ends between the two.
+                    if !(byte == 0x0A && previousWasCarriageReturn), let event = endLine() { events.append(event) }
+                    previousWasCarriageReturn = byte == 0x0D
+                    index += 1
+                    continue
+                }
                 previousWasCarriageReturn = false
-            case 0x0A, 0x0D:
-                previousWasCarriageReturn = byte == 0x0D
-                if let event = endLine() { events.append(event) }
-            default:
-                previousWasCarriageReturn = false
-                line.append(byte)
+                var end = index + 1
+                while end < buffer.count, buffer[end] != 0x0A, buffer[end] != 0x0D { end += 1 }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+                index = end
             }
         }
         return events

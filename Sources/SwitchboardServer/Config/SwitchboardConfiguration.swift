@@ -101,7 +101,7 @@ public struct SwitchboardConfiguration: Sendable {
 
     private static func engineSettings(_ section: ConfigSection, replicaID: String) throws -> (EngineConfiguration, RetentionPolicy) {
         var engine = EngineConfiguration(replicaID: replicaID)
-        engine.concurrency = try section.int("concurrency", default: engine.concurrency, range: 1...1024)
+        engine.concurrency = try section.int("concurrency", default: engine.concurrency, range: 1...AsyncHTTPClientTransport.connectionsPerHost)
         engine.leaseDuration = try section.duration("lease_duration", default: engine.leaseDuration)
         engine.pollInterval = try section.duration("poll_interval", default: engine.pollInterval)
         engine.dedupTTL = try section.duration("dedup_ttl", default: engine.dedupTTL)

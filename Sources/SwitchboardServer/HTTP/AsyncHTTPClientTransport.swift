@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -10,11 +11,31 @@ public import SwitchboardCore
 public struct AsyncHTTPClientTransport: HTTPTransport {
     let client: HTTPClient
 
-    /// Uses the process-wide shared client unless given one.
-    public init(client: HTTPClient = .shared) {
+    /// Uses ``serverClient`` unless given one.
+    public init(client: HTTPClient = AsyncHTTPClientTransport.serverClient) {
         self.client = client
     }
 
+    /// How many connections the server keeps to one host at most. AsyncHTTPClient's shared
+    /// client keeps 8: a ninth Dify stream, or a card update while eight streams are open to the
+    /// same host, waits for one of them to end — under a burst answers queued behind each other
+    /// and card updates timed out (Benchmarks/load). Each running job holds one backend stream
+    /// and at most one platform call, so this follows `engine.concurrency`'s ceiling.
+    public static let connectionsPerHost = 8_192
+
+    /// The process-wide client of the server, the CLI and the test kit: the shared client's
+    /// browser-like settings (timeouts, redirects, decompression) with ``connectionsPerHost``.
+    /// Never shut down, like the shared client.
+    public static var serverClient: HTTPClient { processClient }
+}
+
+private let processClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration.singletonConfiguration
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = AsyncHTTPClientTransport.connectionsPerHost
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: Logger(label: "switchboard.http", factory: { _ in SwiftLogNoOpLogHandler() }))
+}()
+
+extension AsyncHTTPClientTransport {
     public func execute(_ request: OutboundRequest) async throws -> OutboundResponse {
         var outbound = HTTPClientRequest(url: request.url)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
