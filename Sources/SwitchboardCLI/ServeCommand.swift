@@ -20,6 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try options.bootstrapLogging()
         OpenFileLimit.raiseToHardLimit()
+        // Before the first use of NIO's shared event loops (the HTTP client's and the server's).
+        EventLoopThreads.fitToAffinity()
         let transport = AsyncHTTPClientTransport()
         let setup = try withConfigErrorsReported {
             try options.setup(transport: transport, logger: logger) { configuration in
