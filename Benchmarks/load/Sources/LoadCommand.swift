@@ -15,6 +15,7 @@ struct LoadCommand: AsyncParsableCommand {
 
     @Option(help: "The switchboard binary to start.") var binary: String
     @Option(help: "Messages in the burst.") var messages = 5_000
+    @Option(help: "The platforms the messages are spread over, in turn: feishu, wecom, dingtalk.") var platforms = "feishu,wecom,dingtalk"
     @Option(help: "Seconds the burst is spread over.") var seconds = 60.0
     @Option(help: "Seconds before Dify's first token.") var firstToken = 1.0
     @Option(help: "Dify's tokens per second, per answer.") var tokensPerSecond = 20.0
@@ -36,8 +37,16 @@ struct LoadCommand: AsyncParsableCommand {
         let directory = work ?? NSTemporaryDirectory() + "switchboard-load-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledger = LoadLedger(count: messages)
+        let names: [String: LoadPlatform] = ["feishu": .feishu, "wecom": .wecom, "dingtalk": .dingtalk]
+        let chosen = try platforms.split(separator: ",").map { name in
+            guard let platform = names[name.trimmingCharacters(in: .whitespaces).lowercased()] else {
+                throw ValidationError("--platforms: unknown platform \(name); use feishu, wecom and dingtalk")
+            }
+            return platform
+        }
+        guard !chosen.isEmpty else { throw ValidationError("--platforms names none") }
         let burst = (0..<messages).map { index in
-            LoadMessage(index: index, platform: LoadPlatform.allCases[index % LoadPlatform.allCases.count], sendAt: 3 + Double(index) * seconds / Double(messages))
+            LoadMessage(index: index, platform: chosen[index % chosen.count], sendAt: 3 + Double(index) * seconds / Double(messages))
         }
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
         pool.retryConnectionEstablishment = true

@@ -17,6 +17,7 @@ struct LoadReport {
         Swift.print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
         for platform in LoadPlatform.allCases {
             let mine = zip(messages, records).filter { $0.0.platform == platform }.map(\.1)
+            guard !mine.isEmpty else { continue }
             let acks = mine.compactMap { record in record.acked.flatMap { acked in record.sent.map { acked - $0 } } }
             let late = acks.filter { $0 > platform.ackDeadline }.count
             let refused = mine.filter { $0.ackStatus != 200 }.count
