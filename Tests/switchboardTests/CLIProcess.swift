@@ -46,10 +46,16 @@ final class ServerProcess: Sendable {
     private let process: Process
     private let stderr = TextBuffer()
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+    /// `pinnedTo`: started through `taskset -c <core>` (the same process: taskset execs it).
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], pinnedTo core: Int? = nil) throws {
         let process = Process()
-        process.executableURL = CLIProcess.binary
-        process.arguments = arguments
+        if let core {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", String(core), CLIProcess.binary.path] + arguments
+        } else {
+            process.executableURL = CLIProcess.binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let err = Pipe()
@@ -64,6 +70,8 @@ final class ServerProcess: Sendable {
     }
 
     var output: String { stderr.text.withLock { $0 } }
+
+    var pid: Int32 { process.processIdentifier }
 
     /// The port from the "listening on" banner.
     func port(timeout: Duration = .seconds(60)) async throws -> Int {
