@@ -101,7 +101,7 @@ struct DifyAnswer: AsyncSequence, Sendable {
                 files = uploaded
             }
             let deadline = ContinuousClock.now + configuration.timeouts.total
-            let response = try await backend.client.send(method: .post, path: backend.client.answerPath, body: requestBody())
+            let response = try await backend.client.send(method: .post, path: backend.client.answerPath, body: requestBody(), stream: configuration.streaming)
             if configuration.streaming {
                 reader = DifyEventReader(response, configuration: configuration, deadline: deadline)
             } else {

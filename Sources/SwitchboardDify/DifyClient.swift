@@ -47,11 +47,15 @@ struct DifyClient: Sendable {
 
     /// Sends the request and returns the response once its head is in; a non-2xx status is thrown
     /// as a ``DifyError`` (its body read for the code and message).
-    func send(method: HTTPRequest.Method, path: String, body: Data? = nil, contentType: String = "application/json") async throws -> OutboundResponse {
+    /// `stream`: the body is read by ``DifyEventReader``, which times its silences itself.
+    func send(
+        method: HTTPRequest.Method, path: String, body: Data? = nil, contentType: String = "application/json", stream: Bool = false
+    ) async throws -> OutboundResponse {
         var headers: HTTPFields = [.authorization: "Bearer \(configuration.apiKey)", .accept: "application/json, text/event-stream"]
         if body != nil { headers[.contentType] = contentType }
         let request = OutboundRequest(
-            method: method, url: configuration.baseURL + path, headers: headers, body: body, timeout: configuration.timeouts.total
+            method: method, url: configuration.baseURL + path, headers: headers, body: body, timeout: configuration.timeouts.total,
+            timesItsOwnReads: stream
         )
         let backend = configuration.name
         let transport = self.transport

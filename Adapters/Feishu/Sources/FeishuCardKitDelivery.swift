@@ -24,13 +24,28 @@ extension FeishuDelivery {
         /// The last sequence used on the card.
         var sequence: Int
         var closed = false
+        /// Content updates take their sequences from a block reserved in the stored record, so
+        /// that one write covers ``sequenceBlock`` updates instead of a write per update (a
+        /// durable transaction per card update was a cost of every streamed answer); a retry
+        /// continues after the block. Nil in records stored before blocks.
+        var reservedThrough: Int?
+
+        /// No sequence above this was used: where a retried delivery continues.
+        var usedAtMost: Int { max(sequence, reservedThrough ?? 0) }
     }
+
+    /// Sequences reserved per write of the record. The documented rule is only "strictly
+    /// increasing across all operations on the card" (platforms-2.md §3.1): a retry's gap is
+    /// allowed by it; should Feishu refuse one anyway (300317), the sequence is bumped and sent
+    /// again as after any crash.
+    static let sequenceBlock = 32
 
     /// Nil when CardKit was refused before anything was read: the caller streams PATCHed cards.
     func streamCardKit(_ reply: ReplyStream) async throws -> DeliveryReceipt? {
         var record: CardKitRecord
         do {
-            if let stored = try await context.replyState.load(CardKitRecord.self, Self.cardKitKey) {
+            if var stored = try await context.replyState.load(CardKitRecord.self, Self.cardKitKey) {
+                stored.sequence = stored.usedAtMost
                 record = stored
             } else {
                 record = CardKitRecord(cardID: try await createCard(), sequence: 0)
@@ -102,14 +117,17 @@ extension FeishuDelivery {
     }
 
     /// Replaces the element's content with `text` (the whole answer so far: Feishu types out what
-    /// was added). The sequence is stored before it is used; a sequence Feishu finds not
-    /// increasing (300317, after a crash between the call and the store) is bumped and sent again;
-    /// streaming that closed itself (300309, 200850: ten minutes) is opened again.
+    /// was added). The sequence is reserved in the stored record before it is used (a block of
+    /// ``sequenceBlock`` at a time); a sequence Feishu finds not increasing (300317) is bumped
+    /// and sent again; streaming that closed itself (300309, 200850: ten minutes) is opened again.
     private func putContent(_ text: String, into record: inout CardKitRecord) async throws {
         var reopened = false
         for _ in 0..<4 {
             record.sequence += 1
-            try await context.replyState.save(Self.cardKitKey, record)
+            if record.sequence > record.reservedThrough ?? 0 {
+                record.reservedThrough = record.sequence + Self.sequenceBlock - 1
+                try await context.replyState.save(Self.cardKitKey, record)
+            }
             let body: JSONValue = [
                 "content": .string(text.isEmpty ? " " : text), "sequence": .number(Double(record.sequence)),
                 "uuid": .string(FeishuPayloads.uuid(idempotencyKey: "\(context.idempotencyKey)#cardkit", part: record.sequence)),

@@ -62,54 +62,60 @@ struct LoadCommand: AsyncParsableCommand {
 
     private func run(_ burst: [LoadMessage], ledger: LoadLedger, pace: AnswerPace, directory: String, client: HTTPClient) async throws {
         let fakes = LoadFakes(ledger: ledger, pace: pace)
-        try await LoopbackHTTP.run(router: fakes.router()) { fakesPort in
-            let fakesURL = "http://127.0.0.1:\(fakesPort)"
-            let requests = try PlatformRequests(fakes: fakesURL)
-            let config = directory + "/switchboard.yaml"
-            try configYAML(fakes: fakesURL, requests: requests).write(toFile: config, atomically: true, encoding: .utf8)
-            let server = try ServerUnderLoad(binary: binary, core: serverCore, config: config, directory: directory, port: port)
-            defer { server.stop() }
-            try await waitForHealth(client)
-            try await Task.sleep(for: .seconds(2))
-            let idle = server.memory().rss
-            let cpuBefore = server.cpuSeconds()
-            let driverBefore = ownCPUSeconds()
-            log("server up (idle RSS \(Int(idle)) MB); replaying \(messages) messages over \(Int(seconds)) s")
-
-            let driver = LoadDriver(server: "http://127.0.0.1:\(port)", requests: requests, ledger: ledger, client: client)
-            let replay = Task { await driver.replay(burst) }
-            // Until every answer is complete, or `patience` has passed since the burst's end.
-            let giveUp = 3 + seconds + patience
-            while true {
-                try await Task.sleep(for: .seconds(5))
-                let records = ledger.all
-                let done = records.filter { $0.completed != nil }.count
-                let acked = records.filter { $0.acked != nil }.count
-                log(String(format: "%5.0f s: %d acked, %d answered, %d Dify streams open at peak, RSS %.0f MB", ledger.now, acked, done, ledger.peakStreams, server.memory().rss))
-                if done == messages { break }
-                if ledger.now > giveUp {
-                    log("gave up waiting: \(messages - done) answers incomplete \(Int(patience)) s after the burst")
-                    break
-                }
-                guard server.process.isRunning else { throw LoadError("the server exited; see \(directory)/server.log") }
+        try await LoopbackHTTP.run(router: fakes.difyRouter()) { difyPort in
+            try await LoopbackHTTP.run(router: fakes.platformRouter()) { platformPort in
+                try await run(burst, ledger: ledger, dify: "http://127.0.0.1:\(difyPort)", platforms: "http://127.0.0.1:\(platformPort)", directory: directory, client: client)
             }
-            replay.cancel()
-            await replay.value
-            LoadReport(
-                messages: burst, records: ledger.all, pollTimes: driver.polls.all, peakStreams: ledger.peakStreams, idleRSS: idle,
-                peakRSS: server.memory().peak, serverCPU: server.cpuSeconds() - cpuBefore, driverCPU: ownCPUSeconds() - driverBefore,
-                unexpected: ledger.unexpectedCalls
-            ).print()
         }
     }
 
-    private func configYAML(fakes: String, requests: PlatformRequests) -> String {
+    /// The server started against the fakes, the burst replayed, the table printed.
+    private func run(_ burst: [LoadMessage], ledger: LoadLedger, dify: String, platforms: String, directory: String, client: HTTPClient) async throws {
+        let requests = try PlatformRequests(fakes: platforms)
+        let config = directory + "/switchboard.yaml"
+        try configYAML(dify: dify, requests: requests).write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerUnderLoad(binary: binary, core: serverCore, config: config, directory: directory, port: port)
+        defer { server.stop() }
+        try await waitForHealth(client)
+        try await Task.sleep(for: .seconds(2))
+        let idle = server.memory().rss
+        let cpuBefore = server.cpuSeconds()
+        let driverBefore = ownCPUSeconds()
+        log("server up (idle RSS \(Int(idle)) MB); replaying \(messages) messages over \(Int(seconds)) s")
+
+        let driver = LoadDriver(server: "http://127.0.0.1:\(port)", requests: requests, ledger: ledger, client: client)
+        let replay = Task { await driver.replay(burst) }
+        // Until every answer is complete, or `patience` has passed since the burst's end.
+        let giveUp = 3 + seconds + patience
+        while true {
+            try await Task.sleep(for: .seconds(5))
+            let records = ledger.all
+            let done = records.filter { $0.completed != nil }.count
+            let acked = records.filter { $0.acked != nil }.count
+            log(String(format: "%5.0f s: %d acked, %d answered, %d Dify streams open at peak, RSS %.0f MB", ledger.now, acked, done, ledger.peakStreams, server.memory().rss))
+            if done == messages { break }
+            if ledger.now > giveUp {
+                log("gave up waiting: \(messages - done) answers incomplete \(Int(patience)) s after the burst")
+                break
+            }
+            guard server.process.isRunning else { throw LoadError("the server exited; see \(directory)/server.log") }
+        }
+        replay.cancel()
+        await replay.value
+        LoadReport(
+            messages: burst, records: ledger.all, pollTimes: driver.polls.all, peakStreams: ledger.peakStreams, idleRSS: idle,
+            peakRSS: server.memory().peak, serverCPU: server.cpuSeconds() - cpuBefore, driverCPU: ownCPUSeconds() - driverBefore,
+            unexpected: ledger.unexpectedCalls
+        ).print()
+    }
+
+    private func configYAML(dify: String, requests: PlatformRequests) -> String {
         """
         server: {host: 127.0.0.1, port: \(port)}
         state: \(state)
         engine: {concurrency: \(concurrency)}
         backends:
-          dify: {type: dify, base_url: "\(fakes)/v1", api_key: app-load, app: chat}
+          dify: {type: dify, base_url: "\(dify)/v1", api_key: app-load, app: chat}
         bots:
         \(requests.botsYAML())
         routes:

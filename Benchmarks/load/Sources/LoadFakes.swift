@@ -5,17 +5,27 @@ import NIOCore
 import SwitchboardCore
 import SwitchboardTesting
 
-/// The far side of the server under load, on one loopback port: a streaming Dify at a realistic
-/// pace (`/v1/chat-messages`), Feishu's Open API for CardKit answers (tenant token, card entity,
+/// The far side of the server under load, on two loopback ports: a streaming Dify at a realistic
+/// pace (`/v1/chat-messages`); Feishu's Open API for CardKit answers (tenant token, card entity,
 /// reply, content updates, settings), DingTalk's session webhooks, and the WeCom AI bot's
 /// `response_url`. Everything is counted in the ledger by the message's index; nothing is kept.
 struct LoadFakes {
     let ledger: LoadLedger
     let pace: AnswerPace
 
-    func router() -> Router<BasicRequestContext> {
+    /// Dify, on a port of its own: a real deployment's Dify and platforms are different hosts,
+    /// and the HTTP client keeps a pool per host (one pool holding a thousand streams beside the
+    /// card updates made every update look for a connection among the streams).
+    func difyRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1/chat-messages") { request, _ in try await difyAnswer(request) }
+        unexpected(on: router)
+        return router
+    }
+
+    /// Feishu's Open API, DingTalk's session webhooks and the WeCom AI bot's `response_url`.
+    func platformRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
         router.post("/open-apis/auth/v3/tenant_access_token/internal") { _, _ in
             json(#"{"code":0,"msg":"ok","tenant_access_token":"t-load","expire":7200}"#)
         }
@@ -71,13 +81,17 @@ struct LoadFakes {
             }
             return json(#"{"errcode":0,"errmsg":"ok"}"#)
         }
+        unexpected(on: router)
+        return router
+    }
+
+    private func unexpected(on router: Router<BasicRequestContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("**", method: method) { request, _ in
                 ledger.unexpected("\(request.method) \(request.uri.path)")
                 return Response(status: .notFound)
             }
         }
-        return router
     }
 
     /// A Dify chat answer as server-sent events: the first token after `firstToken`, then the

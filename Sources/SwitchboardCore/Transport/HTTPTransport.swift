@@ -18,13 +18,21 @@ public struct OutboundRequest: Sendable {
     /// How long the whole exchange may take, reading the body included: a streaming caller sets
     /// it as long as the longest stream it will wait for.
     public var timeout: Duration
+    /// The caller times the silences of the body itself (a streamed answer with its own idle
+    /// timeout): the transport then keeps no read timeout of its own, which it would re-arm on
+    /// every read of the stream.
+    public var timesItsOwnReads: Bool
 
-    public init(method: HTTPRequest.Method, url: String, headers: HTTPFields = [:], body: Data? = nil, timeout: Duration = .seconds(30)) {
+    public init(
+        method: HTTPRequest.Method, url: String, headers: HTTPFields = [:], body: Data? = nil, timeout: Duration = .seconds(30),
+        timesItsOwnReads: Bool = false
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.timesItsOwnReads = timesItsOwnReads
     }
 }
 

@@ -10,10 +10,13 @@ public import SwitchboardCore
 /// ``HTTPTransport`` over AsyncHTTPClient: what adapters and backends use in the real server.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     let client: HTTPClient
+    /// For requests that time their own reads (``OutboundRequest/timesItsOwnReads``).
+    let streamClient: HTTPClient
 
-    /// Uses ``serverClient`` unless given one.
-    public init(client: HTTPClient = AsyncHTTPClientTransport.serverClient) {
-        self.client = client
+    /// Uses ``serverClient`` (and its twin without a read timeout for streams) unless given one.
+    public init(client: HTTPClient? = nil) {
+        self.client = client ?? processClients.standard
+        streamClient = client ?? processClients.stream
     }
 
     /// How many connections the server keeps to one host at most. AsyncHTTPClient's shared
@@ -25,14 +28,20 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     /// The process-wide client of the server, the CLI and the test kit: the shared client's
     /// browser-like settings (timeouts, redirects, decompression) with ``connectionsPerHost``.
-    /// Never shut down, like the shared client.
-    public static var serverClient: HTTPClient { processClient }
+    /// Never shut down, like the shared client. Streams whose caller times its reads go through a
+    /// twin without the read timeout, which is re-armed on every read of every connection (a
+    /// timer cancelled and scheduled again; Benchmarks/README.md, "Load").
+    public static var serverClient: HTTPClient { processClients.standard }
 }
 
-private let processClient: HTTPClient = {
+private let processClients: (standard: HTTPClient, stream: HTTPClient) = {
     var configuration = HTTPClient.Configuration.singletonConfiguration
     configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = AsyncHTTPClientTransport.connectionsPerHost
-    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: Logger(label: "switchboard.http", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let quiet = Logger(label: "switchboard.http", factory: { _ in SwiftLogNoOpLogHandler() })
+    let standard = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: quiet)
+    configuration.timeout.read = nil
+    let stream = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: quiet)
+    return (standard, stream)
 }()
 
 extension AsyncHTTPClientTransport {
@@ -47,7 +56,7 @@ extension AsyncHTTPClientTransport {
         }
         let (seconds, attoseconds) = request.timeout.components
         let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let response = try await client.execute(outbound, timeout: timeout)
+        let response = try await (request.timesItsOwnReads ? streamClient : client).execute(outbound, timeout: timeout)
         var headers = HTTPFields()
         for header in response.headers {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
