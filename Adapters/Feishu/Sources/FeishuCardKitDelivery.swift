@@ -6,8 +6,9 @@ import SwitchboardTelemetry
 /// §3.1). A card entity in streaming mode is created, sent once (a reply, or a message in the
 /// chat), its markdown element's content replaced by the whole answer so far as it grows
 /// (`PUT …/elements/stream_md/content`), and streaming is closed at the end. Every operation on the
-/// card carries a `sequence` that must strictly increase; the last one used is kept in reply state
-/// before it is sent, so a retried job continues the sequence instead of starting over. What does
+/// card carries a `sequence` that must strictly increase; sequences are reserved in reply state
+/// before they are sent (content updates a block at a time), so a retried job continues the
+/// sequence instead of starting over. What does
 /// not fit one card continues in ordinary cards.
 ///
 /// When CardKit is refused before the answer is read (no permission, an old tenant), the answer
