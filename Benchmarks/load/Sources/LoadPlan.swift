@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTesting
 
 /// The platforms a burst is spread over, in turn.
 enum LoadPlatform: String, CaseIterable, Sendable {
@@ -40,7 +41,7 @@ struct AnswerPace: Sendable {
 
     /// The answer's tokens for message `index`.
     func tokens(for index: Int) -> [String] {
-        var random = SplitMix(seed: UInt64(index) &+ 0x9E37_79B9)
+        var random = FuzzRandom(seed: UInt64(index) &+ 0x9E37_79B9)
         let target = Int.random(in: answerBytes, using: &random)
         var tokens: [String] = []
         var bytes = 0
@@ -73,17 +74,4 @@ struct AnswerPace: Sendable {
         "客户反馈的导出超时问题已定位为分页查询缺少索引，修复将随下周版本发布。",
         "Next step: review the capacity plan with the platform team and freeze the API.",
     ]
-}
-
-/// A small deterministic generator, so that a run's answers are the same every time.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
