@@ -74,7 +74,7 @@ struct LoadCommand: AsyncParsableCommand {
         let requests = try PlatformRequests(fakes: platforms)
         let config = directory + "/switchboard.yaml"
         try configYAML(dify: dify, requests: requests).write(toFile: config, atomically: true, encoding: .utf8)
-        let server = try ServerUnderLoad(binary: binary, core: serverCore, config: config, directory: directory, port: port)
+        let server = try ServerUnderLoad(binary: binary, core: serverCore, config: config, directory: directory)
         defer { server.stop() }
         try await waitForHealth(client)
         try await Task.sleep(for: .seconds(2))

@@ -4,9 +4,8 @@ import Foundation
 /// read from /proc (Linux only).
 final class ServerUnderLoad: Sendable {
     let process: Process
-    let port: Int
 
-    init(binary: String, core: Int, config: String, directory: String, port: Int) throws {
+    init(binary: String, core: Int, config: String, directory: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
         process.arguments = ["-c", String(core), binary, "serve", "--config", config, "--log-level", "error"]
@@ -16,7 +15,6 @@ final class ServerUnderLoad: Sendable {
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         self.process = process
-        self.port = port
     }
 
     var pid: Int32 { process.processIdentifier }
