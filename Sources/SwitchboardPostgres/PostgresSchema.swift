@@ -70,6 +70,23 @@ enum PostgresSchema {
         ]),
         // Leases: who holds what only one replica may do.
         (5, ["CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL)"]),
+        // Rate-limit hits and debounce bursts (marks live in `dedup`).
+        (6, [
+            "CREATE TABLE hits (key TEXT NOT NULL, hit TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (key, hit))",
+            "CREATE INDEX hits_at ON hits (key, at)",
+            """
+            CREATE TABLE bursts (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                key TEXT NOT NULL,
+                item TEXT NOT NULL UNIQUE,
+                text TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                claimed_by TEXT
+            )
+            """,
+            "CREATE INDEX bursts_key ON bursts (key, seq)",
+            "CREATE INDEX bursts_at ON bursts (at)",
+        ]),
     ]
 
     static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {

@@ -350,6 +350,9 @@ public final class PostgresStateStore: StateStore {
             try await client.query("DELETE FROM job_attempts a WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = a.job_id)", logger: logger)
             let idleCutoff = now.adding(.zero - policy.idleConversations).unixMilliseconds
             let conversations = try await client.query("DELETE FROM conversations WHERE last_used < \(idleCutoff) RETURNING key", logger: logger).collect().count
+            let featureCutoff = now.adding(.zero - RetentionPolicy.conversationFeatureState).unixMilliseconds
+            try await client.query("DELETE FROM hits WHERE at < \(featureCutoff)", logger: logger)
+            try await client.query("DELETE FROM bursts WHERE at < \(featureCutoff)", logger: logger)
             return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: conversations)
         }
     }

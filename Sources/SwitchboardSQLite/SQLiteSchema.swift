@@ -93,6 +93,28 @@ enum SQLiteSchema {
         migrator.registerMigration("5: leases (who holds what only one replica may do)") { db in
             try db.execute(sql: "CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("6: rate-limit hits and debounce bursts") { db in
+            // Marks (follow-ups, the bot's own messages) live in `dedup`: a key and its expiry.
+            try db.execute(sql: """
+                CREATE TABLE hits (
+                    key TEXT NOT NULL,
+                    hit TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (key, hit)
+                ) WITHOUT ROWID;
+                CREATE INDEX hits_at ON hits (key, at);
+                CREATE TABLE bursts (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL,
+                    item TEXT NOT NULL UNIQUE,
+                    text TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    claimed_by TEXT
+                );
+                CREATE INDEX bursts_key ON bursts (key, seq);
+                CREATE INDEX bursts_at ON bursts (at);
+                """)
+        }
         return migrator
     }
 }

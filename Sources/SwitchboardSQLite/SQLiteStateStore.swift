@@ -384,7 +384,11 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "DELETE FROM reply_state WHERE job_id NOT IN (SELECT id FROM jobs)")
             try db.execute(sql: "DELETE FROM job_attempts WHERE job_id NOT IN (SELECT id FROM jobs)")
             try db.execute(sql: "DELETE FROM conversations WHERE last_used < ?", arguments: [now.adding(.zero - policy.idleConversations).unixMilliseconds])
-            return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: db.changesCount)
+            let conversations = db.changesCount
+            let featureCutoff = now.adding(.zero - RetentionPolicy.conversationFeatureState).unixMilliseconds
+            try db.execute(sql: "DELETE FROM hits WHERE at < ?", arguments: [featureCutoff])
+            try db.execute(sql: "DELETE FROM bursts WHERE at < ?", arguments: [featureCutoff])
+            return PurgeReport(dedupKeys: keys, jobs: jobs, conversations: conversations)
         }
     }
 }

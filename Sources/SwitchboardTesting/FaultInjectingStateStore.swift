@@ -11,7 +11,8 @@ public final class FaultInjectingStateStore: StateStore {
     public enum Operation: String, Sendable, CaseIterable {
         case claim, holdLease, releaseLease, enqueue, lease, renew, complete, fail, release, queueStats
         case jobs, job, replyStates, retryJob, discardJob
-        case conversation, saveConversation, resetConversation, replyState, saveReplyState, purge
+        case conversation, saveConversation, resetConversation, resetConversations, replyState, saveReplyState, purge
+        case setMark, isMarked, countHit, addToBurst, claimBurst
     }
 
     /// What a fault rule is told about a call.
@@ -141,6 +142,36 @@ public final class FaultInjectingStateStore: StateStore {
     public func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? {
         try check(.resetConversation)
         return try await base.resetConversation(key, now: now)
+    }
+
+    public func resetConversations(under prefix: String, now: Date) async throws -> [ForgottenConversation] {
+        try check(.resetConversations)
+        return try await base.resetConversations(under: prefix, now: now)
+    }
+
+    public func setMark(_ key: String, until: Date, now: Date) async throws {
+        try check(.setMark)
+        try await base.setMark(key, until: until, now: now)
+    }
+
+    public func isMarked(_ key: String, now: Date) async throws -> Bool {
+        try check(.isMarked)
+        return try await base.isMarked(key, now: now)
+    }
+
+    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool {
+        try check(.countHit)
+        return try await base.countHit(key, hit: hit, limit: limit, since: since, now: now)
+    }
+
+    public func addToBurst(_ key: String, item: String, text: String, now: Date) async throws {
+        try check(.addToBurst)
+        try await base.addToBurst(key, item: item, text: text, now: now)
+    }
+
+    public func claimBurst(_ key: String, item: String, quiet: Duration, now: Date) async throws -> BurstClaim {
+        try check(.claimBurst)
+        return try await base.claimBurst(key, item: item, quiet: quiet, now: now)
     }
 
     public func replyState(job: String, key: String) async throws -> Data? {

@@ -26,6 +26,7 @@ public enum StateStoreConformance {
     }
 
     public static let checks: [Check] = leaseChecks + dedupChecks + jobChecks + concurrencyChecks + mapChecks + operatorChecks
+        + featureChecks
 
     static let t0 = Date(timeIntervalSince1970: 1_718_000_000)
     static let lease = Duration.seconds(30)

@@ -39,6 +39,17 @@ public actor InMemoryStateStore: StateStore {
     /// that is not a job (the engine's failure notice).
     private var replyStates: [String: [String: Data]] = [:]
     private var leases: [String: (owner: String, expires: Date)] = [:]
+    /// Rate-limit counters: key ▸ hit ▸ when counted.
+    private var hits: [String: [String: Date]] = [:]
+    private struct BurstEntry {
+        var item: String
+        var text: String
+        var at: Date
+        var claimedBy: String?
+    }
+
+    /// Burst key ▸ its messages in arrival order.
+    private var bursts: [String: [BurstEntry]] = [:]
 
     public init() {}
 
@@ -279,6 +290,48 @@ public actor InMemoryStateStore: StateStore {
         return old?.stored
     }
 
+    public func resetConversations(under prefix: String, now: Date) -> [ForgottenConversation] {
+        conversations.keys.filter { $0.isScopeKey(under: prefix) }.sorted().map {
+            ForgottenConversation(key: $0, stored: resetConversation($0, now: now))
+        }
+    }
+
+    // MARK: Conversation features
+
+    public func setMark(_ key: String, until: Date, now: Date) {
+        dedup[key] = until
+    }
+
+    public func isMarked(_ key: String, now: Date) -> Bool {
+        (dedup[key] ?? .distantPast) > now
+    }
+
+    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) -> Bool {
+        var counted = hits[key, default: [:]]
+        if counted[hit] != nil { return true }
+        guard counted.values.filter({ $0 >= since }).count < limit else { return false }
+        counted[hit] = now
+        hits[key] = counted
+        return true
+    }
+
+    public func addToBurst(_ key: String, item: String, text: String, now: Date) {
+        guard bursts[key]?.contains(where: { $0.item == item }) != true else { return }
+        bursts[key, default: []].append(BurstEntry(item: item, text: text, at: now))
+    }
+
+    public func claimBurst(_ key: String, item: String, quiet: Duration, now: Date) -> BurstClaim {
+        guard var entries = bursts[key], let own = entries.first(where: { $0.item == item }) else { return .unknown }
+        if let owner = own.claimedBy {
+            return owner == item ? .answer(entries.filter { $0.claimedBy == item }.map(\.text)) : .absorbed
+        }
+        let last = entries.filter { $0.claimedBy == nil }.map(\.at).max()!
+        if now < last.adding(quiet) { return .wait(until: last.adding(quiet)) }
+        for index in entries.indices where entries[index].claimedBy == nil { entries[index].claimedBy = item }
+        bursts[key] = entries
+        return .answer(entries.filter { $0.claimedBy == item }.map(\.text))
+    }
+
     // MARK: Per-reply state
 
     public func replyState(job: String, key: String) -> Data? {
@@ -301,6 +354,15 @@ public actor InMemoryStateStore: StateStore {
         let idleCutoff = now.adding(.zero - policy.idleConversations)
         let idle = conversations.filter { $0.value.touched < idleCutoff }.map(\.key)
         for key in idle { conversations[key] = nil }
+        let featureCutoff = now.adding(.zero - RetentionPolicy.conversationFeatureState)
+        for key in hits.keys {
+            hits[key] = hits[key]?.filter { $0.value >= featureCutoff }
+            if hits[key]?.isEmpty == true { hits[key] = nil }
+        }
+        for key in bursts.keys {
+            bursts[key] = bursts[key]?.filter { $0.at >= featureCutoff }
+            if bursts[key]?.isEmpty == true { bursts[key] = nil }
+        }
         return PurgeReport(dedupKeys: expiredKeys.count, jobs: oldJobs.count, conversations: idle.count)
     }
 

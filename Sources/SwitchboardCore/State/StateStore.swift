@@ -89,6 +89,36 @@ public protocol StateStore: ReplyStateReading {
     /// Returns the conversation it forgot, if any.
     func resetConversation(_ key: String, now: Date) async throws -> StoredConversation?
 
+    /// `/reset all`: ``resetConversation(_:now:)`` for every scope whose key is `prefix` or begins
+    /// with `prefix` followed by `|` or `/` (every conversation of one chat, its threads and users
+    /// included), in one step. Returns the keys reset with the conversation each forgot.
+    func resetConversations(under prefix: String, now: Date) async throws -> [ForgottenConversation]
+
+    // MARK: Conversation features (follow-ups, replies to the bot, limits, bursts)
+
+    /// Sets the mark `key` until `until`, replacing an earlier one: "the bot just answered this user
+    /// here" (`follow_up`), "this platform message is the bot's" (replies to the bot). SQL stores
+    /// keep marks beside the dedup keys, and the retention purge removes them once expired.
+    func setMark(_ key: String, until: Date, now: Date) async throws
+
+    /// Whether `key` is marked at `now`.
+    func isMarked(_ key: String, now: Date) async throws -> Bool
+
+    /// A rate limit's counter: counts `hit` under `key` when fewer than `limit` hits were counted
+    /// since `since`, and returns whether it is counted. Counting the same `hit` again (a retried
+    /// job) answers as the first time did, without counting twice.
+    func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool
+
+    /// Debounce: adds message `item` with its `text` to the burst `key` (the same item twice is
+    /// kept once).
+    func addToBurst(_ key: String, item: String, text: String, now: Date) async throws
+
+    /// Debounce: what the job of `item` does with its burst — wait (a message of the burst arrived
+    /// less than `quiet` ago), answer every unclaimed text of the burst at once (claiming them for
+    /// `item`; a second call answers the same texts), or nothing (an earlier message's job claimed
+    /// this one's text).
+    func claimBurst(_ key: String, item: String, quiet: Duration, now: Date) async throws -> BurstClaim
+
     // MARK: Per-reply state
 
     /// Small state a delivery keeps for one job (stream text a poll reads, parts already sent).

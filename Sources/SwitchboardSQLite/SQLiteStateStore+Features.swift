@@ -1,0 +1,77 @@
+public import Foundation
+import GRDB
+public import SwitchboardCore
+
+// Conversation features: marks (in `dedup`), rate-limit hits and debounce bursts (migration 6),
+// and `/reset all`. Each operation is one write transaction, so two processes agree.
+extension SQLiteStateStore {
+    public func resetConversations(under prefix: String, now: Date) async throws -> [ForgottenConversation] {
+        try await write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT key, conversation_id, last_used FROM conversations
+                    WHERE key = ?1 OR substr(key, 1, length(?1) + 1) IN (?1 || '|', ?1 || '/') ORDER BY key
+                    """,
+                arguments: [prefix]
+            )
+            return try rows.map { row in
+                let key: String = row["key"]
+                let id: String = row["conversation_id"]
+                try db.execute(sql: SQLiteQueries.resetConversation, arguments: [key, now.unixMilliseconds])
+                return ForgottenConversation(key: key, stored: id.isEmpty ? nil : StoredConversation(id: id, lastUsed: Date(unixMilliseconds: row["last_used"])))
+            }
+        }
+    }
+
+    public func setMark(_ key: String, until: Date, now: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO dedup (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+                arguments: [key, until.unixMilliseconds]
+            )
+        }
+    }
+
+    public func isMarked(_ key: String, now: Date) async throws -> Bool {
+        try await write { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM dedup WHERE key = ? AND expires_at > ?", arguments: [key, now.unixMilliseconds]) ?? false
+        }
+    }
+
+    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM hits WHERE key = ? AND hit = ?", arguments: [key, hit]) == true { return true }
+            let counted = try Int.fetchOne(db, sql: "SELECT count(*) FROM hits WHERE key = ? AND at >= ?", arguments: [key, since.unixMilliseconds]) ?? 0
+            guard counted < limit else { return false }
+            try db.execute(sql: "INSERT INTO hits (key, hit, at) VALUES (?, ?, ?)", arguments: [key, hit, now.unixMilliseconds])
+            return true
+        }
+    }
+
+    public func addToBurst(_ key: String, item: String, text: String, now: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO bursts (key, item, text, at) VALUES (?, ?, ?, ?) ON CONFLICT (item) DO NOTHING",
+                arguments: [key, item, text, now.unixMilliseconds]
+            )
+        }
+    }
+
+    public func claimBurst(_ key: String, item: String, quiet: Duration, now: Date) async throws -> BurstClaim {
+        try await write { db in
+            guard let own = try Row.fetchOne(db, sql: "SELECT claimed_by FROM bursts WHERE key = ? AND item = ?", arguments: [key, item]) else {
+                return .unknown
+            }
+            let claimedTexts = "SELECT text FROM bursts WHERE key = ? AND claimed_by = ? ORDER BY seq"
+            if let owner = own["claimed_by"] as String? {
+                return owner == item ? .answer(try String.fetchAll(db, sql: claimedTexts, arguments: [key, item])) : .absorbed
+            }
+            let last = try Int64.fetchOne(db, sql: "SELECT max(at) FROM bursts WHERE key = ? AND claimed_by IS NULL", arguments: [key]) ?? 0
+            let quietFrom = Date(unixMilliseconds: last).adding(quiet)
+            if now < quietFrom { return .wait(until: quietFrom) }
+            try db.execute(sql: "UPDATE bursts SET claimed_by = ? WHERE key = ? AND claimed_by IS NULL", arguments: [item, key])
+            return .answer(try String.fetchAll(db, sql: claimedTexts, arguments: [key, item]))
+        }
+    }
+}
