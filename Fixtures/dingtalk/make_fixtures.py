@@ -111,6 +111,21 @@ unknown = direct("msgCard001", msgtype="interactiveCard", content={"cardTemplate
 unknown.pop("text")
 case("http-unknown-type", HTTP, compact(unknown).encode(), events=[])
 
+# Quotes (platforms-2.md §4: `text.isReplyMsg` + `text.repliedMsg.{msgId,msgType,content}` [3P]).
+# In a group: @bot while quoting a colleague — reply_to and the quoted text.
+quoting = dict(group_text, msgId="msgQuote001", text={"content": " 这个时间来得及吗？", "isReplyMsg": True,
+               "repliedMsg": {"msgId": "msgColleague001", "msgType": "text", "senderId": "$:LWCP_v1:$colleague==", "content": {"text": "下周二上线"}}})
+quote_event = event(HTTP, "msgQuote001", "group", "这个时间来得及吗？", [{"type": "text", "text": "这个时间来得及吗？"}],
+                    title="产品研发群", mentions=[BOT], mentions_bot=True)
+quote_event.update({"reply_to": "msgColleague001", "quote": "下周二上线"})
+case("http-group-at-quoting-text", HTTP, compact(quoting).encode(), events=[quote_event])
+# In a direct chat: a reply to the bot's own answer, its content as a JSON string (parsed defensively).
+reply = direct("msgReply001", text={"content": "第二点再展开说说", "isReplyMsg": True,
+               "repliedMsg": {"msgId": "msgBotAnswer001", "msgType": "markdown", "content": compact({"text": "1. 先申请\n2. 再审批"})}})
+reply_event = event(HTTP, "msgReply001", "direct", "第二点再展开说说", [{"type": "text", "text": "第二点再展开说说"}], conversation=DIRECT)
+reply_event.update({"reply_to": "msgBotAnswer001", "quote": "1. 先申请\n2. 再审批"})
+case("http-direct-reply-to-bot", HTTP, compact(reply).encode(), events=[reply_event])
+
 # Negatives.
 case("http-wrong-sign", HTTP, compact(group_text).encode(),
      headers={"Content-Type": "application/json", "timestamp": str(TS), "sign": sign(secret="not-the-secret")},

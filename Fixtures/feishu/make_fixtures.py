@@ -106,7 +106,7 @@ def mention(key, open_id, name):
 BOT = {"id": BOT_OPEN_ID, "name": "AI助手", "is_bot": True}
 ZHANG = {"id": "ou_zhangsan00000000000000000000001", "name": "张三", "is_bot": False}
 
-def event(bot, message_id, chat, ctype, text, segments, mentions=(), mentions_bot=False, thread=None, kind="message", sender=USER):
+def event(bot, message_id, chat, ctype, text, segments, mentions=(), mentions_bot=False, thread=None, kind="message", sender=USER, reply_to=None):
     conversation = {"id": chat, "type": ctype}
     if thread:
         conversation["thread"] = thread
@@ -114,6 +114,8 @@ def event(bot, message_id, chat, ctype, text, segments, mentions=(), mentions_bo
            "sender": {"id": sender, "is_bot": False}, "text": text, "mentions_bot": mentions_bot,
            "mentions": list(mentions), "segments": segments, "message_id": message_id,
            "timestamp": 1718000000000, "reply_address": {"message_id": message_id, "chat_id": chat}}
+    if reply_to:
+        out["reply_to"] = reply_to
     return out
 
 def seg_mention(who):
@@ -150,6 +152,17 @@ plain_case("group-at-other-user-plain",
            message_event("e-0003", "om_0003", "group", "text", {"text": "@_user_1 请看 a@b.com 的邮件"}, [mention("@_user_1", ZHANG["id"], "张三")]),
            events=[event(PLAIN, "om_0003", CHAT, "group", "@张三 请看 a@b.com 的邮件", [seg_mention(ZHANG), {"type": "text", "text": " 请看 a@b.com 的邮件"}],
                          mentions=[ZHANG])])
+# A reply to the bot's own answer, without @: `parent_id` ▸ reply_to (the engine decides it is
+# addressed to the bot; the adapter cannot know whose message it was).
+plain_case("group-reply-to-bot-plain",
+           message_event("e-0014", "om_0014", "group", "text", {"text": "那第二点呢？"}, parent_id="om_bot_answer0001", root_id="om_bot_answer0001"),
+           events=[event(PLAIN, "om_0014", CHAT, "group", "那第二点呢？", [{"type": "text", "text": "那第二点呢？"}], reply_to="om_bot_answer0001")])
+# @bot while replying to someone else's message: the quoted message is read when the job runs.
+encrypted_case("group-at-bot-quoting-encrypted",
+               message_event("e-0015", "om_0015", "group", "text", {"text": "@_user_1 这个说法对吗？"}, [mention("@_user_1", BOT_OPEN_ID, "AI助手")],
+                             parent_id="om_zhangsan_said01", root_id="om_zhangsan_said01"),
+               events=[event(APP, "om_0015", CHAT, "group", "这个说法对吗？", [seg_mention(BOT), {"type": "text", "text": " 这个说法对吗？"}],
+                             mentions=[BOT], mentions_bot=True, reply_to="om_zhangsan_said01")])
 P2P = "oc_p2p00000000000000000000000000001"
 encrypted_case("p2p-text-encrypted", message_event("e-0004", "om_0004", "p2p", "text", {"text": "年假怎么申请？"}),
                events=[event(APP, "om_0004", P2P, "direct", "年假怎么申请？", [{"type": "text", "text": "年假怎么申请？"}])])

@@ -62,3 +62,18 @@ case("malformed-json", b'{"id": "msg-0002", "platform": "generic", "text": ', re
 # Correctly signed JSON that lacks a required field.
 nosender = {k: v for k, v in msg.items() if k != "sender"}
 case("missing-sender", json.dumps(nosender, ensure_ascii=False).encode(), response={"status": 400, "body": "malformed Event JSON: missing sender"})
+# A reply to the bot's own message (no @) and an @-message quoting a colleague: `reply_to` is the
+# platform id of the message answered, `quote` its text when the adapter has it.
+reply = {"id": "msg-0003", "platform": "generic", "conversation": {"id": "room-42", "type": "group"}, "sender": {"id": "u-zhangsan"},
+         "text": "第二点再展开说说", "message_id": "msg-0003", "timestamp": 1717999999500, "reply_to": "bot-msg-0001"}
+quoting = {"id": "msg-0004", "platform": "generic", "conversation": {"id": "room-42", "type": "group"}, "sender": {"id": "u-zhangsan"},
+           "text": "这个时间来得及吗？", "mentions_bot": True, "message_id": "msg-0004", "timestamp": 1717999999600,
+           "reply_to": "msg-lisi-0002", "quote": "下周二上线"}
+body = json.dumps([reply, quoting], ensure_ascii=False).encode()
+def with_reply(e):
+    out = full(e)
+    out["mentions_bot"] = e.get("mentions_bot", False)
+    out["message_id"] = e["message_id"]
+    out.update({k: e[k] for k in ("reply_to", "quote") if k in e})
+    return out
+case("reply-and-quote", body, events=[with_reply(reply), with_reply(quoting)], response={"status": 200})

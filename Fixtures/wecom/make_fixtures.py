@@ -284,6 +284,25 @@ file = {"msgid": "9f9e9d9c9b9a8f8e8d8c8b8a7f7e7d7c", "aibotid": "aibAbCdEfGhIjKl
 aibot_message("aibot-file", file, [aibot_event(file["msgid"], "", [{"type": "file", "url": "https://ww-aibot-file.example.com/enc/ghi789"}],
               ts=1717999998)], frame(f"1717999998-{file['msgid']}"))
 
+# Quotes (§1c.1 `quote`): content only, no id of the quoted message. In a group, @bot quoting a
+# colleague; in a single chat, quoting the bot's own (mixed) answer.
+quoting = {"msgid": "q1q2q3q4q5q6q7q8q9q0r1r2r3r4r5r6", "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chatid": "wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w",
+           "chattype": "group", "from": {"userid": "zhangsan"}, "create_time": 1717999999, "response_url": RESPONSE_URL, "msgtype": "text",
+           "text": {"content": "@AI助手 这个说法对吗？"}, "quote": {"msgtype": "text", "text": {"content": "下周二全员上线新系统"}}}
+quote_event = aibot_event(quoting["msgid"], "这个说法对吗？", [{"type": "quote", "text": "下周二全员上线新系统"}, {"type": "text", "text": "这个说法对吗？"}],
+                          chat=quoting["chatid"], ts=1717999999, response_url=RESPONSE_URL)
+quote_event["quote"] = "下周二全员上线新系统"
+aibot_message("aibot-group-quote", quoting, [quote_event], frame(f"1717999999-{quoting['msgid']}"))
+quoting_bot = {"msgid": "s1s2s3s4s5s6s7s8s9s0t1t2t3t4t5t6", "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",
+               "from": {"userid": "lisi"}, "create_time": 1717999999, "msgtype": "text", "text": {"content": "第二条展开说说"},
+               "quote": {"msgtype": "mixed", "mixed": {"msg_item": [{"msgtype": "text", "text": {"content": "周报提纲：\n1. 本周进展\n2. 下周计划"}},
+                                                                     {"msgtype": "image", "image": {"url": "https://ww-aibot-img.example.com/enc/q1"}}]}}}
+quote_bot_event = aibot_event(quoting_bot["msgid"], "第二条展开说说",
+                              [{"type": "quote", "text": "周报提纲：\n1. 本周进展\n2. 下周计划"}, {"type": "text", "text": "第二条展开说说"}],
+                              ts=1717999999, sender="lisi")
+quote_bot_event["quote"] = "周报提纲：\n1. 本周进展\n2. 下周计划"
+aibot_message("aibot-single-quote-bot-answer", quoting_bot, [quote_bot_event], frame(f"1717999999-{quoting_bot['msgid']}"))
+
 enter = {"msgid": "ev1718000300", "create_time": 1718000300 - 400, "aibotid": "aibAbCdEfGhIjKlMnOpQrStUvWxYz012", "chattype": "single",
          "from": {"userid": "zhangsan"}, "msgtype": "event", "event": {"eventtype": "enter_chat"}}
 aibot_message("aibot-event-enter-chat", enter, [aibot_event("ev1718000300", "", [], ts=1718000300 - 400, kind="enter_chat")], {})

@@ -47,7 +47,33 @@ struct DingTalkMessage {
             default: nil
             }
         }.joined(separator: "\n").trimmingWhitespace()
+        (event.replyTo, event.quote) = Self.replied(json["text"]?["repliedMsg"])
         return event
+    }
+
+    /// A quoted message: `text.isReplyMsg` with `text.repliedMsg.{msgId, msgType, content}`
+    /// [3P LangBot — unconfirmed: read defensively]. The id may come as `originalMsgId`, and
+    /// `content` as text, as `{"text": …}`, as `{"richText": [{"text": …}]}`, or as either of
+    /// those in a JSON string.
+    static func replied(_ replied: JSONValue?) -> (id: String?, text: String?) {
+        guard let replied, replied.object != nil else { return (nil, nil) }
+        let id = [replied["msgId"]?.string, replied["originalMsgId"]?.string].compactMap { $0 }.first { !$0.isEmpty }
+        var content = replied["content"]
+        if let text = content?.string, let parsed = try? JSONParser.parse(Data(text.utf8)), parsed.object != nil {
+            content = parsed
+        }
+        let text: String?
+        if let plain = content?.string {
+            text = plain
+        } else if let plain = content?["text"]?.string ?? content?["content"]?.string {
+            text = plain
+        } else if let items = content?["richText"]?.array {
+            text = items.compactMap { $0["text"]?.string }.joined()
+        } else {
+            text = nil
+        }
+        let trimmed = text?.trimmingWhitespace()
+        return (id, trimmed?.isEmpty == false ? trimmed : nil)
     }
 
     /// Segments of the message kinds a robot receives; nil for others.

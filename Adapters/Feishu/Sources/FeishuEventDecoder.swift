@@ -54,7 +54,10 @@ struct FeishuEventDecoder {
             return Participant(id: id, name: mention.name, isBot: id == botOpenID)
         }
         guard let segments = content.segments(type: message.messageType ?? "", content: message.content ?? "") else { return nil }
-        let thread = [message.threadID, message.rootID].compactMap { $0 }.first { !$0.isEmpty }
+        // A topic's thread is `thread_id`. A reply outside a topic has only `root_id`/`parent_id`:
+        // it stays in the chat's conversation (a follow-up to the bot must continue it), and the
+        // message it answers is `reply_to`.
+        let thread = message.threadID.flatMap { $0.isEmpty ? nil : $0 }
         var event = ChatEvent(
             id: "\(botID):\(messageID)", platform: FeishuAdapterFactory.platformName, bot: botID,
             conversation: Conversation(id: chatID, type: isGroup ? .group : .direct, thread: thread),
@@ -66,6 +69,8 @@ struct FeishuEventDecoder {
         event.mentions = segments.compactMap { if case .mention(let who) = $0 { who } else { nil } }
         event.mentionsBot = event.mentions.contains { $0.isBot && $0.id == botOpenID }
         event.text = Self.text(of: segments)
+        // `parent_id` is the message answered; `root_id` alone (no topic) is read as the same.
+        event.replyTo = [message.parentID, thread == nil ? message.rootID : nil].compactMap { $0 }.first { !$0.isEmpty }
         return event
     }
 

@@ -82,6 +82,7 @@ extension FeishuEvent.Message {
     init(json: JSONValue) {
         messageID = json["message_id"]?.string
         rootID = json["root_id"]?.string
+        parentID = json["parent_id"]?.string
         threadID = json["thread_id"]?.string
         createTime = json["create_time"]?.string
         chatID = json["chat_id"]?.string

@@ -65,6 +65,7 @@ struct FeishuEvent: Sendable {
     struct Message: Sendable {
         var messageID: String?
         var rootID: String?
+        var parentID: String?
         var threadID: String?
         var createTime: String?
         var chatID: String?

@@ -23,7 +23,12 @@ extension WeComAIBotMessage {
         mixed = json["mixed"].map { Mixed(msgItem: $0["msg_item"]?.array?.map(Item.init(json:))) }
         stream = json["stream"].map { StreamRef(id: $0["id"]?.string) }
         event = json["event"].map(Event.init(json:))
-        quote = json["quote"].map { Quote(msgtype: $0["msgtype"]?.string, text: $0["text"].map(Text.init(json:))) }
+        quote = json["quote"].map {
+            Quote(
+                msgtype: $0["msgtype"]?.string, text: $0["text"].map(Text.init(json:)), voice: $0["voice"].map(Text.init(json:)),
+                mixed: $0["mixed"].map { Mixed(msgItem: $0["msg_item"]?.array?.map(Item.init(json:))) }
+            )
+        }
     }
 }
 

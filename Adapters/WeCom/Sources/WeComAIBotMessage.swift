@@ -50,9 +50,21 @@ struct WeComAIBotMessage: Sendable {
         var templateCardEvent: CardEvent?
     }
 
+    /// A quoted message: its content only — WeCom sends no id of the quoted message, so a reply
+    /// to the bot cannot be told from another quote (platforms.md §1c.1).
     struct Quote: Sendable {
         var msgtype: String?
         var text: Text?
+        var voice: Text?
+        var mixed: Mixed?
+
+        /// The quoted text: `text.content`, a voice transcript, or the text items of a `mixed`.
+        var content: String? {
+            let parts = [text?.content, voice?.content].compactMap { $0 }
+                + (mixed?.msgItem ?? []).compactMap { $0.msgtype == "text" ? $0.text?.content : nil }
+            let joined = parts.joined(separator: "\n").trimmingWhitespace()
+            return joined.isEmpty ? nil : joined
+        }
     }
 
     var msgid: String?
@@ -123,7 +135,10 @@ struct WeComAIBotMessage: Sendable {
         default:
             return nil
         }
-        if let quoted = quote?.text?.content { segments.insert(.quote(text: quoted, messageID: nil), at: 0) }
+        if let quoted = quote?.content {
+            segments.insert(.quote(text: quoted, messageID: nil), at: 0)
+            event.quote = quoted
+        }
         event.segments = segments
         if event.text.isEmpty {
             event.text = segments.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")

@@ -32,6 +32,17 @@ public struct ChatEvent: Sendable, Codable, Equatable {
     public var timestamp: Date
     /// What the adapter needs later to answer; persisted with the job.
     public var replyAddress: ReplyAddress
+    /// The platform id of the message this one replies to or quotes (Feishu `parent_id`, DingTalk
+    /// `repliedMsg.msgId`, a Telegram `reply_to_message`), when the platform says. A reply to one
+    /// of the bot's own messages counts as addressed to the bot.
+    public var replyTo: String?
+    /// The quoted message's text, when the payload carries it (WeCom AI bot `quote`, DingTalk
+    /// `repliedMsg.content`). Where it carries only ``replyTo``, the adapter may fetch the text
+    /// when the job runs (``ChatAdapter/quotedText(for:transport:)``).
+    public var quote: String?
+    /// The person behind the sender across platforms, from `identities:` (set by the engine when
+    /// the sender's account is linked; adapters leave it nil).
+    public var principal: String?
 
     public init(
         id: String,
@@ -46,7 +57,10 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         segments: [Segment] = [],
         messageID: String? = nil,
         timestamp: Date,
-        replyAddress: ReplyAddress = ReplyAddress()
+        replyAddress: ReplyAddress = ReplyAddress(),
+        replyTo: String? = nil,
+        quote: String? = nil,
+        principal: String? = nil
     ) {
         self.id = id
         self.platform = platform
@@ -61,6 +75,9 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         self.messageID = messageID
         self.timestamp = timestamp
         self.replyAddress = replyAddress
+        self.replyTo = replyTo
+        self.quote = quote
+        self.principal = principal
     }
 
     enum CodingKeys: String, CodingKey {
@@ -70,6 +87,8 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         case messageID = "message_id"
         case timestamp
         case replyAddress = "reply_address"
+        case replyTo = "reply_to"
+        case quote, principal
     }
 
     /// Decodes Event JSON. `id`, `platform`, `conversation`, `sender`, `text` and `timestamp` are
@@ -90,6 +109,9 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         messageID = try c.decodeIfPresent(String.self, forKey: .messageID)
         timestamp = Date(unixMilliseconds: try c.decode(Int64.self, forKey: .timestamp))
         replyAddress = try c.decodeIfPresent(ReplyAddress.self, forKey: .replyAddress) ?? ReplyAddress()
+        replyTo = try c.decodeIfPresent(String.self, forKey: .replyTo)
+        quote = try c.decodeIfPresent(String.self, forKey: .quote)
+        principal = try c.decodeIfPresent(String.self, forKey: .principal)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,6 +129,9 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         try c.encodeIfPresent(messageID, forKey: .messageID)
         try c.encode(timestamp.unixMilliseconds, forKey: .timestamp)
         try c.encode(replyAddress, forKey: .replyAddress)
+        try c.encodeIfPresent(replyTo, forKey: .replyTo)
+        try c.encodeIfPresent(quote, forKey: .quote)
+        try c.encodeIfPresent(principal, forKey: .principal)
     }
 }
 
