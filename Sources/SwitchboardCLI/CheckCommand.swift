@@ -49,6 +49,18 @@ struct CheckCommand: AsyncParsableCommand {
         return (lines.joined(separator: "\n"), healthy)
     }
 
+    /// The global conversation settings, one line each.
+    static func conversationPolicy(_ policy: ConversationPolicy) -> [String] {
+        [
+            "access: " + (policy.access.isEmpty ? "everyone" : policy.access.summary),
+            "rate limit: " + (policy.rateLimit?.summary ?? "none"),
+            "admins: " + (policy.admins.isEmpty ? "none (/status and /reset all are refused)" : "\(policy.admins.entries.count) (may use /status and /reset all)"),
+            "identities: " + (policy.identities.principals.isEmpty
+                ? "none linked"
+                : "\(policy.identities.principals.count) accounts linked to \(policy.identities.principalCount) people"),
+        ]
+    }
+
     static func report(_ setup: SwitchboardSetup) -> String {
         let configuration = setup.configuration
         var lines = ["config: \(configuration.file ?? "none") is valid", "", "state: \(setup.state)", "", "bots:"]
@@ -64,7 +76,10 @@ struct CheckCommand: AsyncParsableCommand {
         lines += ["", "backends: \(setup.backends.keys.sorted().joined(separator: ", "))", "", "routes (first match wins):"]
         for (index, rule) in setup.routing.rules.enumerated() {
             lines.append("  \(index + 1). \(rule)")
+            let features = rule.features.summary
+            lines.append("     " + (features.isEmpty ? "conversation features: none" : features))
         }
+        lines += ["", "for every route:"] + conversationPolicy(setup.routing.policy).map { "  " + $0 }
         let commands = BuiltInCommand.allCases.map { "\($0.rawValue): \(setup.routing.commands.words[$0, default: []].joined(separator: ", "))" }
         lines += ["", "commands: \(commands.joined(separator: "; "))"]
         if !configuration.targets.isEmpty {

@@ -200,7 +200,17 @@ struct DifyAnswer: AsyncSequence, Sendable {
             for (name, template) in configuration.inputs { inputs[name] = .string(template.fill(from: request.event)) }
             inputs.merge(request.inputs.mapValues(JSONValue.string)) { _, given in given }
             var files = self.files ?? []
-            let spoken = ([request.query] + heard).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.joined(separator: "\n")
+            // The quoted message: an input of the app's, or a Markdown quote before the query.
+            var asked = request
+            if let quote = request.quote, configuration.quoteMaxCharacters > 0 {
+                let cut = quote.count > configuration.quoteMaxCharacters ? String(quote.prefix(configuration.quoteMaxCharacters)) + "…" : quote
+                if let quoteInput = configuration.quoteInput {
+                    inputs[quoteInput] = .string(cut)
+                } else {
+                    asked.query = request.queryQuoting(maxCharacters: configuration.quoteMaxCharacters)
+                }
+            }
+            let spoken = ([asked.query] + heard).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.joined(separator: "\n")
             var query: String? = spoken
             let others = request.attachments.filter { !($0.kind == .audio && configuration.speechToText) }
             if spoken.isEmpty, !others.isEmpty {

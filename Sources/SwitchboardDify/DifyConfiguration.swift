@@ -61,6 +61,11 @@ struct DifyConfiguration: Sendable {
     /// `remote_url`: a file fetched from a URL that needs no credentials is passed to Dify by that
     /// URL (Dify fetches it) instead of being uploaded.
     var remoteURL: Bool
+    /// `quote_input`: the text the user replied to or quoted goes into this input; without it the
+    /// quote is put before the query as a Markdown quote.
+    var quoteInput: String?
+    /// `quote_max_chars`: the most characters of a quote passed on (default 1000).
+    var quoteMaxCharacters: Int
     var timeouts: Timeouts
     /// Further attempts after a 429, a 5xx, a network failure or a timeout before any text came.
     var retries: Int
@@ -115,6 +120,8 @@ struct DifyConfiguration: Sendable {
             throw config.error("file_input_list", "needs file_input, the name of the workflow's file input")
         }
         remoteURL = try config.bool("remote_url", default: false)
+        quoteInput = try config.optionalString("quote_input")
+        quoteMaxCharacters = try config.int("quote_max_chars", default: 1000, range: 0...BackendRequest.quoteLimit)
         var timeouts = Timeouts()
         if let section = try config.section("timeouts") {
             timeouts.connect = try section.duration("connect", default: timeouts.connect)

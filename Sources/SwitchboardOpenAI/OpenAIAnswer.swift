@@ -199,8 +199,10 @@ struct OpenAIAnswer: AsyncSequence, Sendable {
             for other in request.attachments where !images.contains(where: { $0.name == other.name && $0.size == other.size }) {
                 backend.logger.notice("the OpenAI-compatible API takes pictures only; \(other.name) (\(other.mimeType)) is not sent")
             }
-            guard !images.isEmpty else { return .string(request.query) }
-            let text = request.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? configuration.imageQuery : request.query
+            // A quoted message goes before the question as a Markdown quote.
+            let query = request.queryQuoting()
+            guard !images.isEmpty else { return .string(query) }
+            let text = request.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? configuration.imageQuery : query
             var parts: [JSONValue] = [["type": "text", "text": .string(text)]]
             for image in images {
                 guard let data = try? image.data() else { continue }

@@ -83,6 +83,11 @@ public struct BackendRequest: Sendable {
     public var scope: String
     /// The whole event, for backends that fill templates from it.
     public var event: ChatEvent
+    /// The text of the message the user replied to or quoted (from the event, or fetched from the
+    /// platform), at most ``BackendRequest/quoteLimit`` characters; nil when there is none. A
+    /// backend passes it as an input of its own or puts it before the query
+    /// (``queryQuoting(maxCharacters:)``).
+    public var quote: String?
     /// The `switchboard.backend` span the engine opened for this answer (ended by the engine when
     /// the answer ends): a backend adds what it learns — Dify its task and message ids — as
     /// attributes. Nil outside the engine.
@@ -108,6 +113,18 @@ public struct BackendRequest: Sendable {
         self.route = route
         self.scope = scope
         self.event = event
+    }
+
+    /// The most characters of a quote the engine passes on.
+    public static let quoteLimit = 4000
+
+    /// The query with the quote before it as a Markdown quote, cut to `maxCharacters` (with `…`):
+    /// `> 下周二上线\n\n这个时间来得及吗？`. The query alone when there is no quote.
+    public func queryQuoting(maxCharacters: Int = 1000) -> String {
+        guard let quote, !quote.isEmpty, maxCharacters > 0 else { return query }
+        let cut = quote.count > maxCharacters ? String(quote.prefix(maxCharacters)) + "…" : quote
+        let quoted = cut.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+        return quoted + "\n\n" + query
     }
 }
 

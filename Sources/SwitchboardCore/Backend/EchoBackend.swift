@@ -17,7 +17,8 @@ public struct EchoBackend: ChatBackend {
     }
 
     public func respond(to request: BackendRequest) -> ReplyStream {
-        let text = request.query.isEmpty ? "(empty message)" : request.query
+        let query = request.queryQuoting()
+        let text = query.isEmpty ? "(empty message)" : query
         var chunks = Self.split(text, size: Self.chunkCharacters).map(ReplyChunk.delta)
         chunks.insert(.conversation(request.conversationID ?? "echo-\(UUID().uuidString.lowercased())"), at: 0)
         chunks.append(.end)

@@ -129,24 +129,27 @@ extension Engine {
         let event = lease.job.event
         guard let adapter = adapters[event.bot] else { throw EngineError.noAdapter(bot: event.bot) }
         let reply: ReplyStream
+        /// The route whose backend answered (a follow-up window opens after it).
+        var answered: RouteMatch?
         switch router.route(event) {
         case .ignore:
             return
-        case .command(.help, _):
-            reply = ReplyStream(reply: Reply(markdown: helpText))
-        case .command(.reset, let targets):
-            for target in targets {
-                let key = target.scope.key(for: event, backend: target.backend)
-                // Advances the scope's generation too, so an answer of this scope still being
-                // written cannot store its (old) conversation id afterwards.
-                let forgotten = try await store.resetConversation(key, now: clock())
-                await backends[target.backend]?.conversationReset(
-                    ConversationReset(user: Self.user(for: event, scope: target.scope), conversationID: forgotten?.id, scope: key)
-                )
-            }
-            reply = ReplyStream(reply: Reply(markdown: "✅ 已开始新的对话。/ Started a new conversation."))
+        case .command(let command, _) where command.isAdminOnly && !router.policy.isAdmin(event):
+            reply = ReplyStream(reply: Reply(markdown: Self.adminOnlyNotice))
+        case .command(let command, let targets):
+            reply = ReplyStream(reply: Reply(markdown: try await commandAnswer(command, targets: targets, event: event)))
         case .reply(let match):
-            reply = try await backendReply(for: match, lease: lease)
+            switch try await admission(for: match, lease: lease, adapter: adapter, logger: logger) {
+            case .ask(let query):
+                var asked = match
+                asked.query = query
+                reply = try await backendReply(for: asked, lease: lease)
+                answered = match
+            case .tell(let text):
+                reply = ReplyStream(reply: Reply(markdown: text))
+            case .silent:
+                return
+            }
         }
         let context = DeliveryContext(
             transport: transport, idempotencyKey: lease.job.id, attempt: lease.attempt,
@@ -168,6 +171,7 @@ extension Engine {
             }
         }
         logger.info("reply delivered", metadata: ["messages": "\(receipt.messageIDs.count)"])
+        await remember(receipt, answering: answered, event: event, adapter: adapter, logger: logger)
     }
 
     /// The backend's answer as a stream — or, when an earlier attempt got the whole answer but
@@ -179,17 +183,18 @@ extension Engine {
         }
         guard let backend = backends[match.backend] else { throw EngineError.noBackend(match.backend) }
         let event = lease.job.event
-        let scopeKey = match.scope.key(for: event, backend: match.backend)
+        let scopeKey = match.scopeKey(for: event)
         let entry = try await store.conversation(scopeKey)
         var request = BackendRequest(
             query: match.query,
-            user: Self.user(for: event, scope: match.scope),
+            user: match.linkedPrincipal(of: event) ?? Self.user(for: event, scope: match.scope),
             conversationID: entry.stored?.id,
             conversationLastUsed: entry.stored?.lastUsed,
             route: match.rule,
             scope: scopeKey,
             event: event
         )
+        request.quote = await quotedText(of: event, logger: logger)
         let media = try await attachments(for: event)
         request.attachments = media.files
         let notice = media.notices.joined(separator: "\n")
@@ -264,17 +269,6 @@ extension Engine {
             if let thread = event.conversation.thread { chat += "/\(thread)" }
             return chat
         }
-    }
-
-    var helpText: String {
-        var lines = ["**命令 / Commands**"]
-        if let words = router.commands.words[.reset], !words.isEmpty {
-            lines.append("- \(words.joined(separator: ", ")) — 开始新的对话 / start a new conversation")
-        }
-        if let words = router.commands.words[.help], !words.isEmpty {
-            lines.append("- \(words.joined(separator: ", ")) — 显示本帮助 / show this help")
-        }
-        return lines.joined(separator: "\n")
     }
 }
 

@@ -120,10 +120,16 @@ public final class Engine: EventSink, Service {
                 logger.info("redelivery dropped", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
                 continue
             }
-            guard let orderingKey = Self.orderingKey(for: event, router: router) else {
+            let event = try await addressed(event, router: router, now: now)
+            let decision = router.route(event)
+            guard let orderingKey = Self.orderingKey(for: event, decision: decision) else {
                 logger.debug("event needs no answer", metadata: ["event_id": "\(event.id)", "bot": "\(event.bot)"])
                 counters.ignored.increment()
                 continue
+            }
+            if case .reply(let match) = decision, match.features.debounce != nil {
+                // Before the job, so that the job always finds its message in the burst.
+                try await storeHealth.watch { try await store.addToBurst(Self.burstKey(match, event), item: event.id, text: match.query, now: now) }
             }
             let job = Job(event: event, orderingKey: orderingKey, traceContext: traceContext)
             let fresh = try await storeHealth.watch { try await store.enqueue(job, dedupTTL: configuration.dedupTTL, now: now) }
@@ -147,17 +153,20 @@ public final class Engine: EventSink, Service {
     /// Whether a route answers `event` (pure routing, no I/O): what ``WebhookContext/willAnswer``
     /// asks.
     public func willAnswer(_ event: ChatEvent) -> Bool {
-        router.answers(event)
+        let router = self.router
+        var event = event
+        event.principal = router.policy.identities.principal(for: event) ?? event.principal
+        return router.answers(event)
     }
 
     /// Jobs of one backend conversation run in order; different ones run concurrently. Nil when
     /// nothing will answer the event. Commands have an order of their own, so `/reset` is not
     /// stuck behind the answer it is meant to stop.
-    private static func orderingKey(for event: ChatEvent, router: RoutingTable) -> String? {
-        switch router.route(event) {
+    private static func orderingKey(for event: ChatEvent, decision: RouteDecision) -> String? {
+        switch decision {
         case .ignore: nil
-        case .reply(let match): match.scope.key(for: event, backend: match.backend)
-        case .command(_, let targets): targets.first.map { $0.scope.key(for: event, backend: $0.backend) + "|command" }
+        case .reply(let match): match.scopeKey(for: event)
+        case .command(_, let targets): targets.first.map { $0.scopeKey(for: event) + "|command" }
         }
     }
 

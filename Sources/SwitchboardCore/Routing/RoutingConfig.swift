@@ -34,10 +34,11 @@ extension RoutingRule {
         }
         let trigger = try Self.trigger(from: when)
         try when.rejectUnknownKeys()
+        let features = try RouteFeatures(config: section, scope: scope)
         try section.rejectUnknownKeys()
         self.init(
             name: name, platforms: platforms, bots: bots, chatType: chatType, chatIDs: chatIDs,
-            trigger: trigger, backend: backend, scope: scope, source: node.path
+            trigger: trigger, backend: backend, scope: scope, source: node.path, features: features
         )
     }
 

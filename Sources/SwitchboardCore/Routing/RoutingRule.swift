@@ -14,6 +14,8 @@ public struct RoutingRule: Sendable {
     public var scope: ConversationScope
     /// Where the rule was written (`routes[2]`), for messages.
     public var source: String?
+    /// Follow-ups, debounce, limits, access and linked identity (all off by default).
+    public var features: RouteFeatures
 
     public init(
         name: String,
@@ -24,7 +26,8 @@ public struct RoutingRule: Sendable {
         trigger: Trigger = .any,
         backend: String,
         scope: ConversationScope = .perUserInChat,
-        source: String? = nil
+        source: String? = nil,
+        features: RouteFeatures = RouteFeatures()
     ) {
         self.name = name
         self.platforms = platforms
@@ -35,15 +38,22 @@ public struct RoutingRule: Sendable {
         self.backend = backend
         self.scope = scope
         self.source = source
+        self.features = features
     }
 
-    /// Whether the platform, bot, chat type and chat id filters admit the event.
+    /// What the router hands on when this rule fires.
+    func match(query: String) -> RouteMatch {
+        RouteMatch(rule: name, backend: backend, scope: scope, query: query, features: features)
+    }
+
+    /// Whether the platform, bot, chat type and chat id filters — and the route's access lists —
+    /// admit the event.
     public func admits(_ event: ChatEvent) -> Bool {
         if let platforms, !platforms.contains(event.platform) { return false }
         if let bots, !bots.contains(event.bot) { return false }
         if let chatType, chatType != event.conversation.type { return false }
         if let chatIDs, !chatIDs.contains(event.conversation.id) { return false }
-        return true
+        return features.access.admits(event)
     }
 
     /// How the rule is named in messages: `finance (routes[0])`.

@@ -6,30 +6,39 @@
 public struct RoutingTable: Sendable {
     public let rules: [RoutingRule]
     public let commands: CommandWords
+    /// Access lists, the global rate limit, admins and linked identities.
+    public let policy: ConversationPolicy
 
     /// A table without validation; prefer ``validated(rules:commands:backends:bots:)``.
-    public init(rules: [RoutingRule], commands: CommandWords = CommandWords()) {
+    public init(rules: [RoutingRule], commands: CommandWords = CommandWords(), policy: ConversationPolicy = ConversationPolicy()) {
         self.rules = rules
         self.commands = commands
+        self.policy = policy
     }
 
-    /// Decides what to do with `event`. Pure and fast: no I/O.
+    /// Decides what to do with `event`. Pure and fast: no I/O. (Whether a group message without @
+    /// is addressed to the bot — a reply to the bot, a follow-up — is decided before, with the
+    /// store: see `Engine.accept`.)
     public func route(_ event: ChatEvent) -> RouteDecision {
-        guard event.kind == .message else { return .ignore }
+        guard event.kind == .message, policy.access.admits(event) else { return .ignore }
         if let command = commands.command(for: event.text) {
             let addressed = event.conversation.type == .direct || event.mentionsBot
             guard addressed else { return .ignore }
-            let targets = rules.filter { $0.admits(event) }.map {
-                RouteMatch(rule: $0.name, backend: $0.backend, scope: $0.scope, query: event.text)
-            }
+            let targets = rules.filter { $0.admits(event) }.map { $0.match(query: event.text) }
             return targets.isEmpty ? .ignore : .command(command, targets: targets)
         }
         for rule in rules where rule.admits(event) {
             if let query = rule.trigger.fire(on: event) {
-                return .reply(RouteMatch(rule: rule.name, backend: rule.backend, scope: rule.scope, query: query))
+                return .reply(rule.match(query: query))
             }
         }
         return .ignore
+    }
+
+    /// Whether a route that admits `event` keeps a follow-up window (so an unaddressed group
+    /// message is worth a look in the store).
+    public func hasFollowUp(for event: ChatEvent) -> Bool {
+        rules.contains { $0.features.followUp != nil && $0.admits(event) }
     }
 
     /// Whether some route answers `event` — a command or a rule (``WebhookContext/willAnswer``).

@@ -43,6 +43,7 @@ extension RoutingTable {
     public static func validated(
         rules: [RoutingRule],
         commands: CommandWords = CommandWords(),
+        policy: ConversationPolicy = ConversationPolicy(),
         backends: Set<String>,
         bots: [BotDescription]
     ) throws -> (table: RoutingTable, warnings: [RoutingWarning]) {
@@ -62,8 +63,33 @@ extension RoutingTable {
         }
         for (index, rule) in rules.enumerated() {
             warnings += Self.warnings(for: rule, earlier: rules[..<index], bots: bots)
+            warnings += Self.featureWarnings(for: rule, policy: policy, bots: bots)
         }
-        return (RoutingTable(rules: rules, commands: commands), warnings)
+        if !policy.admins.isEmpty, [BuiltInCommand.status, .resetAll].allSatisfy({ commands.words[$0, default: []].isEmpty }) {
+            warnings.append(RoutingWarning(rule: "-", message: "admins are listed but the admin commands (status, reset_all) have no words"))
+        }
+        return (RoutingTable(rules: rules, commands: commands, policy: policy), warnings)
+    }
+
+    /// Follow-ups where groups deliver only @-messages, a linked identity nobody is linked for.
+    private static func featureWarnings(for rule: RoutingRule, policy: ConversationPolicy, bots: [BotDescription]) -> [RoutingWarning] {
+        var warnings: [RoutingWarning] = []
+        let reached = bots.filter { bot in
+            (rule.platforms?.contains(bot.platform) ?? true) && (rule.bots?.contains(bot.id) ?? true)
+        }
+        if rule.features.followUp != nil, rule.chatType != .direct {
+            let mentionOnly = Set(reached.filter { !$0.capabilities.groupsDeliverUnmentionedMessages }.map(\.platform))
+            for platform in mentionOnly.sorted() {
+                warnings.append(RoutingWarning(
+                    rule: rule.label,
+                    message: "follow_up cannot work in \(platform) groups: only messages that @-mention the bot arrive there"
+                ))
+            }
+        }
+        if rule.features.linkedIdentity, policy.identities.principals.isEmpty {
+            warnings.append(RoutingWarning(rule: rule.label, message: "identity: linked, but identities: links no accounts, so every user keeps one conversation per platform"))
+        }
+        return warnings
     }
 
     private static func warnings(for rule: RoutingRule, earlier: ArraySlice<RoutingRule>, bots: [BotDescription]) -> [RoutingWarning] {

@@ -28,6 +28,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var engine: EngineConfiguration
     public var retention: RetentionPolicy
     public var commands: CommandWords
+    /// `access:`, `rate_limit:`, `admins:` and `identities:` — for every route.
+    public var policy: ConversationPolicy
     let backends: [(name: String, section: ConfigSection)]
     let bots: [(id: String, section: ConfigSection)]
     /// nil when the file has no `routes:` (the defaults apply).
@@ -57,6 +59,7 @@ public struct SwitchboardConfiguration: Sendable {
         engineText = engineSection.node.canonicalText
         (engine, retention) = try Self.engineSettings(engineSection, replicaID: replicaID)
         commands = try CommandWords(config: try top.section("commands") ?? .empty(path: "commands"))
+        policy = try ConversationPolicy(config: top)
         let backendsSection = try top.section("backends")
         backends = try backendsSection?.subsections().map { ($0.key, $0.section) } ?? []
         bots = try (try top.section("bots"))?.subsections().map { ($0.key, $0.section) } ?? []

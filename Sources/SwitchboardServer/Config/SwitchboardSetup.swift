@@ -52,7 +52,7 @@ public struct SwitchboardSetup: Sendable {
         }
         do {
             let validated = try RoutingTable.validated(
-                rules: rules, commands: configuration.commands, backends: Set(backends.keys), bots: bots
+                rules: rules, commands: configuration.commands, policy: configuration.policy, backends: Set(backends.keys), bots: bots
             )
             routing = validated.table
             warnings += validated.warnings.map(\.description)
