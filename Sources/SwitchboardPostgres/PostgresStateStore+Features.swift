@@ -50,18 +50,30 @@ extension PostgresStateStore {
         }
     }
 
-    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool {
-        try await translatingErrors {
+    public func countHit(_ hit: String, in counters: [HitCounter], now: Date) async throws -> Int? {
+        guard let first = counters.first else { return nil }
+        return try await translatingErrors {
             try await client.withTransaction(logger: logger) { connection in
-                try await Self.lockFeature(key, connection: connection, logger: logger)
-                let known = try await connection.query("SELECT 1 FROM hits WHERE key = \(key) AND hit = \(hit)", logger: logger).collect()
-                if !known.isEmpty { return true }
-                var counted = 0
-                let rows = try await connection.query("SELECT count(*) FROM hits WHERE key = \(key) AND at >= \(since.unixMilliseconds)", logger: logger)
-                for try await count in rows.decode(Int64.self) { counted = Int(count) }
-                guard counted < limit else { return false }
-                try await connection.query("INSERT INTO hits (key, hit, at) VALUES (\(key), \(hit), \(now.unixMilliseconds))", logger: logger)
-                return true
+                // In one order, so two transactions locking the same keys never wait on each other.
+                for key in Set(counters.map(\.key)).sorted() {
+                    try await Self.lockFeature(key, connection: connection, logger: logger)
+                }
+                let known = try await connection.query("SELECT 1 FROM hits WHERE key = \(first.key) AND hit = \(hit)", logger: logger).collect()
+                if !known.isEmpty { return nil }
+                for (index, counter) in counters.enumerated() {
+                    var counted = 0
+                    let rows = try await connection.query(
+                        "SELECT count(*) FROM hits WHERE key = \(counter.key) AND at >= \(counter.since.unixMilliseconds)", logger: logger
+                    )
+                    for try await count in rows.decode(Int64.self) { counted = Int(count) }
+                    if counted >= counter.limit { return index }
+                }
+                for counter in counters {
+                    try await connection.query(
+                        "INSERT INTO hits (key, hit, at) VALUES (\(counter.key), \(hit), \(now.unixMilliseconds)) ON CONFLICT DO NOTHING", logger: logger
+                    )
+                }
+                return nil
             }
         }
     }

@@ -39,13 +39,18 @@ extension SQLiteStateStore {
         }
     }
 
-    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool {
+    public func countHit(_ hit: String, in counters: [HitCounter], now: Date) async throws -> Int? {
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM hits WHERE key = ? AND hit = ?", arguments: [key, hit]) == true { return true }
-            let counted = try Int.fetchOne(db, sql: "SELECT count(*) FROM hits WHERE key = ? AND at >= ?", arguments: [key, since.unixMilliseconds]) ?? 0
-            guard counted < limit else { return false }
-            try db.execute(sql: "INSERT INTO hits (key, hit, at) VALUES (?, ?, ?)", arguments: [key, hit, now.unixMilliseconds])
-            return true
+            guard let first = counters.first else { return nil }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM hits WHERE key = ? AND hit = ?", arguments: [first.key, hit]) == true { return nil }
+            for (index, counter) in counters.enumerated() {
+                let counted = try Int.fetchOne(db, sql: "SELECT count(*) FROM hits WHERE key = ? AND at >= ?", arguments: [counter.key, counter.since.unixMilliseconds]) ?? 0
+                if counted >= counter.limit { return index }
+            }
+            for counter in counters {
+                try db.execute(sql: "INSERT INTO hits (key, hit, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [counter.key, hit, now.unixMilliseconds])
+            }
+            return nil
         }
     }
 

@@ -159,9 +159,9 @@ public final class FaultInjectingStateStore: StateStore {
         return try await base.isMarked(key, now: now)
     }
 
-    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool {
+    public func countHit(_ hit: String, in counters: [HitCounter], now: Date) async throws -> Int? {
         try check(.countHit)
-        return try await base.countHit(key, hit: hit, limit: limit, since: since, now: now)
+        return try await base.countHit(hit, in: counters, now: now)
     }
 
     public func addToBurst(_ key: String, item: String, text: String, now: Date) async throws {

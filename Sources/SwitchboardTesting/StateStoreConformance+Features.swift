@@ -17,22 +17,39 @@ extension StateStoreConformance {
             try expect(try await !store.isMarked("mark:linger", now: t0), "a purged mark reads as set")
         },
         Check(name: "hits are counted up to the limit in their window, each hit once") { store in
-            let since = t0
-            for index in 1...3 {
-                try expect(try await store.countHit("rate:u", hit: "e\(index)", limit: 3, since: since, now: t0.addingTimeInterval(Double(index))), "hit \(index) of 3 refused")
+            func count(_ hit: String, _ key: String = "rate:u", limit: Int = 3, since: Date = t0, at seconds: Double) async throws -> Int? {
+                try await store.countHit(hit, in: [HitCounter(key: key, limit: limit, since: since)], now: t0.addingTimeInterval(seconds))
             }
-            try expect(try await !store.countHit("rate:u", hit: "e4", limit: 3, since: since, now: t0.addingTimeInterval(5)), "a fourth hit over a limit of 3 was counted")
-            try expect(try await store.countHit("rate:u", hit: "e2", limit: 3, since: since, now: t0.addingTimeInterval(6)), "a hit counted before was refused when counted again")
-            try expect(try await store.countHit("rate:other", hit: "e4", limit: 3, since: since, now: t0.addingTimeInterval(6)), "another key's counter was full")
-            // A later window counts only the hits inside it.
-            try expect(try await store.countHit("rate:u", hit: "e5", limit: 3, since: t0.addingTimeInterval(2.5), now: t0.addingTimeInterval(7)), "a hit in a new window was refused")
-            try expect(try await store.countHit("rate:u", hit: "e6", limit: 3, since: t0.addingTimeInterval(2.5), now: t0.addingTimeInterval(8)), "a second hit in a new window was refused")
-            try expect(try await !store.countHit("rate:u", hit: "e7", limit: 3, since: t0.addingTimeInterval(2.5), now: t0.addingTimeInterval(9)), "the window's limit did not hold")
+            for index in 1...3 {
+                try expectEqual(try await count("e\(index)", at: Double(index)), nil, "hit \(index) of 3")
+            }
+            try expectEqual(try await count("e4", at: 5), 0, "a fourth hit over a limit of 3")
+            try expectEqual(try await count("e2", at: 6), nil, "a hit counted before, counted again")
+            try expectEqual(try await count("e4", "rate:other", at: 6), nil, "another key's first hit")
+            // A later window counts only the hits inside it (e3 at 3 s is in it).
+            let later = t0.addingTimeInterval(2.5)
+            try expectEqual(try await count("e5", since: later, at: 7), nil, "a hit in a new window")
+            try expectEqual(try await count("e6", since: later, at: 8), nil, "a second hit in the new window")
+            try expectEqual(try await count("e7", since: later, at: 9), 0, "a hit over the new window's limit")
+        },
+        Check(name: "a hit is counted in all its counters or, when one is full, in none") { store in
+            let person = HitCounter(key: "rate:person", limit: 5, since: t0)
+            let chat = HitCounter(key: "rate:chat", limit: 2, since: t0)
+            try expectEqual(try await store.countHit("e1", in: [person, chat], now: t0), nil, "first hit")
+            try expectEqual(try await store.countHit("e2", in: [person, chat], now: t0), nil, "second hit")
+            try expectEqual(try await store.countHit("e3", in: [person, chat], now: t0), 1, "a hit over the chat's limit")
+            // e3 was not counted for the person: three more fit (5 in all).
+            for hit in ["e4", "e5", "e6"] {
+                try expectEqual(try await store.countHit(hit, in: [person], now: t0), nil, "the person's hit \(hit)")
+            }
+            try expectEqual(try await store.countHit("e7", in: [person], now: t0), 0, "the person's sixth hit")
         },
         Check(name: "many hits at once on one key are counted exactly up to the limit") { store in
             let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<40 {
-                    group.addTask { try await store.countHit("rate:burst", hit: "e\(index)", limit: 10, since: t0, now: t0) }
+                    group.addTask {
+                        try await store.countHit("e\(index)", in: [HitCounter(key: "rate:burst", limit: 10, since: t0), HitCounter(key: "rate:chat", limit: 100, since: t0)], now: t0) == nil
+                    }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }

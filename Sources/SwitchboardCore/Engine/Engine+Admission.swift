@@ -35,20 +35,26 @@ extension Engine {
             query = burst
         }
         let replyState = ReplyStateHandle(store: store, jobID: lease.job.id)
-        if let decided = try await replyState.load(String.self, Self.limitDecisionKey) {
-            return decided == "ask" ? .ask(query) : decided == "notice" || promised ? .tell(limitNotice(match)) : .silent
+        let decision: LimitDecision
+        if let decided = try await replyState.load(LimitDecision.self, Self.limitDecisionKey) {
+            decision = decided
+        } else {
+            decision = try await limitDecision(match, event: event)
+            try await replyState.save(Self.limitDecisionKey, decision)
+            if decision.over {
+                logger.info(decision.tell ? "over the rate limit; the user is told once in this window" : "over the rate limit; the user was told already in this window")
+            }
         }
-        let decision = try await limitDecision(match, event: event)
-        try await replyState.save(Self.limitDecisionKey, decision)
-        switch decision {
-        case "ask": return .ask(query)
-        case "notice":
-            logger.info("over the rate limit; the user is told once in this window")
-            return .tell(limitNotice(match))
-        default:
-            logger.info("over the rate limit; the user was told already in this window")
-            return promised ? .tell(limitNotice(match)) : .silent
-        }
+        guard decision.over else { return .ask(query) }
+        return decision.tell || promised ? .tell(decision.notice) : .silent
+    }
+
+    /// What the rate limits said for one job (kept in its reply state).
+    struct LimitDecision: Codable, Equatable {
+        var over = false
+        /// Over, and the first time in the window: the user is told.
+        var tell = false
+        var notice = ""
     }
 
     /// Waits until the burst is quiet, then claims it: the joined texts, or nil when an earlier
@@ -70,28 +76,28 @@ extension Engine {
         }
     }
 
-    /// `ask`, `notice` (over the limit, first time in the window) or `silent`.
-    private func limitDecision(_ match: RouteMatch, event: ChatEvent) async throws -> String {
-        let limits = [("global", router.policy.rateLimit), ("route:\(match.rule)", match.features.rateLimit)]
+    /// `ask`, `notice` (over a limit, first time in its window) or `silent`. A message is counted
+    /// against every allowance (the route's and the global one, per person and per chat) or, when
+    /// one is used up, against none.
+    private func limitDecision(_ match: RouteMatch, event: ChatEvent) async throws -> LimitDecision {
+        let limits = [("route:\(match.rule)", match.features.rateLimit), ("global", router.policy.rateLimit)]
         let person = event.principal.map { "principal:\($0)" } ?? "\(event.platform):\(event.bot):\(event.sender.id)"
         let chat = "\(event.platform):\(event.bot):\(event.conversation.id)"
+        let now = clock()
+        var counted: [(counter: HitCounter, limit: RateLimit, window: Duration)] = []
         for case let (label, limit?) in limits {
             for (allowance, key) in [(limit.perUser, "rate|\(label)|user|\(person)"), (limit.perChat, "rate|\(label)|chat|\(chat)")] {
                 guard let allowance else { continue }
-                let now = clock()
-                let since = limit.windowStart(allowance, now: now)
-                if try await store.countHit(key, hit: event.id, limit: allowance.count, since: since, now: now) { continue }
-                // One notice per window: a fixed window is named by its start; a sliding one lasts
-                // the window from the notice.
-                let window = limit.window == .fixed ? "|\(since.unixMilliseconds)" : ""
-                let told = try await store.claim("mark:notice|\(key)\(window)", ttl: allowance.window, now: now)
-                return told ? "notice" : "silent"
+                let counter = HitCounter(key: key, limit: allowance.count, since: limit.windowStart(allowance, now: now))
+                counted.append((counter, limit, allowance.window))
             }
         }
-        return "ask"
-    }
-
-    private func limitNotice(_ match: RouteMatch) -> String {
-        match.features.rateLimit?.notice ?? router.policy.rateLimit?.notice ?? RateLimit.defaultNotice
+        guard !counted.isEmpty, let full = try await store.countHit(event.id, in: counted.map(\.counter), now: now) else { return LimitDecision() }
+        let (counter, limit, window) = counted[full]
+        // One notice per window: a fixed window is named by its start; a sliding one lasts the
+        // window from the notice.
+        let name = limit.window == .fixed ? "|\(counter.since.unixMilliseconds)" : ""
+        let told = try await store.claim("mark:notice|\(counter.key)\(name)", ttl: window, now: now)
+        return LimitDecision(over: true, tell: told, notice: limit.notice)
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import HTTPTypes
+import Synchronization
 
 /// The adapter for Switchboard's own wire format (`platform: generic`): a process written in any
 /// language POSTs Event JSON, signed with the bot's secret, and receives replies as signed POSTs
@@ -112,6 +113,7 @@ public struct GenericAdapter: ChatAdapter {
             context.logger.info("reply (no callback_url configured)", metadata: ["reply": "\(String(decoding: body, as: UTF8.self))"])
             return DeliveryReceipt()
         }
+        let sent = Mutex<[String]>([])
         try await PartProgress(replyState: context.replyState, key: Self.sentKey).send([body]) { body, _, uncertain in
             if uncertain {
                 // The receiver dedupes by event_id, as the callback's contract says.
@@ -122,12 +124,22 @@ public struct GenericAdapter: ChatAdapter {
             let response = try await context.transport.execute(
                 OutboundRequest(method: .post, url: callbackURL.absoluteString, headers: headers, body: body, timeout: Self.callbackTimeout)
             )
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let answer = (try? await response.body.collect(upTo: 64 * 1024)) ?? Data()
             guard response.status.kind == .successful else {
                 throw GenericCallbackError(status: response.status.code)
             }
+            sent.withLock { $0 += Self.messageIDs(in: answer) }
         }
-        return DeliveryReceipt()
+        return DeliveryReceipt(messageIDs: sent.withLock { $0 })
+    }
+
+    /// The ids of the messages the receiver posted, if its answer says them
+    /// (`{"message_ids": ["…"]}` or `{"message_id": "…"}`): a later message with `reply_to` one of
+    /// them replies to the bot.
+    static func messageIDs(in answer: Data) -> [String] {
+        guard !answer.isEmpty, let object = (try? JSONParser.parse(answer))?.object else { return [] }
+        if let ids = object["message_ids"]?.array { return ids.compactMap(\.string).filter { !$0.isEmpty } }
+        return object["message_id"]?.string.map { [$0] } ?? []
     }
 }
 

@@ -13,6 +13,20 @@ public enum BurstClaim: Sendable, Equatable {
     case unknown
 }
 
+/// One rate-limit counter a hit is counted in (``StateStore/countHit(_:in:now:)``).
+public struct HitCounter: Sendable, Equatable {
+    public var key: String
+    public var limit: Int
+    /// Hits before this time are outside the window.
+    public var since: Date
+
+    public init(key: String, limit: Int, since: Date) {
+        self.key = key
+        self.limit = limit
+        self.since = since
+    }
+}
+
 /// A conversation forgotten by ``StateStore/resetConversations(under:now:)``.
 public struct ForgottenConversation: Sendable, Equatable {
     /// The scope key that was reset.

@@ -306,13 +306,13 @@ public actor InMemoryStateStore: StateStore {
         (dedup[key] ?? .distantPast) > now
     }
 
-    public func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) -> Bool {
-        var counted = hits[key, default: [:]]
-        if counted[hit] != nil { return true }
-        guard counted.values.filter({ $0 >= since }).count < limit else { return false }
-        counted[hit] = now
-        hits[key] = counted
-        return true
+    public func countHit(_ hit: String, in counters: [HitCounter], now: Date) -> Int? {
+        guard let first = counters.first, hits[first.key]?[hit] == nil else { return nil }
+        if let full = counters.firstIndex(where: { counter in (hits[counter.key] ?? [:]).values.filter { $0 >= counter.since }.count >= counter.limit }) {
+            return full
+        }
+        for counter in counters { hits[counter.key, default: [:]][hit] = now }
+        return nil
     }
 
     public func addToBurst(_ key: String, item: String, text: String, now: Date) {

@@ -104,10 +104,11 @@ public protocol StateStore: ReplyStateReading {
     /// Whether `key` is marked at `now`.
     func isMarked(_ key: String, now: Date) async throws -> Bool
 
-    /// A rate limit's counter: counts `hit` under `key` when fewer than `limit` hits were counted
-    /// since `since`, and returns whether it is counted. Counting the same `hit` again (a retried
-    /// job) answers as the first time did, without counting twice.
-    func countHit(_ key: String, hit: String, limit: Int, since: Date, now: Date) async throws -> Bool
+    /// Rate limits' counters, all or none: counts `hit` under every counter when each has fewer
+    /// than its `limit` hits since its `since`, and returns nil; otherwise counts nothing and
+    /// returns the index of the first full counter. A hit counted before (a retried job) answers
+    /// nil again without counting twice.
+    func countHit(_ hit: String, in counters: [HitCounter], now: Date) async throws -> Int?
 
     /// Debounce: adds message `item` with its `text` to the burst `key` (the same item twice is
     /// kept once).

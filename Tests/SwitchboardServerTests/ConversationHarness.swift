@@ -1,0 +1,32 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+
+/// Group messages for the conversation-feature tests, as a generic adapter in another language
+/// would send them.
+enum Chat {
+    static func message(
+        _ id: String, _ text: String, sender: String = "u-1", chat: String = "room-1", group: Bool = true, mention: Bool = false,
+        replyTo: String? = nil, quote: String? = nil
+    ) -> Data {
+        var json: [String: Any] = [
+            "id": id, "platform": "generic", "conversation": ["id": group ? chat : sender, "type": group ? "group" : "direct"],
+            "sender": ["id": sender], "text": text, "mentions_bot": mention, "message_id": id, "timestamp": 1_718_000_000_000,
+        ]
+        if let replyTo { json["reply_to"] = replyTo }
+        if let quote { json["quote"] = quote }
+        return try! JSONSerialization.data(withJSONObject: json)
+    }
+
+    /// The callbacks so far as (event id, text), in arrival order.
+    static func replies(_ callback: LoopbackServer) throws -> [(event: String, text: String)] {
+        try Callback.all(callback.requests).map { ($0.eventID, $0.markdown) }
+    }
+
+    /// Waits `count` callbacks, then a little longer, and says whether more came.
+    static func settle(_ callback: LoopbackServer, count: Int) async throws -> Int {
+        _ = try await callback.waitForRequests(count: count)
+        try await Task.sleep(for: .milliseconds(400))
+        return callback.requests.count
+    }
+}
