@@ -34,6 +34,8 @@ extension Engine {
             }
             query = burst
         }
+        // No limit configured: no store call at all.
+        guard match.features.rateLimit != nil || router.policy.rateLimit != nil else { return .ask(query) }
         let replyState = ReplyStateHandle(store: store, jobID: lease.job.id)
         let decision: LimitDecision
         if let decided = try await replyState.load(LimitDecision.self, Self.limitDecisionKey) {
