@@ -61,6 +61,9 @@ package final class FakeFeishuOpenAPI: Sendable {
         package var tokenFetches = 0
         package var botInfoCalls = 0
         package var sends: [Send] = []
+        /// Messages `GET /open-apis/im/v1/messages/{id}` answers, by id (besides the bot's own).
+        package var messages: [String: (msgType: String, content: String)] = [:]
+        package var messageReads: [String] = []
         package var sendAttempts: [Send] = []
         package var patches: [Patch] = []
         package var byUUID: [String: String] = [:]
@@ -119,6 +122,13 @@ package final class FakeFeishuOpenAPI: Sendable {
         }
     }
 
+    /// A message of someone else's in the chat, for `GET /open-apis/im/v1/messages/{id}`.
+    package func remember(message id: String, msgType: String = "text", content: String) {
+        state.withLock { $0.messages[id] = (msgType, content) }
+    }
+
+    package var messageReads: [String] { state.withLock { $0.messageReads } }
+
     package func expireToken() { state.withLock { $0.validToken = nil } }
     /// Serves `resource` for `key` of message `messageID`.
     package func serve(_ resource: Resource, messageID: String, key: String) { state.withLock { $0.resources["\(messageID)/\(key)"] = resource } }
@@ -174,6 +184,7 @@ package final class FakeFeishuOpenAPI: Sendable {
         if path.hasPrefix("/open-apis/cardkit/v1/cards") { return cardKit(request.method, path, body: body) }
         if request.method == "GET", path.hasPrefix("/open-apis/im/v1/messages/"), path.contains("/resources/") { return resource(path, query: request.query) }
         if request.method == "POST", path == "/open-apis/im/v1/images" { return uploadImage(request) }
+        if request.method == "GET", path.hasPrefix("/open-apis/im/v1/messages/") { return message(String(path.dropFirst("/open-apis/im/v1/messages/".count))) }
         if request.method == "POST", path == "/open-apis/im/v1/files" { return uploadFile(request) }
         switch (request.method, path) {
         case ("GET", "/open-apis/bot/v3/info"):
@@ -226,6 +237,26 @@ package final class FakeFeishuOpenAPI: Sendable {
         case .sent(let id):
             return Self.json(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)","msg_type":"interactive","chat_id":"oc_5ce6d572455d361153b7xx51da133945"}}"#)
         }
+    }
+
+    /// `GET /open-apis/im/v1/messages/{id}`: `data.items[0]` with `msg_type` and `body.content` (the
+    /// docs' shape). The bot's own messages are cards holding their last text.
+    private func message(_ id: String) -> LoopbackResponse {
+        let found = state.withLock { state -> (String, String)? in
+            state.messageReads.append(id)
+            if let message = state.messages[id] { return (message.msgType, message.content) }
+            guard let sent = state.sends.first(where: { $0.messageID == id }) else { return nil }
+            if let type = sent.msgType, type != "interactive" { return (type, sent.body["content"]?.string ?? "") }
+            let text = state.patches.last(where: { $0.messageID == id })?.markdown ?? sent.cardMarkdown ?? ""
+            let card = JSONValue.object(["elements": .array([.object(["tag": "markdown", "content": .string(text)])])])
+            return ("interactive", String(decoding: JSONWriter.data(card), as: UTF8.self))
+        }
+        guard let (type, content) = found else { return Self.json(#"{"code":230001,"msg":"message not found"}"#, status: 400) }
+        let item = JSONValue.object([
+            "message_id": .string(id), "msg_type": .string(type), "chat_id": "oc_5ce6d572455d361153b7xx51da133945",
+            "body": .object(["content": .string(content)]),
+        ])
+        return Self.json(String(decoding: JSONWriter.data(["code": 0, "msg": "success", "data": ["items": .array([item])]]), as: UTF8.self))
     }
 
     // MARK: Resources (platforms-2.md §4.3)

@@ -168,3 +168,53 @@ struct FeishuEndToEndTests {
         }
     }
 }
+
+/// Replies and quotes in a Feishu group: a reply to the bot's card without @ is addressed to the
+/// bot (the app reads all group messages), and the replied-to text — the bot's card, a colleague's
+/// message — is read from the Open API and put before the question.
+@Suite("Feishu replies and quotes")
+struct FeishuReplyTests {
+    @Test("a reply to the bot's card is answered with the card's text quoted; an @ quoting a colleague gets their text; a reply to a colleague without @ is not for the bot")
+    func repliesAndQuotes() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            api.remember(message: "om_colleague", content: #"{"text":"下周二全员上线"}"#)
+            let yaml = """
+                bots:
+                  feishu-main:
+                    platform: feishu
+                    app_id: \(FakeFeishuOpenAPI.appID)
+                    app_secret: "${FEISHU_APP_SECRET}"
+                    verification_token: \(FeishuPlatform.token)
+                    encrypt_key: "${FEISHU_ENCRYPT_KEY}"
+                    host: "\(api.url)"
+                    card: patch
+                    message_type: text
+                    bot_open_id: \(FakeFeishuOpenAPI.botOpenID)
+                    reads_all_group_messages: true
+                engine: {poll_interval: 50ms}
+                routes:
+                  - {name: group, when: {mention: true}, backend: echo}
+                """
+            let environment = ["FEISHU_APP_SECRET": FakeFeishuOpenAPI.appSecret, "FEISHU_ENCRYPT_KEY": FeishuPlatform.encryptKey]
+            try await RunningSwitchboard.run(yaml: yaml, environment: environment, adapters: [FeishuAdapterFactory()]) { server in
+                let feishu = FeishuPlatform(server: server)
+                #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-1", messageID: "om_q1", text: "年假有几天？")).status == 200)
+                try await api.waitFor("the first answer") { api.sends.count == 1 }
+                let botMessage = try #require(api.sends.first?.messageID)
+                #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-2", messageID: "om_q2", text: "那病假呢？", mentionBot: false, parentID: botMessage)).status == 200)
+                try await api.waitFor("the answer to the reply") { api.sends.count == 2 }
+                #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-3", messageID: "om_q3", text: "同意", mentionBot: false, parentID: "om_colleague")).status == 200)
+                #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-4", messageID: "om_q4", text: "这个对吗？", parentID: "om_colleague")).status == 200)
+                try await api.waitFor("the answer to the quote") { api.sends.count == 3 }
+                try await Task.sleep(for: .milliseconds(400))
+                let sends = api.sends
+                #expect(sends.map(\.path) == ["/open-apis/im/v1/messages/om_q1/reply", "/open-apis/im/v1/messages/om_q2/reply", "/open-apis/im/v1/messages/om_q4/reply"])
+                let texts = sends.map { (try? JSONParser.parse(Data(($0.body["content"]?.string ?? "").utf8)))?["text"]?.string ?? "" }
+                #expect(texts[1] == "> 年假有几天？\n\n那病假呢？")
+                #expect(texts[2] == "> 下周二全员上线\n\n这个对吗？")
+                // The unaddressed reply to a colleague was never worked on: its quote was not read.
+                #expect(api.messageReads == [botMessage, "om_colleague"])
+            }
+        }
+    }
+}

@@ -18,13 +18,17 @@ struct FeishuPlatform {
     let server: RunningSwitchboard
 
     static func message(
-        eventID: String, messageID: String, text: String, chatType: String = "group", mentionBot: Bool = true
+        eventID: String, messageID: String, text: String, chatType: String = "group", mentionBot: Bool = true, parentID: String? = nil
     ) -> [String: JSONValue] {
         var message: [String: JSONValue] = [
             "message_id": .string(messageID), "create_time": .string(String(Int(Date().timeIntervalSince1970 * 1000))),
             "chat_id": .string(chat), "chat_type": .string(chatType), "message_type": "text",
             "content": .string(String(decoding: try! JSONEncoder().encode(["text": (mentionBot ? "@_user_1 " : "") + text]), as: UTF8.self)),
         ]
+        if let parentID {
+            message["parent_id"] = .string(parentID)
+            message["root_id"] = .string(parentID)
+        }
         if mentionBot {
             message["mentions"] = .array([.object([
                 "key": "@_user_1", "name": "AI助手",
