@@ -145,3 +145,77 @@ struct RoutingValidationTests {
         #expect(warnings.allSatisfy { $0.message.hasPrefix("never fires") })
     }
 }
+
+@Suite("Routing: access and admin commands")
+struct RoutingAccessTests {
+    static func event(_ text: String, sender: String = "u-1", chat: String = "room-1", mention: Bool = true, principal: String? = nil) -> ChatEvent {
+        var event = ChatEvent(
+            id: "app:m", platform: "generic", bot: "app", conversation: Conversation(id: chat, type: .group), sender: Participant(id: sender),
+            text: text, mentionsBot: mention, timestamp: Date(unixMilliseconds: 0)
+        )
+        event.principal = principal
+        return event
+    }
+
+    @Test("deny wins over allow; entries name an id, a bot's id or a platform's bot's id, or a principal")
+    func accessLists() {
+        let access = AccessRules(allowUsers: AccountList(["app:u-1", "generic:app:u-2", "principal:zhangsan"]), denyChats: AccountList(["room-9"]))
+        #expect(access.admits(Self.event("hi")))
+        #expect(access.admits(Self.event("hi", sender: "u-2")))
+        #expect(access.admits(Self.event("hi", sender: "u-7", principal: "zhangsan")))
+        #expect(!access.admits(Self.event("hi", sender: "u-3")))
+        #expect(!access.admits(Self.event("hi", chat: "room-9")))
+        let table = RoutingTable(
+            rules: [RoutingRule(name: "all", trigger: .mention, backend: "b", features: RouteFeatures(access: AccessRules(denyUsers: AccountList(["u-2"]))))],
+            policy: ConversationPolicy(access: AccessRules(denyUsers: AccountList(["u-bad"])))
+        )
+        #expect(table.route(Self.event("hi")) != .ignore)
+        #expect(table.route(Self.event("hi", sender: "u-bad")) == .ignore)
+        #expect(table.route(Self.event("hi", sender: "u-2")) == .ignore)
+        #expect(table.route(Self.event("/status", sender: "u-bad")) == .ignore)
+    }
+
+    @Test("/status and /reset all are commands; whether the sender may use them is the engine's to say")
+    func adminCommands() {
+        let table = RoutingTable(rules: [RoutingRule(name: "all", trigger: .mention, backend: "b")], policy: ConversationPolicy(admins: AccountList(["app:u-admin"])))
+        guard case .command(.status, _) = table.route(Self.event("/status")) else { Issue.record("not a command"); return }
+        guard case .command(.resetAll, _) = table.route(Self.event("/RESET ALL")) else { Issue.record("not a command"); return }
+        guard case .command(.reset, _) = table.route(Self.event("/reset")) else { Issue.record("not a command"); return }
+        #expect(table.policy.isAdmin(Self.event("x", sender: "u-admin")))
+        #expect(!table.policy.isAdmin(Self.event("x", sender: "u-1")))
+        #expect(BuiltInCommand.status.isAdminOnly && BuiltInCommand.resetAll.isAdminOnly && !BuiltInCommand.reset.isAdminOnly)
+    }
+
+    @Test("a linked route keys the conversation by principal, the same from every platform; an unlinked sender keeps the scope's key")
+    func linkedScopeKey() {
+        let match = RouteMatch(rule: "me", backend: "dify", scope: .perUser, query: "q", features: RouteFeatures(linkedIdentity: true))
+        #expect(match.scopeKey(for: Self.event("x", principal: "zhangsan")) == "dify|principal:zhangsan")
+        #expect(match.scopeKey(for: Self.event("x")) == "dify|app|user:u-1")
+        var unlinkedRoute = match
+        unlinkedRoute.features.linkedIdentity = false
+        #expect(unlinkedRoute.scopeKey(for: Self.event("x", principal: "zhangsan")) == "dify|app|user:u-1")
+    }
+
+    @Test("rate windows: 20/h, 5/30s, 100/d; a fixed window starts on its boundary, a sliding one a window ago")
+    func rateWindows() {
+        #expect(RateLimit.Allowance(text: "20/h") == .init(count: 20, window: .seconds(3600)))
+        #expect(RateLimit.Allowance(text: "5/30s") == .init(count: 5, window: .seconds(30)))
+        #expect(RateLimit.Allowance(text: "100/d")?.description == "100/d")
+        #expect(RateLimit.Allowance(text: "3/10m")?.description == "3/10m")
+        #expect(RateLimit.Allowance(text: "0/h") == nil)
+        #expect(RateLimit.Allowance(text: "5/2d") == nil)
+        let now = Date(timeIntervalSince1970: 7200 + 1800)
+        let hourly = RateLimit.Allowance(count: 1, window: .seconds(3600))
+        #expect(RateLimit(perUser: hourly).windowStart(hourly, now: now) == Date(timeIntervalSince1970: 7200))
+        #expect(RateLimit(perUser: hourly, window: .sliding).windowStart(hourly, now: now) == Date(timeIntervalSince1970: 5400))
+    }
+
+    @Test("a quote goes before the query as a Markdown quote, cut to the limit")
+    func quotedQuery() {
+        var request = BackendRequest(query: "对吗？", user: "u", route: "r", event: Self.event("对吗？"))
+        #expect(request.queryQuoting() == "对吗？")
+        request.quote = "第一行\n第二行"
+        #expect(request.queryQuoting() == "> 第一行\n> 第二行\n\n对吗？")
+        #expect(request.queryQuoting(maxCharacters: 2) == "> 第一…\n\n对吗？")
+    }
+}

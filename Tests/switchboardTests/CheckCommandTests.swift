@@ -91,4 +91,28 @@ struct CheckCommandTests {
         #expect(output.status != 0)
         #expect(output.stderr == "error: nope.yaml: cannot read the file (no such file)\n")
     }
+
+    @Test("check shows each route's conversation features and the global ones, and warns that follow_up cannot work in DingTalk groups")
+    func showsConversationFeatures() async throws {
+        let output = try await check("""
+            bots:
+              app: {platform: generic, secret: "\(Self.secret)"}
+              ding: {platform: dingtalk, mode: http, app_key: dingf0apw4ibx5u5ktba, app_secret: "\(Self.secret)"}
+            admins: [app:u-admin]
+            identities: {zhangsan: [generic:app:u-1, dingtalk:ding:032615015535634423]}
+            rate_limit: {per_chat: 100/h}
+            routes:
+              - {name: group, when: {mention: true}, backend: echo, follow_up: 2m, debounce: 1500ms, rate_limit: {per_user: 20/h}}
+              - {name: me, when: {chat: direct}, backend: echo, scope: per_user, identity: linked}
+            """)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("1. group: @-mentions → echo (per_user_in_chat)\n     follow-up 2m; debounce 1500ms; rate limit 20/h per user (fixed)"), "\(output.stderr)")
+        #expect(output.stderr.contains("2. me: direct chats, every message → echo (per_user)\n     identity linked"))
+        #expect(output.stderr.contains("access: everyone"))
+        #expect(output.stderr.contains("rate limit: 100/h per chat (fixed)"))
+        #expect(output.stderr.contains("admins: 1 (may use /status and /reset all)"))
+        #expect(output.stderr.contains("identities: 2 accounts linked to 1 people"))
+        #expect(output.stderr.contains("route group (routes[0]): follow_up cannot work in dingtalk groups: only messages that @-mention the bot arrive there"))
+        #expect(output.stderr.contains("commands: reset: /reset, 重置对话; help: /help; status: /status; reset_all: /reset all"))
+    }
 }
