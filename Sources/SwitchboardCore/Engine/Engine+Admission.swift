@@ -17,7 +17,7 @@ extension Engine {
 
     /// Said, on platforms whose ack promised an answer (the WeCom AI bot's stream), for a message
     /// whose text was answered with the one before it.
-    static let absorbedNotice = "↑ 已与上一条消息一并回答。/ Answered together with your previous message."
+    public static let absorbedNotice = "↑ 已与上一条消息一并回答。/ Answered together with your previous message."
 
     /// The reply-state key that keeps a rate-limit decision, so a retried job decides the same.
     static let limitDecisionKey = "engine.limit"

@@ -50,6 +50,11 @@ def event(update_id, message, conversation, sender, text, mentions_bot, segments
          "mentions": list(mentions), "segments": segments, "message_id": str(message["message_id"]),
          "timestamp": message["date"] * 1000,
          "reply_address": address or {"chat_id": str(message["chat"]["id"]), "message_id": str(message["message_id"])}}
+    quoted = message.get("reply_to_message")
+    if quoted:
+        e["reply_to"] = str(quoted["message_id"])
+        if quoted.get("text") or quoted.get("caption"):
+            e["quote"] = quoted.get("text") or quoted.get("caption")
     return e
 
 li = {"id": "7261534098", "name": "Li Wei", "is_bot": False}

@@ -32,17 +32,22 @@ struct TelegramEventDecoder: Sendable {
         // message_thread_id is set on replies in any supergroup, but sendMessage accepts it only
         // for a forum's topics: it is kept for answering only when the message is in a topic.
         if message.isTopicMessage == true, let thread = message.messageThreadID { address["message_thread_id"] = String(thread) }
-        return [
-            ChatEvent(
-                id: "\(botID):\(update.updateID)", platform: TelegramAdapter.platformName, bot: botID, kind: .message,
-                conversation: conversation,
-                sender: Participant(id: String(from.id), name: from.displayName, isBot: false),
-                text: reading.text,
-                mentionsBot: conversation.type == .direct || reading.mentionsBot || repliesToBot,
-                mentions: reading.mentions, segments: segments, messageID: String(message.messageID),
-                timestamp: Date(platformSeconds: Double(message.date)) ?? Date(timeIntervalSince1970: 0), replyAddress: ReplyAddress(address)
-            ),
-        ]
+        var event = ChatEvent(
+            id: "\(botID):\(update.updateID)", platform: TelegramAdapter.platformName, bot: botID, kind: .message,
+            conversation: conversation,
+            sender: Participant(id: String(from.id), name: from.displayName, isBot: false),
+            text: reading.text,
+            mentionsBot: conversation.type == .direct || reading.mentionsBot || repliesToBot,
+            mentions: reading.mentions, segments: segments, messageID: String(message.messageID),
+            timestamp: Date(platformSeconds: Double(message.date)) ?? Date(timeIntervalSince1970: 0), replyAddress: ReplyAddress(address)
+        )
+        // The replied-to message, for the engine: its id (a reply to the bot is addressed to it —
+        // Telegram also says whose message it was, read above) and its text, for the backend.
+        if let quoted = message.replyToMessage {
+            event.replyTo = String(quoted.messageID)
+            event.quote = (quoted.text ?? quoted.caption).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return [event]
     }
 
     struct Reading {

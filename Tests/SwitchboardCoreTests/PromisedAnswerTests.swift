@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import SwitchboardCore
+import SwitchboardServer
+import SwitchboardTesting
+import Testing
+
+/// Where the ack promised an answer (the WeCom AI bot's stream frames, `streaming: .frames`),
+/// every accepted message gets a word back: a message answered with the one before it says so, and
+/// a message over a rate limit gets the notice each time, not only once.
+@Suite("Answers the ack promised")
+struct PromisedAnswerTests {
+    /// The generic adapter, declaring a platform that polls stream frames.
+    struct FramesAdapter: ChatAdapter {
+        let inner: GenericAdapter
+        var platform: String { inner.platform }
+        var botID: String { inner.botID }
+        var capabilities: AdapterCapabilities {
+            AdapterCapabilities(maxMessageBytes: 1 << 20, markdownDialect: .commonMark, streaming: .frames, groupsDeliverUnmentionedMessages: false)
+        }
+        func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound { try await inner.receive(request, context: context) }
+        func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt {
+            try await inner.deliver(reply, to: event, context: context)
+        }
+    }
+
+    static func message(_ id: String, _ text: String) -> ChatEvent {
+        ChatEvent(
+            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: "u-1", type: .direct), sender: Participant(id: "u-1"),
+            text: text, timestamp: Date(unixMilliseconds: 1_718_000_000_000)
+        )
+    }
+
+    @Test func everyAcceptedMessageIsAnswered() async throws {
+        try await LoopbackServer.withRunning { callback in
+            let adapter = FramesAdapter(inner: GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback")))
+            var configuration = EngineConfiguration(replicaID: "frames")
+            configuration.pollInterval = .milliseconds(50)
+            let features = RouteFeatures(debounce: .milliseconds(300), rateLimit: RateLimit(perUser: .init(count: 1, window: .seconds(3600)), notice: "slow"))
+            let engine = Engine(
+                store: InMemoryStateStore(), router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b", features: features)]),
+                backends: ["b": EchoBackend()], adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration,
+                logger: Logger(label: "frames")
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                for (id, text) in [("m1", "one"), ("m2", "two"), ("m3", "three")] {
+                    _ = try await engine.accept([Self.message(id, text)])
+                }
+                _ = try await callback.waitForRequests(count: 3)
+                _ = try await engine.accept([Self.message("m4", "four")])
+                _ = try await callback.waitForRequests(count: 4)
+                _ = try await engine.accept([Self.message("m5", "five")])
+                _ = try await callback.waitForRequests(count: 5)
+            }
+            #expect(try EngineHarness.replies(callback.requests) == ["one\ntwo\nthree", Engine.absorbedNotice, Engine.absorbedNotice, "slow", "slow"])
+        }
+    }
+}
