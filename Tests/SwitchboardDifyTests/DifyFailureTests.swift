@@ -169,7 +169,9 @@ struct DifyFailureTests {
             let pings = (0..<120).flatMap { _ in [FakeDifyStep.pause(.milliseconds(100)), .ping] }
             dify.enqueue(.stream([events.message("想")] + pings + [events.messageEnd()]))
             let logs = LogCapture()
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "400ms", "total": "1s"])], logs: logs)
+            // A 3 s total: the first text must arrive before it even in a starved full run (it
+            // once came after a 1 s total there, and the retry got the fake's standard answer).
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "400ms", "total": "3s"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "想" + Self.notice)
             #expect(logs.messages.contains { $0.contains("total timeout") })

@@ -196,10 +196,13 @@ struct FeishuReplyTests {
                   - {name: group, when: {mention: true}, backend: echo}
                 """
             let environment = ["FEISHU_APP_SECRET": FakeFeishuOpenAPI.appSecret, "FEISHU_ENCRYPT_KEY": FeishuPlatform.encryptKey]
-            try await RunningSwitchboard.run(yaml: yaml, environment: environment, adapters: [FeishuAdapterFactory()]) { server in
+            let store = InMemoryStateStore()
+            try await RunningSwitchboard.run(yaml: yaml, environment: environment, adapters: [FeishuAdapterFactory()], store: store) { server in
                 let feishu = FeishuPlatform(server: server)
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-1", messageID: "om_q1", text: "年假有几天？")).status == 200)
                 try await api.waitFor("the first answer") { api.sends.count == 1 }
+                // The job done: the bot's message id is remembered (a person replies seconds later).
+                while await store.unfinishedJobCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
                 let botMessage = try #require(api.sends.first?.messageID)
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-2", messageID: "om_q2", text: "那病假呢？", mentionBot: false, parentID: botMessage)).status == 200)
                 try await api.waitFor("the answer to the reply") { api.sends.count == 2 }

@@ -24,9 +24,11 @@ struct ConversationFeatureTests {
     func followUp() async throws {
         try await LoopbackServer.withRunning { callback in
             let routes = "  - {name: group, when: {mention: true}, backend: echo, follow_up: 1s}"
-            try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes), environment: Self.environment) { server in
+            let store = InMemoryStateStore()
+            try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes), environment: Self.environment, store: store) { server in
                 #expect(try await server.post(Chat.message("m1", "年假有几天？", mention: true)).status == 200)
                 _ = try await callback.waitForRequests(count: 1)
+                try await Chat.idle(store)
                 #expect(try await server.post(Chat.message("m2", "那病假呢？")).status == 200)
                 _ = try await callback.waitForRequests(count: 2)
                 // Someone else, without @: not for the bot. Then an @-message of theirs is.
@@ -51,9 +53,11 @@ struct ConversationFeatureTests {
             return .json(raw: #"{"message_ids":["bot-\#(event)"]}"#)
         }) { callback in
             let routes = "  - {name: group, when: {mention: true}, backend: echo}"
-            try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes), environment: Self.environment) { server in
+            let store = InMemoryStateStore()
+            try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes), environment: Self.environment, store: store) { server in
                 #expect(try await server.post(Chat.message("m1", "报销流程是什么？", mention: true)).status == 200)
                 _ = try await callback.waitForRequests(count: 1)
+                try await Chat.idle(store)
                 #expect(try await server.post(Chat.message("m2", "第二步呢？", sender: "u-2", replyTo: "bot-app:m1", quote: "1. 填单\n2. 审批")).status == 200)
                 _ = try await callback.waitForRequests(count: 2)
                 #expect(try await server.post(Chat.message("m3", "同意", sender: "u-3", replyTo: "u-2-message")).status == 200)

@@ -23,6 +23,17 @@ enum Chat {
         try Callback.all(callback.requests).map { ($0.eventID, $0.markdown) }
     }
 
+    /// Waits until the store has no unfinished job: the answers are delivered and what the engine
+    /// remembers after a delivery (the bot's message ids, a follow-up window) is written. (A person
+    /// replies seconds after the answer; a test would otherwise race the engine's last step.)
+    static func idle(_ store: InMemoryStateStore) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await store.unfinishedJobCount > 0 {
+            guard ContinuousClock.now < deadline else { throw LoopbackTimeout(expected: 0, received: await store.unfinishedJobCount, timeout: .seconds(30)) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Waits `count` callbacks, then a little longer, and says whether more came.
     static func settle(_ callback: LoopbackServer, count: Int) async throws -> Int {
         _ = try await callback.waitForRequests(count: count)
