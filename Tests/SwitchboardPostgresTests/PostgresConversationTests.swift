@@ -62,18 +62,17 @@ struct PostgresConversationTests {
                     bots: {app: {platform: generic, secret: "\(Self.secret)", callback_url: "\(callback.url)/reply"}}
                     engine: {poll_interval: 50ms}
                     routes:
-                      - {name: direct, when: {chat: direct}, backend: echo, debounce: 600ms, rate_limit: {per_user: 3/h, notice: 请稍后再问}}
+                      - {name: direct, when: {chat: direct}, backend: echo, debounce: 2s, rate_limit: {per_user: 3/h, notice: 请稍后再问}}
                     """
                 try await RunningSwitchboard.run(yaml: yaml, store: storeA, replicaID: "replica-a") { a in
                     try await RunningSwitchboard.run(yaml: yaml, store: storeB, replicaID: "replica-b") { b in
                         for (server, id, text) in [(a, "m1", "我想请假"), (b, "m2", "下周一到周三"), (a, "m3", "需要谁批？")] {
                             #expect(try await Self.post(server, Self.message(id, text)) == 200)
-                            try await Task.sleep(for: .milliseconds(150))
                         }
                         // A redelivery to the other replica is a duplicate there too.
                         #expect(try await Self.post(b, Self.message("m1", "我想请假")) == 200)
                         _ = try await callback.waitForRequests(count: 1)
-                        try await Task.sleep(for: .milliseconds(1000))
+                        try await Task.sleep(for: .milliseconds(2200))
                         #expect(callback.requests.count == 1)
                         #expect(Self.replies(callback).first?.text == "我想请假\n下周一到周三\n需要谁批？")
 
@@ -86,7 +85,7 @@ struct PostgresConversationTests {
                                 _ = try await callback.waitForRequests(count: expected)
                             }
                         }
-                        try await Task.sleep(for: .milliseconds(1200))
+                        try await Task.sleep(for: .milliseconds(2500))
                         let replies = Self.replies(callback)
                         #expect(replies.map(\.event) == ["app:m1", "app:m4", "app:m5", "app:m6"])
                         #expect(replies.last?.text == "请稍后再问")

@@ -74,16 +74,17 @@ struct ConversationFeatureTests {
     @Test("debounce: three lines in a burst are answered once, joined in order; each is acked and deduplicated; a later line is answered alone")
     func debounce() async throws {
         try await LoopbackServer.withRunning { callback in
-            let routes = "  - {name: direct, when: {chat: direct}, backend: echo, debounce: 700ms}"
+            // A window wide enough for a test process starved by a full parallel run (the three
+            // lines are sent back to back).
+            let routes = "  - {name: direct, when: {chat: direct}, backend: echo, debounce: 2s}"
             try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes), environment: Self.environment) { server in
                 for (id, text) in [("m1", "我想请假"), ("m2", "下周一到周三"), ("m3", "需要谁批？")] {
                     #expect(try await server.post(Chat.message(id, text, group: false)).status == 200)
-                    try await Task.sleep(for: .milliseconds(150))
                 }
                 // A redelivery of the second line changes nothing.
                 #expect(try await server.post(Chat.message("m2", "下周一到周三", group: false)).status == 200)
                 #expect(try await Chat.settle(callback, count: 1) == 1)
-                try await Task.sleep(for: .milliseconds(800))
+                try await Task.sleep(for: .milliseconds(2200))
                 #expect(callback.requests.count == 1)
                 #expect(try await server.post(Chat.message("m4", "谢谢", group: false)).status == 200)
                 #expect(try await Chat.settle(callback, count: 2) == 2)
@@ -98,7 +99,7 @@ struct ConversationFeatureTests {
     @Test("rate_limit: over the allowance the backend is not asked, the user is told once per window; other people and chats keep theirs")
     func rateLimit() async throws {
         try await LoopbackServer.withRunning { callback in
-            let routes = "  - {name: group, when: {mention: true}, backend: echo, rate_limit: {per_user: 2/h, notice: 慢一点}}"
+            let routes = "  - {name: group, when: {mention: true}, backend: echo, rate_limit: {per_user: 2/d, notice: 慢一点}}"
             let top = "rate_limit: {per_chat: 4/h, window: sliding}"
             try await RunningSwitchboard.run(yaml: Self.yaml(callback, routes: routes, top: top), environment: Self.environment) { server in
                 var expected = 0
