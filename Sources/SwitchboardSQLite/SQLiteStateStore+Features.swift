@@ -34,7 +34,7 @@ extension SQLiteStateStore {
     }
 
     public func isMarked(_ key: String, now: Date) async throws -> Bool {
-        try await write { db in
+        try await read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM dedup WHERE key = ? AND expires_at > ?", arguments: [key, now.unixMilliseconds]) ?? false
         }
     }

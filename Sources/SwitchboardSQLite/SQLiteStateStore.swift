@@ -85,7 +85,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// One read, with failures described like ``write(_:)``'s.
-    private func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(value)
         } catch let error as DatabaseError {

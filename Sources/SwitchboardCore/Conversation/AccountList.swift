@@ -45,8 +45,8 @@ public struct AccessRules: Sendable, Equatable {
     public func admits(_ event: ChatEvent) -> Bool {
         if denyUsers?.containsSender(of: event) == true || denyChats?.containsChat(of: event) == true { return false }
         if let allowUsers, !allowUsers.containsSender(of: event) { return false }
-        // A direct chat's id is the user's: an allow list of chats does not shut direct chats out
-        // unless the user is listed there too.
+        // A direct chat's id is the user's on most platforms: an allow list of chats admits a
+        // direct chat only when that id is listed too.
         if let allowChats, !allowChats.containsChat(of: event) { return false }
         return true
     }
