@@ -2,28 +2,9 @@ public import Foundation
 import GRDB
 public import SwitchboardCore
 
-// Conversation features: marks (in `dedup`), rate-limit hits and debounce bursts (migration 6),
-// and `/reset all`. Each operation is one write transaction, so two processes agree.
+// Conversation features: marks (in `dedup`), rate-limit hits and debounce bursts (migration 6).
+// Each operation is one transaction, so two processes agree.
 extension SQLiteStateStore {
-    public func resetConversations(under prefix: String, now: Date) async throws -> [ForgottenConversation] {
-        try await write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT key, conversation_id, last_used FROM conversations
-                    WHERE key = ?1 OR substr(key, 1, length(?1) + 1) IN (?1 || '|', ?1 || '/') ORDER BY key
-                    """,
-                arguments: [prefix]
-            )
-            return try rows.map { row in
-                let key: String = row["key"]
-                let id: String = row["conversation_id"]
-                try db.execute(sql: SQLiteQueries.resetConversation, arguments: [key, now.unixMilliseconds])
-                return ForgottenConversation(key: key, stored: id.isEmpty ? nil : StoredConversation(id: id, lastUsed: Date(unixMilliseconds: row["last_used"])))
-            }
-        }
-    }
-
     public func setMark(_ key: String, until: Date, now: Date) async throws {
         try await write { db in
             try db.execute(

@@ -326,36 +326,6 @@ public final class SQLiteStateStore: StateStore {
         )
     }
 
-    // MARK: Conversations
-
-    public func conversation(_ key: String) async throws -> ConversationEntry {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT conversation_id, last_used, generation FROM conversations WHERE key = ?", arguments: [key]) else {
-                return ConversationEntry()
-            }
-            let id: String = row["conversation_id"]
-            return ConversationEntry(
-                stored: id.isEmpty ? nil : StoredConversation(id: id, lastUsed: Date(unixMilliseconds: row["last_used"])), generation: row["generation"]
-            )
-        }
-    }
-
-    public func saveConversation(_ key: String, id: String, generation: Int, now: Date) async throws -> Bool {
-        try await write { db in
-            try db.execute(sql: SQLiteQueries.saveConversation, arguments: [key, id, now.unixMilliseconds, generation])
-            return db.changesCount == 1
-        }
-    }
-
-    public func resetConversation(_ key: String, now: Date) async throws -> StoredConversation? {
-        try await write { db in
-            let old = try Row.fetchOne(db, sql: "SELECT conversation_id, last_used FROM conversations WHERE key = ?", arguments: [key])
-            try db.execute(sql: SQLiteQueries.resetConversation, arguments: [key, now.unixMilliseconds])
-            guard let old, let id = old["conversation_id"] as String?, !id.isEmpty else { return nil }
-            return StoredConversation(id: id, lastUsed: Date(unixMilliseconds: old["last_used"]))
-        }
-    }
-
     // MARK: Per-reply state
 
     public func replyState(job: String, key: String) async throws -> Data? {

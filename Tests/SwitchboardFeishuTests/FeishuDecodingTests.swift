@@ -89,3 +89,25 @@ struct NoTransportForTests: HTTPTransport {
         throw CancellationError()
     }
 }
+
+/// A replied-to message read back from `GET /open-apis/im/v1/messages/{id}`, as plain text.
+@Suite("Feishu quoted messages")
+struct FeishuQuotedMessageTests {
+    static func message(_ type: String, _ content: JSONValue, mentions: [JSONValue] = []) -> JSONValue {
+        ["msg_type": .string(type), "body": ["content": .string(String(decoding: JSONWriter.data(content), as: UTF8.self))], "mentions": .array(mentions)]
+    }
+
+    @Test func textPostAndCardsBecomePlainText() {
+        let text = Self.message("text", ["text": "@_user_1 下周二上线"], mentions: [["key": "@_user_1", "name": "张三"]])
+        #expect(FeishuAppAdapter.text(ofMessage: text) == "@张三 下周二上线")
+        let post = Self.message("post", ["title": "周报", "content": [[["tag": "text", "text": "进展顺利"]]]])
+        #expect(FeishuAppAdapter.text(ofMessage: post) == "周报\n进展顺利")
+        // The bot's own answer: a card, its elements' text in order.
+        let card = Self.message("interactive", [
+            "header": ["title": ["tag": "plain_text", "content": "答复"]],
+            "elements": [["tag": "markdown", "content": "第一段"], ["tag": "markdown", "content": "第二段"]],
+        ])
+        #expect(FeishuAppAdapter.text(ofMessage: card) == "第一段\n第二段\n答复")
+        #expect(FeishuAppAdapter.text(ofMessage: Self.message("image", ["image_key": "img_v2_1"])) == nil)
+    }
+}

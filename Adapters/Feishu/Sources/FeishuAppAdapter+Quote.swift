@@ -33,16 +33,7 @@ extension FeishuAppAdapter: QuoteFetching {
             return Participant(id: key, name: mention["name"]?.string)
         }
         guard let segments = reader.segments(type: type, content: content) else { return nil }
-        var text = ""
-        for segment in segments {
-            switch segment {
-            case .text(let value): text += value
-            case .mention(let who): text += "@" + (who.name ?? who.id)
-            case .link(let url, let title): text += title.map { "\($0) (\(url))" } ?? url
-            default: break
-            }
-        }
-        text = text.trimmingWhitespace()
+        let text = FeishuEventDecoder.text(of: segments)
         return text.isEmpty ? nil : text
     }
 
