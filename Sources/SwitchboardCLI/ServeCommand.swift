@@ -17,6 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Listen on this address instead of the configured one.")
     var host: String?
 
+    @Option(name: .long, help: "Record every bot's raw requests and frames into this folder, as fixture cases for `fixture make` (overrides record.dir). They hold production payloads: do not share them as they are.")
+    var record: String?
+
     func run() async throws {
         let logger = try options.bootstrapLogging()
         OpenFileLimit.raiseToHardLimit()
@@ -27,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             try options.setup(transport: transport, logger: logger) { configuration in
                 if let port { configuration.server.port = port }
                 if let host { configuration.server.host = host }
+                if let record { Self.record(into: record, &configuration) }
             }
         }
         for warning in setup.warnings { printError("warning: \(warning)") }
@@ -46,13 +50,14 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: telemetry: cannot start the OTLP exporter: \(error); check telemetry.otlp_endpoint")
             throw ExitCode.failure
         }
-        let (configOptions, portOverride, hostOverride) = (options, port, host)
+        let (configOptions, portOverride, hostOverride, recordOverride) = (options, port, host, record)
         let switchboard = Switchboard(
             setup: setup, store: store, transport: transport, logger: logger, metrics: metrics, telemetryServices: telemetry,
             rebuild: {
                 try configOptions.setup(transport: transport, logger: logger) { configuration in
                     if let portOverride { configuration.server.port = portOverride }
                     if let hostOverride { configuration.server.host = hostOverride }
+                    if let recordOverride { Self.record(into: recordOverride, &configuration) }
                 }
             }
         )
@@ -63,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
                 printError("admin console on http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/admin (metrics: /metrics there)")
             }
         )
+    }
+
+    /// `--record DIR`: every bot (unless `record.bots` names some), into DIR.
+    static func record(into directory: String, _ configuration: inout SwitchboardConfiguration) {
+        var settings = configuration.record ?? RecordSettings(directory: directory)
+        settings.directory = directory
+        configuration.record = settings
     }
 
     /// What the server serves, for people.
@@ -77,6 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if configuration.file == "(embedded default)" {
             lines.append("  the local bot's secret is in \(DefaultConfiguration.secretFile) (or $\(DefaultConfiguration.secretVariable))")
+        }
+        if let record = configuration.record {
+            let bots = record.bots.map { $0.sorted().joined(separator: ", ") } ?? "every bot"
+            lines.append("  recording \(bots) into \(record.directory) (production payloads: do not share them as they are; `switchboard fixture make` turns a case into a fixture)")
         }
         lines.append("  health: \(base)/healthz  readiness: \(base)/readyz" + (configuration.admin == nil ? "  metrics: \(base)/metrics" : ""))
         return lines.joined(separator: "\n")

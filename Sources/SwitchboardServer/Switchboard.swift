@@ -69,10 +69,11 @@ public struct Switchboard: Sendable {
         )
         let notifier = LiveNotifier(setup.notifier(transport: transport, logger: logger))
         let live = LiveSetup(setup)
+        let recorder = configuration.record.map { TrafficRecorder(settings: $0, logger: logger) }
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock, health: engine.storeHealth)
         let routes = WebhookRoutes(
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,
-            logger: logger, clock: clock,
+            logger: logger, clock: clock, recorder: recorder,
             notify: configuration.targets.isEmpty
                 ? nil : NotifyRoutes(live: notifier, maxBodyBytes: configuration.server.maxBodyBytes),
             // With the admin listener on, /metrics is served there only.
@@ -120,7 +121,9 @@ public struct Switchboard: Sendable {
         // store's connection pool last.
         let queueGauges = QueueGauges(store: store, clock: clock)
         let hangup: [any Service] = reloader.map { [ReloadOnHangup(reloader: $0)] } ?? []
-        let services: [any Service] = telemetryServices + store.services + [engine, retention, queueGauges, intakes] + hangup + adminServices + [app]
+        // The recorder stops after the HTTP server, so the last requests are still written.
+        let recording: [any Service] = recorder.map { [$0] } ?? []
+        let services: [any Service] = telemetryServices + store.services + recording + [engine, retention, queueGauges, intakes] + hangup + adminServices + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

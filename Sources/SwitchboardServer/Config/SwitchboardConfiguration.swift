@@ -23,6 +23,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var telemetry: TelemetrySettings
     /// `admin:` — the console's listener; nil when absent.
     public var admin: AdminSettings?
+    /// `record:` — raw traffic kept for `fixture make`; nil when absent (`serve --record` sets it).
+    public var record: RecordSettings?
     /// `state:`, read by the store factory it names (see ``SwitchboardSetup``).
     let state: ConfigSection
     public var engine: EngineConfiguration
@@ -53,6 +55,7 @@ public struct SwitchboardConfiguration: Sendable {
         server = try ServerSettings(section: try top.section("server") ?? .empty(path: "server"))
         telemetry = try TelemetrySettings(section: try top.section("telemetry") ?? .empty(path: "telemetry"))
         admin = try top.section("admin").map(AdminSettings.init(section:))
+        record = try top.section("record").map(RecordSettings.init(section:))
         state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
         stateText = state.node.canonicalText

@@ -28,13 +28,17 @@ struct WebhookRoutes: Sendable {
     let metrics: MetricsEndpoint?
     /// `/metrics` is on the admin listener.
     let metricsElsewhere: Bool
+    /// Keeps the raw requests of the chosen bots (`record:`); nil when off.
+    let recorder: TrafficRecorder?
     private let unknownBotMeters: WebhookMeters
 
     init(
         adapters: [String: any ChatAdapter], engine: Engine, replyState: any ReplyStateReading, maxBodyBytes: Int, logger: Logger,
-        clock: @escaping @Sendable () -> Date, notify: NotifyRoutes?, metrics: MetricsEndpoint?, metricsElsewhere: Bool = false
+        clock: @escaping @Sendable () -> Date, recorder: TrafficRecorder? = nil, notify: NotifyRoutes?, metrics: MetricsEndpoint?,
+        metricsElsewhere: Bool = false
     ) {
         self.metricsElsewhere = metricsElsewhere
+        self.recorder = recorder
         bots = LiveBots(adapters)
         self.engine = engine
         self.replyState = replyState
@@ -135,8 +139,10 @@ struct WebhookRoutes: Sendable {
         )
         var logger = self.logger
         logger[metadataKey: "bot"] = "\(botID)"
-        let context = WebhookContext(now: clock(), logger: logger, replyState: replyState, willAnswer: { [engine] in engine.willAnswer($0) })
+        let now = clock()
+        let context = WebhookContext(now: now, logger: logger, replyState: replyState, willAnswer: { [engine] in engine.willAnswer($0) })
         let result = await adapter.handle(webhook, context: context)
+        var answer = result.response
         if !result.events.isEmpty {
             span?.attributes[SpanAttributeKey.events] = result.events.count
             if let first = result.events.first { span?.attributes[SpanAttributeKey.eventID] = first.id }
@@ -146,13 +152,11 @@ struct WebhookRoutes: Sendable {
             } catch {
                 // The outage itself is logged once, by the engine's store health.
                 logger.debug("could not store accepted events; asking the platform to redeliver", metadata: ["error": "\(error)"])
-                return Self.text("could not store the event; please redeliver\n", status: .serviceUnavailable)
+                answer = .text("could not store the event; please redeliver\n", status: .serviceUnavailable)
             }
         }
-        return Response(
-            status: result.response.status, headers: result.response.headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(data: result.response.body))
-        )
+        recorder?.record(TrafficRecorder.Entry(bot: botID, platform: adapter.platform, now: now, request: webhook, response: answer, events: result.events))
+        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(data: answer.body)))
     }
 
     private func tooLarge() -> Response {
