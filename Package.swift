@@ -210,6 +210,9 @@ let package = Package(
                 "SwitchboardFeishu",
                 "SwitchboardDingTalk",
                 "SwitchboardTelemetry",
+                // `fixture make` and `fixture check`: the fixture loader, runner and anonymizer
+                // (SwitchboardTesting imports no test framework).
+                "SwitchboardTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The demo's sink: a loopback server standing in for the platforms' APIs and their
                 // long-connection servers.

@@ -7,7 +7,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
         discussion: "Output meant for programs is JSON on stdout; messages for people go to stderr.",
         subcommands: [
             ServeCommand.self, CheckCommand.self, DecodeCommand.self, RenderCommand.self, SendCommand.self, JobsCommand.self, ConversationsCommand.self, ReloadCommand.self,
-            DemoCommand.self,
+            DemoCommand.self, FixtureCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -43,6 +43,11 @@ public struct SwitchboardConfiguration: Sendable {
     /// bots in ``SwitchboardSetup``.
     public var targets: [NotifyTarget]
 
+    /// A bot's settings as written (after `${…}`), for `fixture make`. Holds its secrets.
+    public func botSettings(_ id: String) -> ConfigSection? {
+        bots.first { $0.id == id }?.section
+    }
+
     /// A bot's `mode:` as written, if it has one.
     func mode(ofBot id: String) -> String? {
         guard let section = bots.first(where: { $0.id == id })?.section, case .map(let entries) = section.node.value else { return nil }

@@ -1,0 +1,31 @@
+public import Foundation
+public import HTTPTypes
+
+/// Adopted by an adapter so that recorded traffic can become a shareable fixture
+/// (`switchboard fixture make`): the adapter built with a bot's production keys *opens* a
+/// recorded request — verifies and decrypts it with those keys — into the payload the platform
+/// meant; after anonymizing, the same kind of adapter built with the fixture keys *seals* the
+/// payload the way the platform would have sent it to that bot, with the platform's real
+/// algorithms. A plugin adapter adopts it the same way.
+public protocol FixtureSealing: Sendable {
+    /// The plaintext payload (JSON or XML) of a recorded request, verified with this bot's keys
+    /// at the time it was recorded. Throws when the keys do not open it.
+    func openRecorded(_ request: WebhookRequest, now: Date) throws -> Data
+
+    /// `payload` as the platform sends it to this bot at `now`: encrypted and signed with the
+    /// bot's keys, to its webhook path, in the envelope of `recorded` (its method and other
+    /// headers). The same input gives the same bytes.
+    func sealRecorded(_ payload: Data, like recorded: WebhookRequest, now: Date) throws -> WebhookRequest
+}
+
+extension WebhookRequest {
+    /// The recorded request sent to `bot`'s webhook with `headers` and `body`. Of the recorded
+    /// headers only `Content-Type` is kept: the others (`Host`, `X-Forwarded-For`, a proxy's) may
+    /// say where it came from.
+    public func resent(to bot: String, query: String? = nil, headers given: HTTPFields = [:], body: Data) -> WebhookRequest {
+        var headers: HTTPFields = [:]
+        if let type = self.headers[.contentType] { headers[.contentType] = type }
+        for field in given { headers[field.name] = field.value }
+        return WebhookRequest(method: method, path: "/webhooks/\(bot)", rawQuery: query, headers: headers, body: body)
+    }
+}

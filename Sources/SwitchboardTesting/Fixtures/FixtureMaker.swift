@@ -1,0 +1,175 @@
+public import Foundation
+import HTTPTypes
+import Logging
+public import SwitchboardCore
+
+/// `switchboard fixture make`: a recorded case (from `serve --record`) ▸ a fixture case anyone may
+/// read. The bot's adapter, built with its production keys, opens the recorded request
+/// (``FixtureSealing``); the payload is anonymized (``FixtureAnonymizer``); the adapter built
+/// from `Fixtures/<platform>/keys.json` seals it again with the fixture keys; and that adapter's
+/// own answer and events are written as the golden files.
+public struct FixtureMaker: Sendable {
+    public struct Options: Sendable {
+        /// The pseudonyms' key: the same seed gives the same case.
+        public var seed: String
+        public var redactText: Bool
+        /// The bot in `keys.json` to seal for; nil: the one of the same platform and mode.
+        public var fixtureBot: String?
+        /// The case's clock (Unix seconds); nil: when it was recorded.
+        public var now: Double?
+
+        public init(seed: String = "switchboard-fixtures", redactText: Bool = false, fixtureBot: String? = nil, now: Double? = nil) {
+            self.seed = seed
+            self.redactText = redactText
+            self.fixtureBot = fixtureBot
+            self.now = now
+        }
+    }
+
+    /// What was written, and the values that must appear nowhere in it.
+    public struct Made: Sendable {
+        public var directory: URL
+        public var fixtureBot: String
+        public var events: [ChatEvent]
+        public var status: Int
+        /// Ids, names and configured values replaced, and the recorded body (its ciphertext).
+        public var originals: [String]
+    }
+
+    public let registry: AdapterRegistry
+
+    public init(registry: AdapterRegistry) {
+        self.registry = registry
+    }
+
+    public func make(recorded: URL, bot: String, config: ConfigSection, out: URL, options: Options = Options()) async throws -> Made {
+        let recordedRequest = try JSONDecoder().decode(FixtureRequest.self, from: try Self.read(recorded.appendingPathComponent("request.json")))
+        guard !recordedRequest.streamFrame else { throw FixtureError("\(recorded.path) is a long-connection frame; fixture make takes webhook requests for now") }
+        let body = try recordedRequest.bodyFile.map { try Self.read(recorded.appendingPathComponent($0)) } ?? Data()
+        let request = try AdapterFixtureRunner.webhookRequest(recordedRequest, body: body)
+        let now = Date(timeIntervalSince1970: options.now ?? recordedRequest.now)
+        let environment = FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "fixture-make"))
+
+        let real = try registry.makeAdapter(botID: bot, config: config, environment: environment)
+        guard let opener = real as? any FixtureSealing else {
+            throw FixtureError("the \(real.platform) adapter cannot re-seal recorded requests (it does not adopt FixtureSealing)")
+        }
+        let payload = try opener.openRecorded(request, now: Date(timeIntervalSince1970: recordedRequest.now))
+
+        let platformDirectory = out.deletingLastPathComponent()
+        let keys = try FixtureLoader(root: platformDirectory.deletingLastPathComponent()).keys(platform: platformDirectory.lastPathComponent)
+        let realConfig = Self.scalars(config.node)
+        let fixtureBot = try options.fixtureBot ?? Self.matchingBot(realConfig, in: keys)
+        let fixtureConfig = try keys.section(bot: fixtureBot)
+        guard let sealer = try registry.makeAdapter(botID: fixtureBot, config: fixtureConfig, environment: environment) as? any FixtureSealing else {
+            throw FixtureError("the fixture bot \(fixtureBot) cannot seal requests")
+        }
+
+        let anonymizer = FixtureAnonymizer(
+            seed: options.seed, redactText: options.redactText, replacements: Self.replacements(realConfig, Self.scalars(fixtureConfig.node), bot: bot, fixtureBot: fixtureBot)
+        )
+        let anonymous = try anonymizer.anonymize(payload)
+        let sealed = try sealer.sealRecorded(anonymous, like: request, now: now)
+        let adapter = sealer as! any ChatAdapter
+        let result = await adapter.handle(sealed, context: WebhookContext(now: now, logger: Logger(label: "fixture-make")))
+        if let rejection = result.rejection, [401, 403].contains(Int(rejection.status.code)) {
+            throw FixtureError("the re-sealed request was refused by the fixture bot \(fixtureBot): \(rejection.reason)")
+        }
+        let signed = await Self.signatureCovers(sealed, adapter: adapter, keys: keys, now: now)
+        try Self.write(sealed, result: result, bot: fixtureBot, now: now, signed: signed, to: out)
+        return Made(
+            directory: out, fixtureBot: fixtureBot, events: result.events, status: Int(result.response.status.code),
+            originals: anonymizer.originals + realConfig.values.filter { $0.count >= 8 } + [String(decoding: body, as: UTF8.self)]
+        )
+    }
+
+    // MARK: Keys
+
+    /// A config section's scalar values by key (nested keys joined with dots).
+    static func scalars(_ node: ConfigNode, prefix: String = "") -> [String: String] {
+        guard case .map(let entries) = node.value else { return [:] }
+        var values: [String: String] = [:]
+        for entry in entries {
+            if let scalar = entry.node.scalar { values[prefix + entry.key] = scalar }
+            values.merge(scalars(entry.node, prefix: prefix + entry.key + ".")) { first, _ in first }
+        }
+        return values
+    }
+
+    /// The bot's configured values ▸ the fixture bot's (its app id, corp id, token, keys): a payload
+    /// that carries one (Feishu's verification token, WeCom's `ToUserName`) carries the fixture's.
+    static func replacements(_ real: [String: String], _ fixture: [String: String], bot: String, fixtureBot: String) -> [String: String] {
+        var map: [String: String] = [bot: fixtureBot]
+        for (key, value) in real where !["platform", "mode", "intake", "message_type", "card"].contains(key) {
+            guard value.count >= 4, !["true", "false"].contains(value), let replacement = fixture[key], replacement != value else { continue }
+            map[value] = replacement
+        }
+        return map
+    }
+
+    /// The fixture bot of the same platform and mode whose settings share the most keys.
+    static func matchingBot(_ real: [String: String], in keys: FixtureKeys) throws -> String {
+        let candidates = keys.bots.filter { bot in
+            let fixture = scalars(bot.config.configNode(path: "bots.\(bot.id)", file: "keys.json"))
+            return fixture["platform"] == real["platform"] && fixture["mode"] == real["mode"]
+                && fixture["intake"] == real["intake"] && (fixture["encrypt_key"] == nil) == (real["encrypt_key"] == nil)
+        }
+        guard candidates.count == 1 else {
+            let names = keys.bots.map(\.id).joined(separator: ", ")
+            throw FixtureError(candidates.isEmpty
+                ? "keys.json has no bot of this platform and mode (it has \(names)); add one, or name it with --fixture-bot"
+                : "keys.json has several bots of this platform and mode (\(candidates.map(\.id).joined(separator: ", "))); name one with --fixture-bot")
+        }
+        return candidates[0].id
+    }
+
+    /// Whether one changed byte of what the fixture keys sign is refused (false for what the
+    /// platform leaves unsigned, like Feishu's `url_verification`).
+    static func signatureCovers(_ request: WebhookRequest, adapter: any ChatAdapter, keys: FixtureKeys, now: Date) async -> Bool {
+        guard let part = keys.signedPart(bot: adapter.botID) else { return true }
+        for tampered in Tamper.changingOneByte(of: part, in: request) {
+            let refused = await adapter.handle(tampered.request, context: WebhookContext(now: now, logger: Logger(label: "fixture-make")))
+            if ![401, 403].contains(refused.response.status.code) { return false }
+        }
+        return true
+    }
+
+    // MARK: Files
+
+    static func write(_ request: WebhookRequest, result: WebhookResult, bot: String, now: Date, signed: Bool, to out: URL) throws {
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let bodyFile = Self.isXML(request.body) ? "body.xml" : "body.json"
+        var headers: [String: JSONValue] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = .string(field.value) }
+        var description: [String: JSONValue] = [
+            "bot": .string(bot), "method": .string(request.method.rawValue), "now": .number(now.timeIntervalSince1970),
+            "url": .string(request.rawQuery.map { "\(request.path)?\($0)" } ?? request.path), "headers": .object(headers),
+        ]
+        if !request.body.isEmpty {
+            description["body_file"] = .string(bodyFile)
+            try request.body.write(to: out.appendingPathComponent(bodyFile))
+        }
+        if !signed { description["signed"] = false }
+        try pretty(.object(description)).write(to: out.appendingPathComponent("request.json"))
+        var response: [String: JSONValue] = ["status": .number(Double(result.response.status.code))]
+        if let text = String(data: result.response.body, encoding: .utf8) {
+            response["body"] = .string(text)
+        } else {
+            response["body_hex"] = .string(Hex.encode(result.response.body))
+        }
+        try pretty(.object(response)).write(to: out.appendingPathComponent("response.json"))
+        try pretty(try JSONParser.parse(try EventJSON.encode(result.events))).write(to: out.appendingPathComponent("events.json"))
+    }
+
+    static func pretty(_ value: JSONValue) throws -> Data {
+        let object = try JSONSerialization.jsonObject(with: JSONWriter.data(value), options: [.fragmentsAllowed])
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
+    }
+
+    static func isXML(_ body: Data) -> Bool { FixtureAnonymizer.isXML(body) }
+
+    static func read(_ url: URL) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw FixtureError("cannot read \(url.path)") }
+        return data
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import HTTPTypes
+import SwitchboardCore
+import SwitchboardDingTalk
+import SwitchboardFeishu
+import SwitchboardTesting
+import SwitchboardWeCom
+import Testing
+
+/// Real traffic ▸ a shareable fixture, per platform: a request made with "production" keys and
+/// real-looking ids ▸ recorded by a running server (`record:`) ▸ `switchboard fixture make` ▸ the
+/// new case passes `switchboard fixture check` and the project's fixture runner, the same input
+/// makes the same case, and none of the original ids, names, numbers, keys or ciphertext appear
+/// in its files.
+@Suite("Fixtures from recorded traffic")
+struct FixtureRoundTripTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fixtures").standardized
+    static let user = "ou_7d8a6e2f9b3c4d5e6f70819a2b3c4d5e"
+    static let chat = "oc_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    static let message = "om_1a2b3c4d5e6f70819a2b3c4d5e6f7081"
+    static let name = "王小明"
+    static let mobile = "13912345678"
+    static let email = "wangxm@corp.example.cn"
+    static let text = "请联系 \(mobile) 或 \(email)，明天的会改到下午"
+    static let weComKey = Data(repeating: 0x5A, count: 32).base64EncodedString().replacingOccurrences(of: "=", with: "")
+
+    /// One platform's bot with production keys, and how a request to it is made.
+    struct Platform: Sendable, CustomTestStringConvertible {
+        var folder: String
+        var bot: String
+        var yaml: String
+        /// Values that must not appear in the fixture (besides the ids above).
+        var secrets: [String]
+        var request: @Sendable (_ url: String) throws -> (OutboundRequest, ciphertext: String?)
+        var testDescription: String { "\(folder)/\(bot)" }
+    }
+
+    static let platforms: [Platform] = [
+        Platform(
+            folder: "wecom", bot: "prod-app",
+            yaml: "prod-app: {platform: wecom, mode: app, corp_id: ww8a1b2c3d4e5f6071, agent_id: 1000017, secret: prod-wecom-secret-0001, token: ProdTk9x, encoding_aes_key: \"\(weComKey)\", api_base: \"http://127.0.0.1:9\"}",
+            secrets: ["ww8a1b2c3d4e5f6071", "prod-wecom-secret-0001", "ProdTk9x", weComKey, "1000017"],
+            request: { url in
+                let xml = "<xml><ToUserName><![CDATA[ww8a1b2c3d4e5f6071]]></ToUserName><FromUserName><![CDATA[wangxiaoming]]></FromUserName>"
+                    + "<CreateTime>\(Int(Date().timeIntervalSince1970))</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[\(text)]]></Content>"
+                    + "<MsgId>7391827364512345678</MsgId><AgentID>1000017</AgentID></xml>"
+                return try weCom(url, bot: "prod-app", plain: Data(xml.utf8), receiveID: "ww8a1b2c3d4e5f6071", xml: true)
+            }
+        ),
+        Platform(
+            folder: "wecom", bot: "prod-aibot",
+            yaml: "prod-aibot: {platform: wecom, mode: aibot, token: ProdTk9x, encoding_aes_key: \"\(weComKey)\", bot_name: 小助手}",
+            secrets: ["ProdTk9x", weComKey],
+            request: { url in
+                let json: JSONValue = [
+                    "msgid": "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a", "aibotid": "aibProd0RealBotId123456789", "chatid": "wrkProdRealGroupChat0001",
+                    "chattype": "group", "from": ["userid": "wangxiaoming"], "create_time": .number(Double(Int(Date().timeIntervalSince1970))),
+                    "response_url": "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=PRODRESPONSECODE123",
+                    "msgtype": "text", "text": ["content": .string("@小助手 " + text)],
+                ]
+                return try weCom(url, bot: "prod-aibot", plain: JSONWriter.data(json), receiveID: "", xml: false)
+            }
+        ),
+        Platform(
+            folder: "feishu", bot: "prod-feishu",
+            yaml: "prod-feishu: {platform: feishu, app_id: cli_prod0123456789ab, app_secret: ProdFeishuAppSecret0000000000001, verification_token: ProdVerifyToken0001, encrypt_key: ProdEncryptKey2026, bot_open_id: ou_prodbot11111111111111111111111, host: \"http://127.0.0.1:9\"}",
+            secrets: ["cli_prod0123456789ab", "ProdFeishuAppSecret0000000000001", "ProdVerifyToken0001", "ProdEncryptKey2026", "ou_prodbot11111111111111111111111"],
+            request: { url in
+                let milliseconds = String(Int(Date().timeIntervalSince1970 * 1000))
+                let content = String(decoding: JSONWriter.data(["text": .string("@_user_1 " + text)]), as: UTF8.self)
+                let event: JSONValue = [
+                    "schema": "2.0",
+                    "header": [
+                        "event_id": "5e3702a84e847582be8db7fb7328aaaa", "event_type": "im.message.receive_v1", "create_time": .string(milliseconds),
+                        "token": "ProdVerifyToken0001", "app_id": "cli_prod0123456789ab", "tenant_key": "2ca1d211f64fprod",
+                    ],
+                    "event": [
+                        "sender": ["sender_id": ["open_id": .string(user), "union_id": "on_prod8ed6aa67826108097d9ee14381", "user_id": "prod33ggbyz"], "sender_type": "user"],
+                        "message": [
+                            "message_id": .string(message), "create_time": .string(milliseconds), "chat_id": .string(chat), "chat_type": "group",
+                            "message_type": "text", "content": .string(content),
+                            "mentions": [["key": "@_user_1", "name": "小助手", "id": ["open_id": "ou_prodbot11111111111111111111111", "union_id": "on_prodbot", "user_id": ""]]],
+                        ],
+                    ],
+                ]
+                let crypto = FeishuCrypto(encryptKey: "ProdEncryptKey2026")
+                let encrypt = try crypto.encrypt(JSONWriter.data(event), iv: Array(repeating: 7, count: 16))
+                let body = JSONWriter.data(["encrypt": .string(encrypt)])
+                let seconds = String(Int(Date().timeIntervalSince1970))
+                var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+                headers[HTTPField.Name("X-Lark-Request-Timestamp")!] = seconds
+                headers[HTTPField.Name("X-Lark-Request-Nonce")!] = "prod-nonce-1"
+                headers[HTTPField.Name("X-Lark-Signature")!] = crypto.signature(timestamp: seconds, nonce: "prod-nonce-1", body: body)
+                headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.77"
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-feishu", headers: headers, body: body), encrypt)
+            }
+        ),
+        Platform(
+            folder: "dingtalk", bot: "prod-ding",
+            yaml: "prod-ding: {platform: dingtalk, mode: http, app_key: dingprodkey00000001, app_secret: ProdDingTalkSecret-0000000000000000001, api_base: \"http://127.0.0.1:9\"}",
+            secrets: ["dingprodkey00000001", "ProdDingTalkSecret-0000000000000000001"],
+            request: { url in
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let json: JSONValue = [
+                    "conversationId": "cidProdRealGroup0000000000000000000001=", "conversationType": "2", "conversationTitle": "财务部内部群",
+                    "atUsers": [["dingtalkId": "$:LWCP_v1:$prodBotUser000001", "staffId": ""]], "chatbotCorpId": "dingprodcorp0000001",
+                    "chatbotUserId": "$:LWCP_v1:$prodBotUser000001", "msgId": "msgProdReal00000000000001==", "senderNick": .string(name),
+                    "isAdmin": false, "senderStaffId": "0927361524310001", "sessionWebhookExpiredTime": .number(Double(now + 5_400_000)),
+                    "createAt": .number(Double(now)), "senderCorpId": "dingprodcorp0000001", "senderId": "$:LWCP_v1:$prodSender00000001",
+                    "isInAtList": true, "sessionWebhook": "https://oapi.dingtalk.com/robot/sendBySession?session=prodsessiontoken0000001",
+                    "robotCode": "dingprodkey00000001", "msgtype": "text", "text": ["content": .string(" " + text)],
+                ]
+                let timestamp = String(now)
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[HTTPField.Name("timestamp")!] = timestamp
+                headers[HTTPField.Name("sign")!] = DingTalkSignature.sign(timestamp: timestamp, secret: "ProdDingTalkSecret-0000000000000000001")
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-ding", headers: headers, body: JSONWriter.data(json)), nil)
+            }
+        ),
+        Platform(
+            folder: "generic", bot: "prod-generic",
+            yaml: "prod-generic: {platform: generic, secret: prod-generic-secret-0123456789}",
+            secrets: ["prod-generic-secret-0123456789"],
+            request: { url in
+                let json: JSONValue = [
+                    "id": .string(message), "platform": "generic", "conversation": ["id": .string(chat), "type": "group", "title": "财务部内部群"],
+                    "sender": ["id": .string(user), "name": .string(name)], "text": .string(text), "mentions_bot": true,
+                    "message_id": .string(message), "timestamp": .number(Double(Int64(Date().timeIntervalSince1970 * 1000))),
+                ]
+                let body = JSONWriter.data(json)
+                var headers = GenericSignature(secret: "prod-generic-secret-0123456789").headers(for: body, now: Date())
+                headers[.contentType] = "application/json"
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-generic", headers: headers, body: body), nil)
+            }
+        ),
+    ]
+
+    static func weCom(_ url: String, bot: String, plain: Data, receiveID: String, xml: Bool) throws -> (OutboundRequest, ciphertext: String?) {
+        let crypto = try WeComCrypto(token: "ProdTk9x", encodingAESKey: weComKey, receiveID: receiveID)
+        let encrypt = try crypto.encrypt(plain, random: WeComCrypto.randomPrefix())
+        let seconds = String(Int(Date().timeIntervalSince1970))
+        let signature = crypto.signature(timestamp: seconds, nonce: "1392817465", encrypt: encrypt)
+        let body = xml
+            ? Data("<xml><ToUserName><![CDATA[\(receiveID)]]></ToUserName><Encrypt><![CDATA[\(encrypt)]]></Encrypt><AgentID><![CDATA[1000017]]></AgentID></xml>".utf8)
+            : JSONWriter.data(["encrypt": .string(encrypt)])
+        let request = OutboundRequest(
+            method: .post, url: "\(url)/webhooks/\(bot)?msg_signature=\(signature)&timestamp=\(seconds)&nonce=1392817465",
+            headers: [.contentType: xml ? "text/xml" : "application/json"], body: body
+        )
+        return (request, encrypt)
+    }
+
+    @Test("recorded ▸ fixture make ▸ fixture check and the fixture runner pass; nothing original is left", arguments: platforms)
+    func roundTrip(_ platform: Platform) async throws {
+        let directory = try scratchDirectory()
+        let fixtures = directory.appendingPathComponent("Fixtures")
+        let platformFolder = fixtures.appendingPathComponent(platform.folder)
+        try FileManager.default.createDirectory(at: platformFolder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Self.repository.appendingPathComponent(platform.folder).appendingPathComponent("keys.json"), to: platformFolder.appendingPathComponent("keys.json")
+        )
+        let recordings = directory.appendingPathComponent("recordings")
+        let yaml = """
+            state: {memory: true}
+            record: {dir: "\(recordings.path)"}
+            bots:
+              \(platform.yaml)
+            """
+        try yaml.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+
+        // 1. A running server records the request.
+        var ciphertext: String?
+        try await RunningSwitchboard.run(
+            yaml: yaml, adapters: [WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()]
+        ) { server in
+            let (request, sealed) = try platform.request(server.url)
+            ciphertext = sealed
+            let answer = try await server.send(request)
+            #expect(answer.status == 200, "\(answer.body)")
+            let deadline = ContinuousClock.now + .seconds(20)
+            while (try? Self.recordedCases(recordings, bot: platform.bot).first) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let recorded = try #require(try Self.recordedCases(recordings, bot: platform.bot).first)
+        // A recording holds production payloads: private folders and files.
+        for url in [recordings, recordings.appendingPathComponent(platform.bot), recorded] {
+            #expect(try Self.mode(url) == 0o700, "\(url.path)")
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: recorded.path) {
+            #expect(try Self.mode(recorded.appendingPathComponent(file)) == 0o600, "\(file)")
+        }
+
+        // 2. fixture make, twice: the same case.
+        let made = platformFolder.appendingPathComponent("recorded-\(platform.bot)")
+        let again = platformFolder.appendingPathComponent("again-\(platform.bot)")
+        for out in [made, again] {
+            let output = try await CLIProcess.runAsync(
+                ["fixture", "make", "--config", "switchboard.yaml", "--bot", platform.bot, "--from", recorded.path, "--out", out.path], in: directory
+            )
+            #expect(output.status == 0, "\(output.stderr)")
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: made.path) {
+            #expect(FileManager.default.contents(atPath: made.appendingPathComponent(file).path) == FileManager.default.contents(atPath: again.appendingPathComponent(file).path), "\(file) differs between two runs")
+        }
+
+        // 3. fixture check from the shell, and the project's fixture runner.
+        let check = try await CLIProcess.runAsync(["fixture", "check", made.path], in: directory)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("1 passed, 0 failed"), "\(check.stdout)")
+        let runner = AdapterFixtureRunner(
+            registry: AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()]),
+            loader: FixtureLoader(root: fixtures)
+        )
+        let fixture = try #require(try runner.loader.cases(platform: platform.folder).first { $0.name == made.lastPathComponent })
+        let outcome = try await runner.run(fixture)
+        #expect(outcome.passed, "\(outcome)")
+        #expect(outcome.result.events.count == 1)
+        #expect(outcome.result.events.first?.text.contains("明天的会改到下午") == true, "text is kept")
+
+        // 4. Nothing original anywhere in the case.
+        var forbidden = [Self.user, Self.chat, Self.message, Self.name, Self.mobile, Self.email, "wangxiaoming", "203.0.113.77", platform.bot] + platform.secrets
+        if let ciphertext { forbidden.append(String(ciphertext.prefix(24))) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: made.path) {
+            let content = String(decoding: FileManager.default.contents(atPath: made.appendingPathComponent(file).path) ?? Data(), as: UTF8.self)
+            for value in forbidden {
+                #expect(!content.contains(value), "\(file) still holds \(value)")
+            }
+        }
+    }
+
+    static func recordedCases(_ recordings: URL, bot: String) throws -> [URL] {
+        let folder = recordings.appendingPathComponent(bot)
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("events.json").path) }
+    }
+
+    static func mode(_ url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+}
