@@ -70,6 +70,13 @@ public struct Switchboard: Sendable {
         let notifier = LiveNotifier(setup.notifier(transport: transport, logger: logger))
         let live = LiveSetup(setup)
         let recorder = configuration.record.map { TrafficRecorder(settings: $0, logger: logger) }
+        if let recorder {
+            engine.recordFrames { frame, bot, platform, reply, events, now in
+                recorder.record(TrafficRecorder.Entry(
+                    bot: bot, platform: platform, now: now, request: nil, frame: frame, response: WebhookResponse(status: .ok, body: reply ?? Data()), events: events
+                ))
+            }
+        }
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, clock: clock, health: engine.storeHealth)
         let routes = WebhookRoutes(
             adapters: setup.adapters, engine: engine, replyState: store, maxBodyBytes: configuration.server.maxBodyBytes,

@@ -148,3 +148,46 @@ struct DingTalkEndToEndTests {
         }
     }
 }
+
+/// `record:` keeps long-connection frames too: a Stream frame as received, the ack sent back and
+/// the events, in the fixture layout of a stream-frame case.
+@Suite("DingTalk Stream recording")
+struct DingTalkStreamRecordingTests {
+    @Test func aStreamFrameIsRecordedAsAStreamFrameCase() async throws {
+        let recordings = FileManager.default.temporaryDirectory.appendingPathComponent("ding-record-\(UUID().uuidString)")
+        try await FakeDingTalk.withRunning { fake in
+            let yaml = """
+                bots:
+                  dingtalk-stream:
+                    {platform: dingtalk, mode: stream, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}",
+                     api_base: "\(fake.url)", gateway_base: "\(fake.url)"}
+                engine: {poll_interval: 100ms}
+                record: {dir: "\(recordings.path)", bots: [dingtalk-stream]}
+                """
+            try await RunningSwitchboard.run(yaml: yaml, environment: DingTalkEndToEndTests.environment, adapters: [DingTalkAdapterFactory()]) { _ in
+                try await fake.waitFor("the connection") { fake.openSockets == 1 }
+                let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+                let frame = FakeDingTalk.callbackFrame(messageID: "frame-r1", msgID: "msg-r1", text: "记下来", sessionWebhook: fake.sessionWebhook, expires: alive)
+                try await fake.push(frame)
+                try await fake.waitFor("the ack") { fake.ack(for: "frame-r1") != nil }
+                let folder = recordings.appendingPathComponent("dingtalk-stream")
+                try await fake.waitFor("the recording") {
+                    ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains { name in
+                        FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent("events.json").path)
+                    }
+                }
+                let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first)
+                let recorded = folder.appendingPathComponent(name)
+                let request = try JSONParser.parse(try Data(contentsOf: recorded.appendingPathComponent("request.json")))
+                #expect(request["stream_frame"] == .bool(true))
+                #expect(request["bot"] == "dingtalk-stream")
+                #expect(try Data(contentsOf: recorded.appendingPathComponent("frame.json")) == Data(frame.utf8))
+                let events = try EventJSON.decode([ChatEvent].self, from: try Data(contentsOf: recorded.appendingPathComponent("events.json")))
+                #expect(events.map(\.text) == ["记下来"])
+                let response = try JSONParser.parse(try Data(contentsOf: recorded.appendingPathComponent("response.json")))
+                #expect(response["body"]?.string?.contains("frame-r1") == true)
+            }
+        }
+        try? FileManager.default.removeItem(at: recordings)
+    }
+}

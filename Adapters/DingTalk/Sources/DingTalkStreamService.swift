@@ -152,6 +152,7 @@ struct DingTalkStreamService: Service {
                 _ = try await sink.accept(result.events)
             }
         }
+        sink.record(frame: frame, bot: adapter.botID, platform: adapter.platform, reply: result.reply, events: result.events)
         if let reply = result.reply {
             try await outbound.write(.text(String(decoding: reply, as: UTF8.self)))
         }

@@ -136,8 +136,10 @@ struct FeishuLongConnection: Service {
             logger.warning("a Feishu fragment was dropped: \(reason)", metadata: ["bot": "\(adapter.botID)", "message_id": "\(messageID)"])
             return
         }
+        var decoded: [ChatEvent] = []
         do {
             let events = try adapter.events(in: frame, payload: payload) ?? []
+            decoded = events
             if !events.isEmpty {
                 // Durable before the ack; a redelivered event is acknowledged again once stored.
                 try await Traces.span(SpanName.webhook, ofKind: .consumer) { span in
@@ -159,7 +161,12 @@ struct FeishuLongConnection: Service {
         }
         let elapsed = ContinuousClock.now - received
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        try await outbound.write(.binary(ByteBuffer(bytes: try adapter.ack(frame, payload: payload, processingMilliseconds: milliseconds))))
+        let ack = try adapter.ack(frame, payload: payload, processingMilliseconds: milliseconds)
+        // A frame whole in itself is kept as received; a fragmented one is not (a case is one frame).
+        if frame.header("sum").flatMap(Int.init) ?? 1 <= 1 {
+            sink.record(frame: bytes, bot: adapter.botID, platform: adapter.platform, reply: ack, events: decoded)
+        }
+        try await outbound.write(.binary(ByteBuffer(bytes: ack)))
     }
 }
 

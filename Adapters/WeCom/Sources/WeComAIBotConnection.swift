@@ -202,6 +202,7 @@ struct WeComAIBotConnection: Service {
                 return
             }
         }
+        sink.record(frame: frame, bot: adapter.botID, platform: adapter.platform, reply: result.reply, events: result.events)
         if let reply = result.reply, let frame = try? JSONParser.parse(reply) { try await adapter.link.send(frame) }
     }
 }

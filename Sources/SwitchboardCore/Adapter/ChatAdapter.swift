@@ -95,9 +95,17 @@ public protocol EventSink: Sendable {
 
     /// Gives the lease up (on shutdown), so another replica need not wait for it to expire.
     func releaseLease(_ name: String) async throws
+
+    /// A long-connection frame as it was received, with the reply sent back and the events it
+    /// gave — kept when the server records traffic (`serve --record`). Called after the events
+    /// are stored; it returns at once.
+    func record(frame: Data, bot: String, platform: String, reply: Data?, events: [ChatEvent])
 }
 
 extension EventSink {
+    /// A sink that records nothing.
+    public func record(frame: Data, bot: String, platform: String, reply: Data?, events: [ChatEvent]) {}
+
     /// A sink without a shared store serves one process: it always holds the lease.
     public func holdLease(_ name: String, ttl: Duration) async throws -> Bool { true }
     public func releaseLease(_ name: String) async throws {}

@@ -24,6 +24,8 @@ public final class Engine: EventSink, Service {
     private let eventCounters: Mutex<[String: EventCounters]>
     /// Ids known to be claimed in the store: a redelivery is answered without a write.
     let recentClaims = RecentClaims()
+    /// Where recorded long-connection frames go (`serve --record`); nil: not recorded.
+    private let frameRecorder = Mutex<(@Sendable (_ frame: Data, _ bot: String, _ platform: String, _ reply: Data?, _ events: [ChatEvent], _ now: Date) -> Void)?>(nil)
 
     private let signals: AsyncStream<Signal>
     private let signal: AsyncStream<Signal>.Continuation
@@ -101,6 +103,16 @@ public final class Engine: EventSink, Service {
     /// Each job keeps the caller's trace context (the webhook's span), so its work joins that trace.
     public func holdLease(_ name: String, ttl: Duration) async throws -> Bool {
         try await store.holdLease(name, owner: configuration.replicaID, ttl: ttl, now: Date())
+    }
+
+    /// Hands every long-connection frame the adapters receive to `recorder` (`serve --record`).
+    public func recordFrames(_ recorder: @escaping @Sendable (_ frame: Data, _ bot: String, _ platform: String, _ reply: Data?, _ events: [ChatEvent], _ now: Date) -> Void) {
+        frameRecorder.withLock { $0 = recorder }
+    }
+
+    public func record(frame: Data, bot: String, platform: String, reply: Data?, events: [ChatEvent]) {
+        guard let recorder = frameRecorder.withLock({ $0 }) else { return }
+        recorder(frame, bot, platform, reply, events, clock())
     }
 
     public func releaseLease(_ name: String) async throws {
