@@ -238,4 +238,68 @@ struct FixtureRoundTripTests {
     static func mode(_ url: URL) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
+
+    /// A long-connection frame as the recorder keeps it (here: one of the project's own frame
+    /// cases, recorded for a bot with other settings) ▸ `fixture make` ▸ a frame case that passes.
+    struct FrameCase: Sendable, CustomTestStringConvertible {
+        var folder: String
+        var source: String
+        var bot: String
+        var yaml: String
+        var testDescription: String { "\(folder)/\(source)" }
+    }
+
+    static let frames: [FrameCase] = [
+        FrameCase(
+            folder: "feishu", source: "ws-event-frame", bot: "prod-feishu-ws",
+            yaml: "prod-feishu-ws: {platform: feishu, intake: websocket, app_id: cli_prod0123456789ab, app_secret: ProdFeishuAppSecret0000000000001, bot_open_id: ou_prodbot11111111111111111111111, host: \"http://127.0.0.1:9\"}"
+        ),
+        FrameCase(
+            folder: "wecom", source: "aibot-ws-group-text-frame", bot: "prod-aibot-ws",
+            yaml: "prod-aibot-ws: {platform: wecom, mode: aibot, intake: websocket, bot_id: aibProd0RealBotId123456789, secret: ProdBotSecret00000001, ws_url: \"ws://127.0.0.1:9\", bot_name: AI助手}"
+        ),
+        FrameCase(
+            folder: "dingtalk", source: "stream-callback-frame", bot: "prod-ding-stream",
+            yaml: "prod-ding-stream: {platform: dingtalk, mode: stream, app_key: dingf0apw4ibx5u5ktba, app_secret: ProdDingTalkSecret-0000000000000000001, api_base: \"http://127.0.0.1:9\", gateway_base: \"http://127.0.0.1:9\"}"
+        ),
+    ]
+
+    @Test("a recorded long-connection frame ▸ fixture make ▸ a frame case that fixture check passes, its ids replaced", arguments: frames)
+    func frameRoundTrip(_ frame: FrameCase) async throws {
+        let directory = try scratchDirectory()
+        let platformFolder = directory.appendingPathComponent("Fixtures").appendingPathComponent(frame.folder)
+        try FileManager.default.createDirectory(at: platformFolder, withIntermediateDirectories: true)
+        let source = Self.repository.appendingPathComponent(frame.folder)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("keys.json"), to: platformFolder.appendingPathComponent("keys.json"))
+        // The recorder's layout: request.json (stream_frame) and the frame as received.
+        let recorded = directory.appendingPathComponent("recordings").appendingPathComponent(frame.bot).appendingPathComponent("20261130T000000.000Z-1")
+        try FileManager.default.createDirectory(at: recorded, withIntermediateDirectories: true)
+        let original = try JSONParser.parse(try Data(contentsOf: source.appendingPathComponent(frame.source).appendingPathComponent("request.json")))
+        let bodyFile = try #require(original["body_file"]?.string)
+        try FileManager.default.copyItem(at: source.appendingPathComponent(frame.source).appendingPathComponent(bodyFile), to: recorded.appendingPathComponent(bodyFile))
+        try JSONWriter.data(["bot": .string(frame.bot), "now": original["now"] ?? 0, "body_file": .string(bodyFile), "stream_frame": true])
+            .write(to: recorded.appendingPathComponent("request.json"))
+        try "state: {memory: true}\nbots:\n  \(frame.yaml)\n".write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+
+        let made = platformFolder.appendingPathComponent("recorded-\(frame.bot)")
+        let output = try await CLIProcess.runAsync(
+            ["fixture", "make", "--config", "switchboard.yaml", "--bot", frame.bot, "--from", recorded.path, "--out", made.path], in: directory
+        )
+        #expect(output.status == 0, "\(output.stderr)")
+        let check = try await CLIProcess.runAsync(["fixture", "check", made.path], in: directory)
+        #expect(check.stdout.contains("1 passed, 0 failed"), "\(check.stdout)")
+
+        // The original frame's people, chat and message are not in the new case.
+        let events = try EventJSON.decode([ChatEvent].self, from: try Data(contentsOf: source.appendingPathComponent(frame.source).appendingPathComponent("events.json")))
+        let made_events = try EventJSON.decode([ChatEvent].self, from: try Data(contentsOf: made.appendingPathComponent("events.json")))
+        #expect(made_events.count == events.count)
+        #expect(made_events.first?.text == events.first?.text, "text is kept")
+        let forbidden = events.flatMap { [$0.sender.id, $0.conversation.id] + [$0.messageID].compactMap { $0 } }
+        for file in try FileManager.default.contentsOfDirectory(atPath: made.path) {
+            let content = String(decoding: try Data(contentsOf: made.appendingPathComponent(file)), as: UTF8.self)
+            for value in forbidden where value.count >= 4 {
+                #expect(!content.contains(value), "\(file) still holds \(value)")
+            }
+        }
+    }
 }

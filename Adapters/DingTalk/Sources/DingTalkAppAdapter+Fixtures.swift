@@ -24,3 +24,6 @@ extension DingTalkAppAdapter: FixtureSealing {
         )
     }
 }
+
+/// Stream frames are JSON (their message in `data`, a JSON string the anonymizer reads too).
+extension DingTalkAppAdapter: FrameSealing {}

@@ -68,3 +68,6 @@ extension WeComAIBotAdapter: FixtureSealing {
         }
     }
 }
+
+/// The AI bot's socket frames are JSON (`cmd`, `headers.req_id`, `body`: the callback's message).
+extension WeComAIBotSocketAdapter: FrameSealing {}

@@ -29,3 +29,19 @@ extension WebhookRequest {
         return WebhookRequest(method: method, path: "/webhooks/\(bot)", rawQuery: query, headers: headers, body: body)
     }
 }
+
+/// The same for the frames of a long connection an adapter decodes (``StreamFrameDecoding``):
+/// frames carry no signature of their own (the connection is authenticated), so opening gives the
+/// frame as JSON the anonymizer can read — the frame itself when it is JSON (DingTalk Stream, the
+/// WeCom AI bot), a JSON view of a binary one (Feishu's protobuf) — and sealing builds the frame
+/// back from it. The same input gives the same bytes.
+public protocol FrameSealing: Sendable {
+    func openRecordedFrame(_ frame: Data) throws -> Data
+    func sealRecordedFrame(_ payload: Data) throws -> Data
+}
+
+extension FrameSealing {
+    /// A JSON frame is its own view.
+    public func openRecordedFrame(_ frame: Data) throws -> Data { frame }
+    public func sealRecordedFrame(_ payload: Data) throws -> Data { payload }
+}

@@ -148,7 +148,13 @@ public final class FixtureAnonymizer {
     /// Keeps a value's shape: a leading `ou_`-style prefix, digits for digits, a URL as a URL.
     func pseudonym(_ value: String) -> String {
         let digest = hex(value)
-        if value.allSatisfy(\.isNumber) { return digits(value, count: value.count) }
+        let unsigned = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
+        if !unsigned.isEmpty, unsigned.allSatisfy(\.isASCII), unsigned.allSatisfy(\.isNumber) {
+            // A number stays a number of the same length and sign (Telegram's chat ids are negative).
+            var number = digits(value, count: unsigned.count)
+            if number.count > 1, number.hasPrefix("0") { number = "1" + number.dropFirst() }
+            return (value.hasPrefix("-") ? "-" : "") + number
+        }
         if value.hasPrefix("http://") || value.hasPrefix("https://") { return "https://example.invalid/" + digest.prefix(24) }
         var prefix = ""
         if let underscore = value.firstIndex(of: "_"), value.distance(from: value.startIndex, to: underscore) <= 4 {

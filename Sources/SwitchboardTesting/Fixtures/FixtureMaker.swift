@@ -44,33 +44,32 @@ public struct FixtureMaker: Sendable {
 
     public func make(recorded: URL, bot: String, config: ConfigSection, out: URL, options: Options = Options()) async throws -> Made {
         let recordedRequest = try JSONDecoder().decode(FixtureRequest.self, from: try Self.read(recorded.appendingPathComponent("request.json")))
-        guard !recordedRequest.streamFrame else { throw FixtureError("\(recorded.path) is a long-connection frame; fixture make takes webhook requests for now") }
         let body = try recordedRequest.bodyFile.map { try Self.read(recorded.appendingPathComponent($0)) } ?? Data()
-        let request = try AdapterFixtureRunner.webhookRequest(recordedRequest, body: body)
         let now = Date(timeIntervalSince1970: options.now ?? recordedRequest.now)
         let environment = FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "fixture-make"))
-
         let real = try registry.makeAdapter(botID: bot, config: config, environment: environment)
-        guard let opener = real as? any FixtureSealing else {
-            throw FixtureError("the \(real.platform) adapter cannot re-seal recorded requests (it does not adopt FixtureSealing)")
-        }
-        let payload = try opener.openRecorded(request, now: Date(timeIntervalSince1970: recordedRequest.now))
 
         let platformDirectory = out.deletingLastPathComponent()
         let keys = try FixtureLoader(root: platformDirectory.deletingLastPathComponent()).keys(platform: platformDirectory.lastPathComponent)
         let realConfig = Self.scalars(config.node)
-        let fixtureBot = try options.fixtureBot ?? Self.matchingBot(realConfig, in: keys)
+        let fixtureBot = try options.fixtureBot ?? Self.matchingBot(realConfig, in: keys, frames: recordedRequest.streamFrame)
         let fixtureConfig = try keys.section(bot: fixtureBot)
-        guard let sealer = try registry.makeAdapter(botID: fixtureBot, config: fixtureConfig, environment: environment) as? any FixtureSealing else {
-            throw FixtureError("the fixture bot \(fixtureBot) cannot seal requests")
-        }
-
+        let adapter = try registry.makeAdapter(botID: fixtureBot, config: fixtureConfig, environment: environment)
         let anonymizer = FixtureAnonymizer(
             seed: options.seed, redactText: options.redactText, replacements: Self.replacements(realConfig, Self.scalars(fixtureConfig.node), bot: bot, fixtureBot: fixtureBot)
         )
+        if recordedRequest.streamFrame {
+            return try makeFrame(body, real: real, adapter: adapter, anonymizer: anonymizer, now: now, out: out)
+        }
+
+        let request = try AdapterFixtureRunner.webhookRequest(recordedRequest, body: body)
+        guard let opener = real as? any FixtureSealing else {
+            throw FixtureError("the \(real.platform) adapter cannot re-seal recorded requests (it does not adopt FixtureSealing)")
+        }
+        let payload = try opener.openRecorded(request, now: Date(timeIntervalSince1970: recordedRequest.now))
+        guard let sealer = adapter as? any FixtureSealing else { throw FixtureError("the fixture bot \(fixtureBot) cannot seal requests") }
         let anonymous = try anonymizer.anonymize(payload)
         let sealed = try sealer.sealRecorded(anonymous, like: request, now: now)
-        let adapter = sealer as! any ChatAdapter
         let result = await adapter.handle(sealed, context: WebhookContext(now: now, logger: Logger(label: "fixture-make")))
         if let rejection = result.rejection, [401, 403].contains(Int(rejection.status.code)) {
             throw FixtureError("the re-sealed request was refused by the fixture bot \(fixtureBot): \(rejection.reason)")
@@ -80,6 +79,33 @@ public struct FixtureMaker: Sendable {
         return Made(
             directory: out, fixtureBot: fixtureBot, events: result.events, status: Int(result.response.status.code),
             originals: anonymizer.originals + realConfig.values.filter { $0.count >= 8 } + [String(decoding: body, as: UTF8.self)]
+        )
+    }
+
+    /// A recorded long-connection frame: opened into JSON (``FrameSealing``), anonymized, built
+    /// again, decoded by the fixture adapter (``StreamFrameDecoding``) for the golden files.
+    private func makeFrame(_ frame: Data, real: any ChatAdapter, adapter: any ChatAdapter, anonymizer: FixtureAnonymizer, now: Date, out: URL) throws -> Made {
+        guard let opener = real as? any FrameSealing, let sealer = adapter as? any FrameSealing, let decoder = adapter as? any StreamFrameDecoding else {
+            throw FixtureError("the \(real.platform) adapter cannot re-seal recorded frames (it does not adopt FrameSealing and StreamFrameDecoding)")
+        }
+        let sealed = try sealer.sealRecordedFrame(try anonymizer.anonymize(try opener.openRecordedFrame(frame)))
+        let result: WebhookResult
+        switch decoder.handleFrame(sealed, now: now) {
+        case .success(let decoded):
+            result = WebhookResult(response: WebhookResponse(status: .ok, body: decoded.reply ?? Data()), events: decoded.events, rejection: nil)
+        case .failure(let rejection):
+            result = WebhookResult(response: rejection.response, events: [], rejection: rejection)
+        }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let isJSON = (try? JSONParser.parse(sealed)) != nil
+        let bodyFile = isJSON ? "frame.json" : "frame.bin"
+        try sealed.write(to: out.appendingPathComponent(bodyFile))
+        let description: JSONValue = ["bot": .string(adapter.botID), "now": .number(now.timeIntervalSince1970), "body_file": .string(bodyFile), "stream_frame": true]
+        try Self.pretty(description).write(to: out.appendingPathComponent("request.json"))
+        try Self.writeGolden(result, to: out)
+        return Made(
+            directory: out, fixtureBot: adapter.botID, events: result.events, status: Int(result.response.status.code),
+            originals: anonymizer.originals + [String(decoding: frame, as: UTF8.self)]
         )
     }
 
@@ -108,11 +134,12 @@ public struct FixtureMaker: Sendable {
     }
 
     /// The fixture bot of the same platform and mode whose settings share the most keys.
-    static func matchingBot(_ real: [String: String], in keys: FixtureKeys) throws -> String {
+    /// For `frames`, a bot that decodes them: the same intake; encryption does not matter.
+    static func matchingBot(_ real: [String: String], in keys: FixtureKeys, frames: Bool = false) throws -> String {
         let candidates = keys.bots.filter { bot in
             let fixture = scalars(bot.config.configNode(path: "bots.\(bot.id)", file: "keys.json"))
-            return fixture["platform"] == real["platform"] && fixture["mode"] == real["mode"]
-                && fixture["intake"] == real["intake"] && (fixture["encrypt_key"] == nil) == (real["encrypt_key"] == nil)
+            return fixture["platform"] == real["platform"] && fixture["mode"] == real["mode"] && fixture["intake"] == real["intake"]
+                && (frames || (fixture["encrypt_key"] == nil) == (real["encrypt_key"] == nil))
         }
         guard candidates.count == 1 else {
             let names = keys.bots.map(\.id).joined(separator: ", ")
@@ -151,6 +178,11 @@ public struct FixtureMaker: Sendable {
         }
         if !signed { description["signed"] = false }
         try pretty(.object(description)).write(to: out.appendingPathComponent("request.json"))
+        try writeGolden(result, to: out)
+    }
+
+    /// `response.json` (status; body as text or hex) and `events.json`.
+    static func writeGolden(_ result: WebhookResult, to out: URL) throws {
         var response: [String: JSONValue] = ["status": .number(Double(result.response.status.code))]
         if let text = String(data: result.response.body, encoding: .utf8) {
             response["body"] = .string(text)
