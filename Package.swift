@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SwitchboardFeishu", targets: ["SwitchboardFeishu"]),
         .library(name: "SwitchboardDingTalk", targets: ["SwitchboardDingTalk"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
+        .library(name: "SwitchboardFixtures", targets: ["SwitchboardFixtures"]),
         .library(name: "SwitchboardTelemetry", targets: ["SwitchboardTelemetry"]),
     ],
     dependencies: [
@@ -183,9 +184,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Fixture cases: loading, running (the adapter rules), and making them from recorded
+            // traffic. No fakes: the shipped binary links it for `switchboard fixture`.
+            name: "SwitchboardFixtures",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardFixtures",
                 // RunningSwitchboard: the real server, for end-to-end tests of adapters.
                 "SwitchboardServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -210,9 +224,8 @@ let package = Package(
                 "SwitchboardFeishu",
                 "SwitchboardDingTalk",
                 "SwitchboardTelemetry",
-                // `fixture make` and `fixture check`: the fixture loader, runner and anonymizer
-                // (SwitchboardTesting imports no test framework).
-                "SwitchboardTesting",
+                // `fixture make` and `fixture check`: the fixture loader, runner and maker.
+                "SwitchboardFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The demo's sink: a loopback server standing in for the platforms' APIs and their
                 // long-connection servers.
@@ -434,6 +447,7 @@ let package = Package(
             name: "SwitchboardTestingTests",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardFixtures",
                 // For a real HTTP client talking to the loopback server.
                 "SwitchboardServer",
                 "SwitchboardTesting",

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardCore
 import SwitchboardServer
-import SwitchboardTesting
+import SwitchboardFixtures
 
 /// `switchboard fixture make` and `switchboard fixture check`: recorded traffic ▸ shareable fixture
 /// cases, and fixture cases checked from the shell.

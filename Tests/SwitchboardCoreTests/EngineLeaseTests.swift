@@ -46,15 +46,16 @@ struct EngineLeaseTests {
 
     @Test func aRenewalThatFailsBrieflyIsTriedAgainAndTheJobFinishes() async throws {
         let store = RenewalFaultStore(fault: .unreachableTimes(2), faultyOwner: "a")
-        // A 9 s lease renewed every 3 s: the two refused renewals (3 s, 3.75 s) are retried well
-        // inside it, and a test process busy with other suites cannot starve it into expiring.
+        // A 15 s lease renewed every 5 s: the two refused renewals (5 s, 6.25 s) are retried well
+        // inside it — the keeper gives up only at 10 s — so a test process busy with other suites
+        // (a full run once starved it past a 9 s lease's margin) cannot make it give the job up.
         let backend = ScriptedBackend { _ in
-            try await Task.sleep(for: .milliseconds(6000))
+            try await Task.sleep(for: .milliseconds(9000))
             return [.delta("whole"), .end]
         }
         try await LoopbackServer.withRunning { callback in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback, lease: .seconds(9))
+                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback, lease: .seconds(15))
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([Self.message("m1")])

@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardServer
+@testable import SwitchboardFixtures
 @testable import SwitchboardTesting
 import HTTPTypes
 import Testing

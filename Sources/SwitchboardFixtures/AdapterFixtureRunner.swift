@@ -25,7 +25,7 @@ public struct AdapterFixtureRunner: Sendable {
     /// Builds `bot` of `platform` from its `keys.json`.
     public func adapter(platform: String, bot: String) throws -> (any ChatAdapter, FixtureKeys) {
         let keys = try loader.keys(platform: platform)
-        let environment = FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "fixtures"))
+        let environment = FactoryEnvironment(transport: OfflineTransport(), logger: Logger(label: "fixtures"))
         return (try registry.makeAdapter(botID: bot, config: try keys.section(bot: bot), environment: environment), keys)
     }
 

@@ -46,7 +46,7 @@ public struct FixtureMaker: Sendable {
         let recordedRequest = try JSONDecoder().decode(FixtureRequest.self, from: try Self.read(recorded.appendingPathComponent("request.json")))
         let body = try recordedRequest.bodyFile.map { try Self.read(recorded.appendingPathComponent($0)) } ?? Data()
         let now = Date(timeIntervalSince1970: options.now ?? recordedRequest.now)
-        let environment = FactoryEnvironment(transport: RecordingTransport(), logger: Logger(label: "fixture-make"))
+        let environment = FactoryEnvironment(transport: OfflineTransport(), logger: Logger(label: "fixture-make"))
         let real = try registry.makeAdapter(botID: bot, config: config, environment: environment)
 
         let platformDirectory = out.deletingLastPathComponent()
