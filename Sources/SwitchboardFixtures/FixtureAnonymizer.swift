@@ -19,7 +19,7 @@ public final class FixtureAnonymizer {
         "dingtalkId", "chatbotUserId", "chat_id", "chatid", "open_chat_id", "conversationId", "msgid", "msgId", "originalMsgId",
         "message_id", "open_message_id", "root_id", "parent_id", "thread_id", "event_id", "uuid", "tenant_key", "senderCorpId",
         "chatbotCorpId", "corpId", "aibotid", "response_url", "sessionWebhook", "downloadCode", "pictureDownloadCode", "image_key",
-        "file_key", "url", "aeskey", "spaceId", "fileId", "outTrackId", "userId", "messageId", "connectionId", "appId",
+        "file_key", "url", "aeskey", "spaceId", "fileId", "outTrackId", "userId", "messageId", "connectionId", "appId", "req_id",
         // WeCom's XML
         "FromUserName", "ToUserName", "MsgId", "UserID", "ChatId", "MediaId", "PicUrl", "ThumbMediaId",
     ]

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import SwitchboardCore
 import SwitchboardDingTalk
+import SwitchboardServer
 import SwitchboardTesting
 import Testing
 
@@ -186,6 +187,29 @@ struct DingTalkStreamRecordingTests {
                 #expect(events.map(\.text) == ["记下来"])
                 let response = try JSONParser.parse(try Data(contentsOf: recorded.appendingPathComponent("response.json")))
                 #expect(response["body"]?.string?.contains("frame-r1") == true)
+
+                // ▸ a fixture case: anonymized, decoded by the fixture bot, passing the kit's rules.
+                let fixtures = recordings.appendingPathComponent("Fixtures/dingtalk")
+                try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
+                try FileManager.default.copyItem(
+                    at: try FixtureLoader(filePath: #filePath).root.appendingPathComponent("dingtalk/keys.json"), to: fixtures.appendingPathComponent("keys.json")
+                )
+                let root = try ConfigLoader(environment: DingTalkEndToEndTests.environment).load(yaml: yaml, file: "e2e.yaml")
+                let settings = try #require(try SwitchboardConfiguration(root: root, replicaID: "x").botSettings("dingtalk-stream"))
+                let out = fixtures.appendingPathComponent("recorded-stream-frame")
+                let made = try await FixtureMaker(registry: AdapterRegistry([DingTalkAdapterFactory()])).make(recorded: recorded, bot: "dingtalk-stream", config: settings, out: out)
+                #expect(made.fixtureBot == "dingtalk-stream")
+                let loader = FixtureLoader(root: fixtures.deletingLastPathComponent())
+                let fixture = try #require(try loader.cases(platform: "dingtalk").first { $0.name == "recorded-stream-frame" })
+                let outcome = try await AdapterFixtureRunner(registry: AdapterRegistry([DingTalkAdapterFactory()]), loader: loader).run(fixture)
+                #expect(outcome.passed, "\(outcome)")
+                #expect(outcome.result.events.map(\.text) == ["记下来"])
+                for file in try FileManager.default.contentsOfDirectory(atPath: out.path) {
+                    let content = String(decoding: try Data(contentsOf: out.appendingPathComponent(file)), as: UTF8.self)
+                    for value in ["msg-r1", "032615015535634423", "cidh6ezDLHQau9V23Es", "张三", "fake-session", FakeDingTalk.appSecret] {
+                        #expect(!content.contains(value), "\(file) still holds \(value)")
+                    }
+                }
             }
         }
         try? FileManager.default.removeItem(at: recordings)

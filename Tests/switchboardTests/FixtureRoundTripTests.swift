@@ -3,6 +3,7 @@ import HTTPTypes
 import SwitchboardCore
 import SwitchboardDingTalk
 import SwitchboardFeishu
+import SwitchboardPlatformFakes
 import SwitchboardTesting
 import SwitchboardWeCom
 import Testing
@@ -299,6 +300,68 @@ struct FixtureRoundTripTests {
             let content = String(decoding: try Data(contentsOf: made.appendingPathComponent(file)), as: UTF8.self)
             for value in forbidden where value.count >= 4 {
                 #expect(!content.contains(value), "\(file) still holds \(value)")
+            }
+        }
+    }
+
+    /// Frames recorded by a running server from the platform's socket (the Feishu long connection
+    /// and the WeCom AI-bot socket, played by their fakes) ▸ `fixture make` ▸ passing frame cases.
+    @Test("frames recorded from a live long connection ▸ fixture make ▸ fixture check passes, the ids replaced")
+    func liveFrames() async throws {
+        let directory = try scratchDirectory()
+        let recordings = directory.appendingPathComponent("recordings")
+        for folder in ["feishu", "wecom"] {
+            let platformFolder = directory.appendingPathComponent("Fixtures").appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: platformFolder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(folder).appendingPathComponent("keys.json"), to: platformFolder.appendingPathComponent("keys.json"))
+        }
+        var yaml = "state: {memory: true}\nrecord: {dir: \"\(recordings.path)\"}\nengine: {poll_interval: 50ms}\nbots:\n"
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeFeishuLongConnection.withRunning(api: api) { feishu in
+                try await FakeWeComAIBotSocket.withRunning { wecom in
+                    yaml += "  live-feishu: {platform: feishu, intake: websocket, app_id: \(FakeFeishuOpenAPI.appID), app_secret: \(FakeFeishuOpenAPI.appSecret), bot_open_id: \(FakeFeishuOpenAPI.botOpenID), host: \"\(feishu.url)\"}\n"
+                    yaml += "  live-aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret), ws_url: \"\(wecom.url)\", bot_name: AI助手}\n"
+                    try await RunningSwitchboard.run(yaml: yaml, adapters: [WeComAdapterFactory(), FeishuAdapterFactory()]) { _ in
+                        try await feishu.waitFor("the Feishu socket") { feishu.openSockets == 1 }
+                        try await wecom.waitFor("the WeCom subscription") { wecom.isSubscribed && wecom.openSockets == 1 }
+                        let payload = FakeFeishuLongConnection.message(eventID: "ev-live-0001", messageID: "om_live00000000000000000000000001", text: "实时的问题")
+                        try await feishu.push(FakeFeishuLongConnection.event(seqID: 9001, messageID: "msg-live-1", payload: payload))
+                        try await wecom.push(FakeWeComAIBotSocket.message(reqID: "REQ-LIVE-1", msgid: "msglive000000000000000001", text: "实时的问题"))
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while ContinuousClock.now < deadline {
+                            let feishuCases = (try? Self.recordedCases(recordings, bot: "live-feishu")) ?? []
+                            let wecomCases = (try? Self.recordedCases(recordings, bot: "live-aibot")) ?? []
+                            if !feishuCases.isEmpty, !wecomCases.isEmpty { break }
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
+                }
+            }
+        }
+        try yaml.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+        for (bot, folder, forbidden) in [
+            ("live-feishu", "feishu", ["om_live00000000000000000000000001", "ev-live-0001", "ou_84aad35d084aa403a838cf73ee18467"]),
+            ("live-aibot", "wecom", ["msglive000000000000000001", "REQ-LIVE-1"]),
+        ] {
+            // The socket's event frame (the recorder keeps every frame: pings and the subscription's answer too).
+            let recorded = try #require(try Self.recordedCases(recordings, bot: bot).first { url in
+                let events = (try? EventJSON.decode([ChatEvent].self, from: Data(contentsOf: url.appendingPathComponent("events.json")))) ?? []
+                return !events.isEmpty
+            }, "no recorded event frame for \(bot)")
+            let request = try JSONParser.parse(try Data(contentsOf: recorded.appendingPathComponent("request.json")))
+            #expect(request["stream_frame"] == .bool(true))
+            let made = directory.appendingPathComponent("Fixtures").appendingPathComponent(folder).appendingPathComponent("live-\(bot)")
+            let output = try await CLIProcess.runAsync(
+                ["fixture", "make", "--config", "switchboard.yaml", "--bot", bot, "--from", recorded.path, "--out", made.path], in: directory
+            )
+            #expect(output.status == 0, "\(bot): \(output.stderr)")
+            let check = try await CLIProcess.runAsync(["fixture", "check", made.path], in: directory)
+            #expect(check.stdout.contains("1 passed, 0 failed"), "\(bot): \(check.stdout)")
+            let events = try EventJSON.decode([ChatEvent].self, from: try Data(contentsOf: made.appendingPathComponent("events.json")))
+            #expect(events.map(\.text) == ["实时的问题"], "\(bot)")
+            for file in try FileManager.default.contentsOfDirectory(atPath: made.path) {
+                let content = String(decoding: try Data(contentsOf: made.appendingPathComponent(file)), as: UTF8.self)
+                for value in forbidden { #expect(!content.contains(value), "\(bot) \(file) still holds \(value)") }
             }
         }
     }

@@ -35,10 +35,6 @@ extension FeishuAppAdapter: FixtureSealing {
             headers[FeishuCallback.nonceHeader] = nonce
             headers[FeishuCallback.signatureHeader] = crypto.signature(timestamp: timestamp, nonce: nonce, body: body)
         }
-        var sealed = recorded.resent(to: botID, headers: headers, body: body)
-        if isChallenge {
-            for name in [FeishuCallback.timestampHeader, FeishuCallback.nonceHeader, FeishuCallback.signatureHeader] { sealed.headers[name] = nil }
-        }
-        return sealed
+        return recorded.resent(to: botID, headers: headers, body: body)
     }
 }
