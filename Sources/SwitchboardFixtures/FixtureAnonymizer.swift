@@ -30,12 +30,17 @@ public final class FixtureAnonymizer {
     let redactText: Bool
     /// Fixed replacements, then pseudonyms as they are made: original ▸ stand-in.
     public private(set) var map: [String: String]
+    /// Originals scrubbed from text however short: names (`张三` in `@张三`) and the bot's configured
+    /// values (its name). Ids are scrubbed from four characters on, so that a short number does
+    /// not change text that only happens to hold it.
+    private var shortOriginals: Set<String>
     private var names = 0
 
     public init(seed: String, redactText: Bool = false, replacements: [String: String] = [:]) {
         self.seed = seed
         self.redactText = redactText
         map = replacements
+        shortOriginals = Set(replacements.keys)
     }
 
     /// Every original value replaced so far (to check that none is left in the output).
@@ -62,7 +67,7 @@ public final class FixtureAnonymizer {
     /// A string as the scrub leaves it: fixed and learned values replaced, mobiles and e-mails too.
     public func scrub(_ text: String) -> String {
         var text = text
-        for (original, replacement) in map.sorted(by: { $0.key.count > $1.key.count }) where original.count >= 4 && text.contains(original) {
+        for (original, replacement) in map.sorted(by: { $0.key.count > $1.key.count }) where (original.count >= 4 || (original.count >= 2 && shortOriginals.contains(original))) && text.contains(original) {
             text = text.replacingOccurrences(of: original, with: replacement)
         }
         // A run of exactly 11 digits shaped like a mainland mobile number (no lookbehind in Swift regexes).
@@ -119,6 +124,7 @@ public final class FixtureAnonymizer {
         } else if Self.nameKeys.contains(key) {
             names += 1
             map[value] = "用户\(names)"
+            shortOriginals.insert(value)
         }
     }
 

@@ -122,12 +122,16 @@ public struct FixtureMaker: Sendable {
         return values
     }
 
-    /// The bot's configured values ▸ the fixture bot's (its app id, corp id, token, keys): a payload
-    /// that carries one (Feishu's verification token, WeCom's `ToUserName`) carries the fixture's.
+    /// The bot's configured identity and keys ▸ the fixture bot's (its app id, corp id, agent id,
+    /// token, keys, name): a payload that carries one (Feishu's verification token, WeCom's
+    /// `ToUserName`, the bot's name in `@小助手`) carries the fixture's. Only keys that name an
+    /// identity or a secret (`…id`, `…token`, `…secret`, `…key`, `…name`, `…code`) — not a host or
+    /// a setting, whose value could also be ordinary text.
     static func replacements(_ real: [String: String], _ fixture: [String: String], bot: String, fixtureBot: String) -> [String: String] {
         var map: [String: String] = [bot: fixtureBot]
-        for (key, value) in real where !["platform", "mode", "intake", "message_type", "card"].contains(key) {
-            guard value.count >= 4, !["true", "false"].contains(value), let replacement = fixture[key], replacement != value else { continue }
+        let identity = ["id", "token", "secret", "key", "name", "code"]
+        for (key, value) in real where identity.contains(where: { key.hasSuffix($0) }) {
+            guard value.count >= 2, !["true", "false"].contains(value), let replacement = fixture[key], replacement != value else { continue }
             map[value] = replacement
         }
         return map

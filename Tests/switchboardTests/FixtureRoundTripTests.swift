@@ -218,6 +218,8 @@ struct FixtureRoundTripTests {
         #expect(outcome.passed, "\(outcome)")
         #expect(outcome.result.events.count == 1)
         #expect(outcome.result.events.first?.text.contains("明天的会改到下午") == true, "text is kept")
+        // The bot's own @-mention (by the fixture bot's name, after the swap) is still recognised and removed.
+        #expect(outcome.result.events.first?.text.hasPrefix("请联系 ") == true, "\(outcome.result.events.first?.text ?? "")")
 
         // 4. Nothing original anywhere in the case.
         var forbidden = [Self.user, Self.chat, Self.message, Self.name, Self.mobile, Self.email, "wangxiaoming", "203.0.113.77", platform.bot] + platform.secrets

@@ -12,7 +12,9 @@ struct JobsCommandTests {
         try await LoopbackServer.withRunning(respond: { _ in healthy.isOn ? WebhookResponse() : WebhookResponse.text("down", status: .internalServerError) }) { callback in
             let directory = try scratchDirectory()
             // A fixed admin port: the commands find the server by the configuration.
-            let adminPort = Int.random(in: 20_000...40_000)
+            // Below Linux's ephemeral range (32768–60999): no server bound to port 0 elsewhere in the
+            // run can be given it (one was, and answered this test's commands with 404).
+            let adminPort = Int.random(in: 20_000...32_000)
             try """
                 admin: {port: \(adminPort), token: "\(AdminConsoleTests.token)"}
                 engine: {max_attempts: 1, poll_interval: 200ms}
