@@ -26,14 +26,12 @@ public struct FixtureMaker: Sendable {
         }
     }
 
-    /// What was written, and the values that must appear nowhere in it.
+    /// What was written.
     public struct Made: Sendable {
         public var directory: URL
         public var fixtureBot: String
         public var events: [ChatEvent]
         public var status: Int
-        /// Ids, names and configured values replaced, and the recorded body (its ciphertext).
-        public var originals: [String]
     }
 
     public let registry: AdapterRegistry
@@ -76,10 +74,7 @@ public struct FixtureMaker: Sendable {
         }
         let signed = await Self.signatureCovers(sealed, adapter: adapter, keys: keys, now: now)
         try Self.write(sealed, result: result, bot: fixtureBot, now: now, signed: signed, to: out)
-        return Made(
-            directory: out, fixtureBot: fixtureBot, events: result.events, status: Int(result.response.status.code),
-            originals: anonymizer.originals + realConfig.values.filter { $0.count >= 8 } + [String(decoding: body, as: UTF8.self)]
-        )
+        return Made(directory: out, fixtureBot: fixtureBot, events: result.events, status: Int(result.response.status.code))
     }
 
     /// A recorded long-connection frame: opened into JSON (``FrameSealing``), anonymized, built
@@ -103,10 +98,7 @@ public struct FixtureMaker: Sendable {
         let description: JSONValue = ["bot": .string(adapter.botID), "now": .number(now.timeIntervalSince1970), "body_file": .string(bodyFile), "stream_frame": true]
         try Self.pretty(description).write(to: out.appendingPathComponent("request.json"))
         try Self.writeGolden(result, to: out)
-        return Made(
-            directory: out, fixtureBot: adapter.botID, events: result.events, status: Int(result.response.status.code),
-            originals: anonymizer.originals + [String(decoding: frame, as: UTF8.self)]
-        )
+        return Made(directory: out, fixtureBot: adapter.botID, events: result.events, status: Int(result.response.status.code))
     }
 
     // MARK: Keys
@@ -169,7 +161,7 @@ public struct FixtureMaker: Sendable {
 
     static func write(_ request: WebhookRequest, result: WebhookResult, bot: String, now: Date, signed: Bool, to out: URL) throws {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let bodyFile = Self.isXML(request.body) ? "body.xml" : "body.json"
+        let bodyFile = FixtureAnonymizer.isXML(request.body) ? "body.xml" : "body.json"
         var headers: [String: JSONValue] = [:]
         for field in request.headers { headers[field.name.canonicalName] = .string(field.value) }
         var description: [String: JSONValue] = [
@@ -201,8 +193,6 @@ public struct FixtureMaker: Sendable {
         let object = try JSONSerialization.jsonObject(with: JSONWriter.data(value), options: [.fragmentsAllowed])
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
     }
-
-    static func isXML(_ body: Data) -> Bool { FixtureAnonymizer.isXML(body) }
 
     static func read(_ url: URL) throws -> Data {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw FixtureError("cannot read \(url.path)") }
