@@ -124,13 +124,14 @@ public struct Switchboard: Sendable {
                 logger: logger
             ))
         }
-        // Services stop in reverse order: the HTTP server first, then the engine (draining), and the
-        // store's connection pool last.
+        // Services stop in reverse order: the HTTP server first, then the engine (draining), then
+        // the long connections — an answer in flight over the WeCom AI bot's socket needs it until
+        // the engine has drained — and the store's connection pool last.
         let queueGauges = QueueGauges(store: store, clock: clock)
         let hangup: [any Service] = reloader.map { [ReloadOnHangup(reloader: $0)] } ?? []
         // The recorder stops after the HTTP server, so the last requests are still written.
         let recording: [any Service] = recorder.map { [$0] } ?? []
-        let services: [any Service] = telemetryServices + store.services + recording + [engine, retention, queueGauges, intakes] + hangup + adminServices + [app]
+        let services: [any Service] = telemetryServices + store.services + recording + [intakes, engine, retention, queueGauges] + hangup + adminServices + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger
         )

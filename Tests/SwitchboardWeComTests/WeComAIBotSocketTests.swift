@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SwitchboardCore
+import SwitchboardDify
 import SwitchboardPlatformFakes
 import SwitchboardTesting
 import SwitchboardWeCom
@@ -150,6 +151,55 @@ struct WeComAIBotSocketTests {
             try await a
             #expect(fake.mostOpenAtOnce == 1)
             #expect(fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-R" && $0.body["stream"]?["finish"] == .bool(true) }.count == 1)
+        }
+    }
+}
+
+/// What the official SDKs show about the socket (platforms-3.md §7), against a fake that acks
+/// after a real network's delay.
+@Suite("WeCom AI bot long connection: acks over a real network", .timeLimit(.minutes(2)))
+struct WeComAIBotSlowAckTests {
+    @Test("an answer Dify streams for 12 s, with every command acked after ~200 ms: delivered whole and finished, Dify asked once, never two commands of one req_id in flight at once")
+    func longAnswerWithSlowAcks() async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            let events = FakeDifyEvents()
+            var steps: [FakeDifyStep] = []
+            // Each piece outgrows the stream throttle's 40 bytes, so every one is an update.
+            let pieces = (1...24).map { "第\($0)段：本周进展顺利，风险项已同步给负责人。" }
+            // Uneven pauses, as a model's are: a command's 5 s ack timer then often falls while a
+            // later command of the same req_id waits for its ack.
+            var generator = SystemRandomNumberGenerator()
+            for piece in pieces { steps += [events.message(piece), .pause(.milliseconds(Int.random(in: 250...750, using: &generator)))] }
+            dify.enqueue(.stream(steps + [events.messageEnd()]))
+            try await FakeWeComAIBotSocket.withRunning(weather: NetworkWeather(milliseconds: 150...250, seed: 29)) { fake in
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
+                              ws_url: "\(fake.url)", update_interval: 300ms}
+                    engine: {poll_interval: 50ms}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
+                    try await fake.waitFor("the subscription") { fake.isSubscribed }
+                    try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-LONG", msgid: "msg-long", text: "写一份很长的周报"))
+                    try await fake.waitFor("the finished stream", timeout: .seconds(40)) {
+                        fake.commands("aibot_respond_msg").contains { $0.body["stream"]?["finish"] == .bool(true) }
+                    }
+                    // The finishing frame's ack, before the server stops.
+                    try await Task.sleep(for: .milliseconds(400))
+                    let frames = fake.commands("aibot_respond_msg")
+                    let finished = frames.filter { $0.body["stream"]?["finish"] == .bool(true) }
+                    #expect(finished.count == 1)
+                    #expect(finished.first?.body["stream"]?["content"] == .string(pieces.joined()))
+                    #expect(frames.count >= 15, "the answer should grow over 12 s: \(frames.count) frames")
+                    let span = (frames.last?.at ?? .now) - (frames.first?.at ?? .now)
+                    #expect(span > .seconds(8), "the stream lasted \(span)")
+                    #expect(fake.overlaps.isEmpty, "commands of one req_id sent before the last was acked: \(fake.overlaps)")
+                    #expect(fake.violations.isEmpty, "\(fake.violations)")
+                    #expect(fake.commands("aibot_send_msg").isEmpty, "no proactive message: the stream could carry the answer")
+                    #expect(dify.calls.count == 1)
+                }
+            }
         }
     }
 }

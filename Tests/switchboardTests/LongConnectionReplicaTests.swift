@@ -19,7 +19,7 @@ struct LongConnectionReplicaTests {
     /// Five chunks 1.2 s apart: still being answered when its replica is killed.
     static let question = "请在周会开始前帮我整理上周三个风险项的处理进展，并提醒各位负责人在周五之前按时更新状态和计划"
 
-    @Test("WeCom AI bot: only the lease holder subscribes; killed mid-answer, the other replica takes the socket and the job over and finishes the answer once")
+    @Test("WeCom AI bot: only the lease holder subscribes; killed mid-answer, the other replica takes the socket and the job over and sends the answer once (as aibot_send_msg: the old req_id died with its connection)")
     func weComAIBotFailover() async throws {
         try await Self.withSchema { state in
             try await FakeWeComAIBotSocket.withRunning { fake in
@@ -46,12 +46,12 @@ struct LongConnectionReplicaTests {
                 #expect(!Self.finished(fake, "REQ-F1"), "finished before the holder was killed; the test proves nothing")
 
                 try await fake.waitFor("replica b's subscription", timeout: .seconds(30)) { fake.connections == 2 && fake.isSubscribed }
-                try await fake.waitFor("the answer, finished by replica b", timeout: .seconds(60)) { Self.finished(fake, "REQ-F1") }
+                try await fake.waitFor("the answer, sent by replica b", timeout: .seconds(60)) { !fake.commands("aibot_send_msg").isEmpty }
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-F2", msgid: "msg-f2", text: "还在吗"))
                 try await fake.waitFor("the next answer") { Self.finished(fake, "REQ-F2") }
-                #expect(fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-F1" && $0.body["stream"]?["finish"] == .bool(true) }.count == 1)
-                #expect(fake.commands("aibot_respond_msg").last { $0.reqID == "REQ-F1" }?.body["stream"]?["content"]?.string == Self.question)
-                #expect(fake.commands("aibot_send_msg").isEmpty)
+                let sent = fake.commands("aibot_send_msg")
+                #expect(sent.count == 1 && sent.first?.body["markdown"]?["content"]?.string == Self.question, "\(sent.map(\.body))")
+                #expect(fake.violations.isEmpty, "\(fake.violations)")
                 #expect(fake.mostOpenAtOnce == 1, "two sockets for one AI bot at once")
                 #expect(try await b.terminate() == 0)
             }

@@ -22,6 +22,7 @@ struct WeComAIBotSocketDelivery {
         guard let reqID = event.replyAddress["req_id"], event.kind != .notification else {
             return try await sendProactively(try await reply.collect())
         }
+        if event.kind == .cardAction { return try await updateCard(reqID: reqID, with: try await reply.collect()) }
         let streamID = event.replyAddress["stream_id"] ?? WeComAIBotLink.reqID("stream")
         var gone = false
         let answer = try await reply.collect(showingPartialsFor: .wecomStream, throttle: StreamThrottle(minimumInterval: adapter.updateInterval)) { text in
@@ -41,14 +42,67 @@ struct WeComAIBotSocketDelivery {
     }
 
     /// One stream frame; true when WeCom says the stream is gone.
+    ///
+    /// Every frame carries the whole text so far, so an update whose ack does not come in time is
+    /// not worth failing the answer for: the next one says it all again. The finishing frame is
+    /// sent again (the same stream id and text) when its ack does not come, up to
+    /// ``finishTries`` times, before the job is failed — a retried job would ask the backend again.
     private func respond(reqID: String, streamID: String, content: String, finish: Bool, images: [WeComStreamImages.Item] = []) async throws -> Bool {
         let body = WeComPayloads.StreamFrame(id: streamID, finish: finish, content: content, images: images).json
-        let ack = try await adapter.link.request(WeComAIBotLink.frame("aibot_respond_msg", reqID: reqID, body: body), reqID: reqID)
-        let code = ack["errcode"]?.integer ?? 0
-        if Self.streamGone.contains(code) { return true }
-        guard code == 0 else { throw WeComAIBotCommandError(botID: adapter.botID, command: "aibot_respond_msg", code: code, message: ack["errmsg"]?.string ?? "") }
-        return false
+        let frame = WeComAIBotLink.frame("aibot_respond_msg", reqID: reqID, body: body)
+        var tries = 0
+        while true {
+            tries += 1
+            let ack: JSONValue
+            do {
+                ack = try await adapter.link.request(frame, reqID: reqID)
+            } catch let error as WeComAIBotLinkError where error.kind == .timeout {
+                if !finish {
+                    context.logger.notice("WeCom did not acknowledge a stream update in time; the next one carries the whole text", metadata: ["bot": "\(adapter.botID)"])
+                    return false
+                }
+                guard tries < Self.finishTries else { throw error }
+                context.logger.notice("WeCom did not acknowledge the stream's last frame in time; sending it again", metadata: ["bot": "\(adapter.botID)", "try": "\(tries + 1)"])
+                continue
+            }
+            let code = ack["errcode"]?.integer ?? 0
+            if Self.streamGone.contains(code) { return true }
+            // A finishing frame sent again after a lost ack may find the stream finished by the first.
+            if finish, tries > 1, code == Self.answeredAlready { return false }
+            guard code == 0 else { throw WeComAIBotCommandError(botID: adapter.botID, command: "aibot_respond_msg", code: code, message: ack["errmsg"]?.string ?? "") }
+            return false
+        }
     }
+
+    /// How often the finishing frame is sent when its ack does not come.
+    static let finishTries = 3
+    /// 846606: the message was answered already [3P].
+    static let answeredAlready = 846_606
+
+    /// A card's click is answered by updating the card — `aibot_respond_update_msg` with the click's
+    /// `req_id` within 5 s (platforms-3.md §6; a stream reply to an event gets 846605) — here to a
+    /// `text_notice` card of the same `task_id` that shows the answer to the person who clicked.
+    /// Too late for that, refused, or longer than the card shows: the whole answer follows as a
+    /// message.
+    private func updateCard(reqID: String, with answer: Reply) async throws -> DeliveryReceipt {
+        let text = ReplyRenderer.render(answer, for: .wecomStream).map(\.text).joined(separator: "\n")
+        guard let taskID = event.replyAddress["task_id"], Date() < event.timestamp.addingTimeInterval(Self.cardUpdateWindow) else {
+            return try await sendProactively(answer)
+        }
+        let (card, whole) = WeComPayloads.noticeCard(taskID: taskID, text: text)
+        let body: JSONValue = ["response_type": "update_template_card", "userids": [.string(event.sender.id)], "template_card": card]
+        let ack = try await adapter.link.request(WeComAIBotLink.frame("aibot_respond_update_msg", reqID: reqID, body: body), reqID: reqID)
+        let code = ack["errcode"]?.integer ?? 0
+        guard code == 0 else {
+            context.logger.notice("WeCom refused the card's update; the answer is sent as a message", metadata: ["bot": "\(adapter.botID)", "errcode": "\(code)"])
+            return try await sendProactively(answer)
+        }
+        if whole { try await context.replyState.save(Self.doneKey, true) }
+        return whole ? DeliveryReceipt(messageIDs: [taskID]) : try await sendProactively(answer)
+    }
+
+    /// How long after a click its card can be updated (platforms-3.md §6).
+    static let cardUpdateWindow: TimeInterval = 5
 
     /// `aibot_send_msg`: the answer as Markdown to the chat (group) or the user (single chat).
     private func sendProactively(_ answer: Reply) async throws -> DeliveryReceipt {
