@@ -70,17 +70,11 @@ struct WeComAIBotAdapter: ChatAdapter {
             let frame = try await pollAnswer(streamID: message.stream?.id ?? "", context: context)
             return .respond(try sealed(frame.json, query: query))
         case "event":
-            guard let kind = Self.eventKinds[message.event?.eventtype ?? ""], let msgid = message.msgid, let sender = message.from?.userid else {
+            guard let event = message.chatEvent(ofEventBot: botID, platform: platform, timestamp: timestamp(of: message, context: context), address: [:]) else {
                 return .accept([], ack: try sealed(Self.emptyReply, query: query))
             }
-            let key = message.event?.eventKey ?? message.event?.templateCardEvent?.eventKey ?? ""
-            let event = ChatEvent(
-                id: "\(botID):\(msgid)", platform: platform, bot: botID, kind: kind,
-                conversation: message.chattype == "group" ? Conversation(id: message.chatid ?? sender, type: .group) : Conversation(id: sender, type: .direct),
-                sender: Participant(id: sender), text: key, messageID: msgid, timestamp: timestamp(of: message, context: context)
-            )
             let ack: WebhookResponse
-            if kind == .enterChat, let welcomeText {
+            if event.kind == .enterChat, let welcomeText {
                 ack = try sealed(WeComPayloads.SimpleMessage.text(welcomeText).json, query: query)
             } else {
                 ack = try sealed(Self.emptyReply, query: query)
@@ -144,11 +138,6 @@ struct WeComAIBotAdapter: ChatAdapter {
 
     /// Even "nothing to say" is an encrypted `{}` [S plugin].
     static let emptyReply = JSONValue.object([:])
-
-    static let eventKinds: [String: EventKind] = [
-        "enter_chat": .enterChat,
-        "template_card_event": .cardAction,
-    ]
 
     // MARK: Delivering
 

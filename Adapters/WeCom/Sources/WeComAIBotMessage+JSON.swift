@@ -58,6 +58,21 @@ extension WeComAIBotMessage.Event {
     init(json: JSONValue) {
         eventtype = json["eventtype"]?.string
         eventKey = json["event_key"]?.string
-        templateCardEvent = json["template_card_event"].map { CardEvent(eventKey: $0["event_key"]?.string) }
+        flatTaskID = json["task_id"]?.string
+        templateCardEvent = json["template_card_event"].map(CardEvent.init(json:))
+        feedbackEvent = json["feedback_event"].map { Feedback(id: $0["id"]?.string, type: $0["type"]?.integer, content: $0["content"]?.string) }
+    }
+}
+
+extension WeComAIBotMessage.Event.CardEvent {
+    /// `{card_type, event_key, task_id, selected_items: {selected_item: [{question_key, option_ids: {option_id: […]}}]}}`.
+    init(json: JSONValue) {
+        eventKey = json["event_key"]?.string
+        taskID = json["task_id"]?.string
+        cardType = json["card_type"]?.string
+        for item in json["selected_items"]?["selected_item"]?.array ?? [] {
+            guard let question = item["question_key"]?.string else { continue }
+            selected[question] = (item["option_ids"]?["option_id"]?.array ?? []).compactMap(\.string)
+        }
     }
 }

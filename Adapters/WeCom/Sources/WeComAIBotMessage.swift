@@ -39,15 +39,39 @@ struct WeComAIBotMessage: Sendable {
     }
 
     struct Event: Sendable {
+        /// A click on a template card (platforms-3.md §6): the button's key, the card's task id and
+        /// type, and the options chosen by question.
         struct CardEvent: Sendable {
             var eventKey: String?
+            var taskID: String?
+            var cardType: String?
+            var selected: [String: [String]] = [:]
+        }
+
+        /// A rating of an answer that carried `feedback.id` (platforms-3.md §6): type 1 like,
+        /// 2 dislike, 3 taken back.
+        struct Feedback: Sendable {
+            var id: String?
+            var type: Int?
+            var content: String?
         }
 
         var eventtype: String?
-        // The SDK types put the key in `event`, the official plugin under `template_card_event`
-        // (platforms.md §7.3): both are read.
+        // The SDK types put the key (and task id) in `event`, the WeCom documentation and the
+        // official plugin under `template_card_event` (platforms-3.md §6 ⚠): both are read.
         var eventKey: String?
         var templateCardEvent: CardEvent?
+        var feedbackEvent: Feedback?
+
+        /// The card event, from whichever shape carried it.
+        var cardEvent: CardEvent {
+            var card = templateCardEvent ?? CardEvent()
+            card.eventKey = card.eventKey ?? eventKey
+            card.taskID = card.taskID ?? flatTaskID
+            return card
+        }
+
+        var flatTaskID: String?
     }
 
     /// A quoted message: its content only — WeCom sends no id of the quoted message, so a reply

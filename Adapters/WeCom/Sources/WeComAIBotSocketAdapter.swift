@@ -93,17 +93,11 @@ struct WeComAIBotSocketAdapter: ChatAdapter, StreamFrameDecoding, NotificationSe
             event.replyAddress = ReplyAddress(address)
             return StreamFrameResult(events: [event])
         case "aibot_event_callback":
-            guard let kind = WeComAIBotAdapter.eventKinds[message.event?.eventtype ?? ""], let msgid = message.msgid, let sender = message.from?.userid else {
+            guard let event = message.chatEvent(ofEventBot: botID, platform: platform, timestamp: timestamp, address: ["req_id": reqID]) else {
                 return StreamFrameResult()
             }
-            let event = ChatEvent(
-                id: "\(botID):\(msgid)", platform: platform, bot: botID, kind: kind,
-                conversation: message.chattype == "group" ? Conversation(id: message.chatid ?? sender, type: .group) : Conversation(id: sender, type: .direct),
-                sender: Participant(id: sender), text: message.event?.eventKey ?? message.event?.templateCardEvent?.eventKey ?? "", messageID: msgid,
-                timestamp: timestamp, replyAddress: ReplyAddress(["req_id": reqID])
-            )
             var reply: Data?
-            if kind == .enterChat, let welcomeText {
+            if event.kind == .enterChat, let welcomeText {
                 reply = JSONWriter.data(WeComAIBotLink.frame("aibot_respond_welcome_msg", reqID: reqID, body: ["msgtype": "text", "text": ["content": .string(welcomeText)]]))
             }
             return StreamFrameResult(events: [event], reply: reply)

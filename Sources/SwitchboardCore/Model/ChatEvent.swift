@@ -43,6 +43,8 @@ public struct ChatEvent: Sendable, Codable, Equatable {
     /// The person behind the sender across platforms, from `identities:` (set by the engine when
     /// the sender's account is linked; adapters leave it nil).
     public var principal: String?
+    /// For `card_action` and `feedback` events: what was pressed, chosen or rated.
+    public var action: ChatAction?
 
     public init(
         id: String,
@@ -60,7 +62,8 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         replyAddress: ReplyAddress = ReplyAddress(),
         replyTo: String? = nil,
         quote: String? = nil,
-        principal: String? = nil
+        principal: String? = nil,
+        action: ChatAction? = nil
     ) {
         self.id = id
         self.platform = platform
@@ -78,6 +81,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         self.replyTo = replyTo
         self.quote = quote
         self.principal = principal
+        self.action = action
     }
 
     enum CodingKeys: String, CodingKey {
@@ -88,7 +92,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         case timestamp
         case replyAddress = "reply_address"
         case replyTo = "reply_to"
-        case quote, principal
+        case quote, principal, action
     }
 
     /// Decodes Event JSON. `id`, `platform`, `conversation`, `sender`, `text` and `timestamp` are
@@ -112,6 +116,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         replyTo = try c.decodeIfPresent(String.self, forKey: .replyTo)
         quote = try c.decodeIfPresent(String.self, forKey: .quote)
         principal = try c.decodeIfPresent(String.self, forKey: .principal)
+        action = try c.decodeIfPresent(ChatAction.self, forKey: .action)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -132,6 +137,7 @@ public struct ChatEvent: Sendable, Codable, Equatable {
         try c.encodeIfPresent(replyTo, forKey: .replyTo)
         try c.encodeIfPresent(quote, forKey: .quote)
         try c.encodeIfPresent(principal, forKey: .principal)
+        try c.encodeIfPresent(action, forKey: .action)
     }
 }
 
@@ -157,8 +163,10 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let enterChat: EventKind = "enter_chat"
     /// The bot was added to a group.
     public static let botAdded: EventKind = "bot_added"
-    /// A button on a card the bot sent was pressed.
+    /// A button on a card the bot sent was pressed (``ChatEvent/action`` says which).
     public static let cardAction: EventKind = "card_action"
+    /// A person rated one of the bot's answers (``ChatEvent/action`` carries the rating).
+    public static let feedback: EventKind = "feedback"
 }
 
 /// Where an event happened.
