@@ -20,13 +20,15 @@ struct DingTalkAICardTests {
         """
     }
 
-    static func post(_ server: RunningSwitchboard, _ fake: FakeDingTalk, msgID: String, text: String) async throws -> Int {
+    static func post(_ server: RunningSwitchboard, _ fake: FakeDingTalk, msgID: String, text: String, conversation: String? = nil) async throws -> Int {
         let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[HTTPField.Name("timestamp")!] = timestamp
         headers[HTTPField.Name("sign")!] = DingTalkEndToEndTests.sign(timestamp)
         let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
-        let body = try DingTalkEndToEndTests.message(from: FakeDingTalk.callbackFrame(messageID: "m-\(msgID)", msgID: msgID, text: text, sessionWebhook: fake.sessionWebhook, expires: alive))
+        let frame = conversation.map { FakeDingTalk.callbackFrame(messageID: "m-\(msgID)", msgID: msgID, text: text, sessionWebhook: fake.sessionWebhook, expires: alive, conversation: $0) }
+            ?? FakeDingTalk.callbackFrame(messageID: "m-\(msgID)", msgID: msgID, text: text, sessionWebhook: fake.sessionWebhook, expires: alive)
+        let body = try DingTalkEndToEndTests.message(from: frame)
         return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/ding", headers: headers, body: body)).status
     }
 
@@ -118,6 +120,55 @@ struct DingTalkAICardTests {
                 #expect(try await Self.post(server, fake, msgID: "card-3", text: "第二个问题") == 200)
                 try await fake.waitFor("the second answer") { fake.sessionPosts.count == 2 }
                 #expect(fake.cardCalls.count == 1, "one refused createAndDeliver, then no more card calls")
+            }
+        }
+    }
+
+    @Test("sixty answers typed into cards at once share the app's one card quota: never more card calls in a second than DingTalk allows, every card finished, nothing refused as too fast")
+    func manyCardsShareTheAppQuota() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            // Sixty answers at once, as a busy company's bot has them.
+            let yaml = Self.yaml(fake).replacingOccurrences(of: "engine: {poll_interval: 50ms}", with: "engine: {poll_interval: 50ms, concurrency: 64}")
+            try await RunningSwitchboard.run(yaml: yaml, environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk]) { server in
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 1...60 { group.addTask {
+                        // Sixty groups, so the answers run side by side (one conversation's run in order).
+                        try await Self.post(server, fake, msgID: "burst-\(index)", text: "第\(index)个问题：\(Self.question)", conversation: "cidBurstGroup\(index)AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+                    } }
+                    for try await status in group { #expect(status == 200) }
+                }
+                try await fake.waitFor("sixty finished cards", timeout: .seconds(90)) {
+                    fake.cards.count == 60 && fake.cards.values.allSatisfy { $0.params["flowStatus"] == "3" }
+                }
+                #expect(fake.cardQpsRefusals == 0, "\(fake.cardQpsRefusals) card calls refused by the app's quota")
+                #expect(fake.mostCardCallsInASecond <= FakeDingTalk.cardCallsPerSecond)
+                #expect(fake.sessionPosts.isEmpty, "no answer fell back to Markdown")
+                #expect(fake.refusedRequests.isEmpty, "\(fake.refusedRequests)")
+            }
+        }
+    }
+
+    @Test("DingTalk answers 429 to card calls in the middle of an answer: the calls wait and go again, the card is finished, and the backend is asked once")
+    func rateLimitedCardWaits() async throws {
+        try await FakeDifyServer.withRunning(mode: "chat") { dify in
+            try await FakeDingTalk.withRunning { fake in
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", message_type: ai_card}
+                    engine: {poll_interval: 50ms}
+                    """
+                // The card is created and shows "inputting"; then its updates are refused for a while.
+                fake.answerCards429(times: 3, afterCalls: 3)
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream((1...8).flatMap { [events.message("第\($0)段：限流期间回答仍在继续，卡片稍后更新。"), .pause(.milliseconds(400))] } + [events.messageEnd()]))
+                try await RunningSwitchboard.run(yaml: yaml, environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk, .dify]) { server in
+                    #expect(try await Self.post(server, fake, msgID: "card-429", text: "限流测试") == 200)
+                    try await fake.waitFor("the finished card", timeout: .seconds(40)) { fake.cards.values.first?.params["flowStatus"] == "3" }
+                    #expect(fake.cards.values.first?.params["msgContent"] == .some((1...8).map { "第\($0)段：限流期间回答仍在继续，卡片稍后更新。" }.joined()))
+                    #expect(dify.calls.count == 1, "the job was not run again")
+                    #expect(fake.sessionPosts.isEmpty)
+                }
             }
         }
     }

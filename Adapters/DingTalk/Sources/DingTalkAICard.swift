@@ -31,27 +31,38 @@ enum DingTalkAICard {
         var finished = false
     }
 
+    /// DingTalk's card APIs allow an app about 40 calls a second; its own connector keeps one
+    /// app-wide bucket of 20 (`dingtalk-openclaw-connector` `card.ts`; platforms-3.md §7).
+    static let appCallsPerSecond = 20.0
+    /// How often a call refused as too fast (403 `QpsLimit`, or 429) is waited out and tried again.
+    static let rateLimitTries = 5
+
     /// Keeps every call on one card at least `interval` after the previous one *ended* (DingTalk
     /// refuses updates arriving closer together with 403; counting from the end keeps a slow call
-    /// from bunching the next one up behind it), and waits out a refusal for being too fast.
+    /// from bunching the next one up behind it), takes a token of the app's bucket before each,
+    /// and waits out a refusal for being too fast — 403 `QpsLimit` or 429 — instead of failing the
+    /// answer (a failed job would ask the backend again).
     final class Pacer: Sendable {
         let interval: Duration
+        let app: TokenBucket
         private let last = Mutex<ContinuousClock.Instant?>(nil)
 
-        init(interval: Duration) {
+        init(interval: Duration, app: TokenBucket) {
             self.interval = interval
+            self.app = app
         }
 
         func run<T: Sendable>(_ call: () async throws -> T) async throws -> T {
             var refusals = 0
             while true {
                 if let next = last.withLock({ $0.map { $0 + interval } }), next > .now { try await Task.sleep(until: next) }
+                try await app.acquire()
                 do {
                     defer { last.withLock { $0 = .now } }
                     return try await call()
-                } catch let error as DingTalkAPIError where DingTalkDelivery.isCardRateLimit(error) && refusals < 3 {
+                } catch let error as DingTalkAPIError where DingTalkDelivery.isCardRateLimit(error) && refusals < DingTalkAICard.rateLimitTries - 1 {
                     refusals += 1
-                    try await Task.sleep(for: .seconds(2))
+                    try await Task.sleep(for: .seconds(2 * refusals))
                 }
             }
         }
@@ -68,7 +79,7 @@ extension DingTalkDelivery {
     func streamAICard(_ reply: ReplyStream) async throws -> DeliveryReceipt? {
         var record = try await context.replyState.load(DingTalkAICard.Record.self, DingTalkAICard.stateKey)
             ?? DingTalkAICard.Record(outTrackID: DingTalkAICard.outTrackID(idempotencyKey: context.idempotencyKey))
-        let pacer = DingTalkAICard.Pacer(interval: adapter.cardUpdateInterval)
+        let pacer = DingTalkAICard.Pacer(interval: adapter.cardUpdateInterval, app: adapter.cardCalls)
         if !record.delivered {
             do {
                 try await pacer.run { try await createAndDeliver(record.outTrackID) }
@@ -119,10 +130,14 @@ extension DingTalkDelivery {
         return DeliveryReceipt(messageIDs: [record.outTrackID])
     }
 
-    /// DingTalk's gateway answers 403 (QpsLimit) to card updates too close together [3P].
+    /// DingTalk's gateway answers 403 (QpsLimit) to card updates too close together [3P], and 429
+    /// when the app's quota is used up (seen by DingTalk's own connector).
     static func isCardRateLimit(_ error: DingTalkAPIError) -> Bool {
-        if case .http(403, let code, _) = error.kind { return code.contains("Qps") || code.contains("qps") || code.isEmpty }
-        return false
+        switch error.kind {
+        case .http(403, let code, _): code.lowercased().contains("qps") || code.isEmpty
+        case .http(429, _, _): true
+        default: false
+        }
     }
 
     // MARK: Calls

@@ -39,7 +39,9 @@ struct DingTalkAPI: Sendable {
     private static func exchangeOnce(
         method: HTTPRequest.Method, url: String, api: String, botID: String, body: JSONValue, token: String?, transport: any HTTPTransport
     ) async throws -> JSONValue {
-        var headers: HTTPFields = [.contentType: "application/json"]
+        // `Accept` as every official SDK sends it: without it the Stream gateway's
+        // `connections/open` answers XML (dingtalk-stream Node `getEndpoint`; platforms-3.md §7).
+        var headers: HTTPFields = [.contentType: "application/json", .accept: "application/json"]
         if let token { headers[HTTPField.Name("x-acs-dingtalk-access-token")!] = token }
         let response: OutboundResponse
         let data: Data

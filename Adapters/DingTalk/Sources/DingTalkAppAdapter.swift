@@ -33,6 +33,8 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
     let cardUpdateInterval: Duration
     /// Set once DingTalk refused the AI card: answers are Markdown messages until a restart.
     let aiCardOff = DingTalkOnce()
+    /// Every card call of the app, paced together (``DingTalkAICard/appCallsPerSecond``).
+    let cardCalls = TokenBucket(rate: DingTalkAICard.appCallsPerSecond, burst: DingTalkAICard.appCallsPerSecond / 2)
     let maxMediaBytes: Int
 
     var longConnection: String? { mode == .stream ? "DingTalk Stream (WebSocket)" : nil }
