@@ -15,6 +15,12 @@ package import Synchronization
 /// refusals of the endpoint or the upgrade on demand. Every other request is passed to the fake
 /// Open API, so the bot's one `host` serves both, as Feishu's does. Frames are encoded and decoded
 /// here by hand (proto2 wire format), independently of the generated code under test.
+///
+/// As strict as Feishu's: a ticket opens one socket and is spent by the first request that names
+/// it, upgraded or not (a second request gets a plain 403 without handshake headers); a refused
+/// upgrade is answered on the upgrade request itself — with the `handshake-*` headers, or, for a
+/// proxy in the way, without them; an endpoint answer can be made unparsable. Every answer and
+/// push comes after the network's latency.
 package final class FakeFeishuLongConnection: Sendable {
     package static let service = 33_554_678
 
@@ -34,16 +40,34 @@ package final class FakeFeishuLongConnection: Sendable {
         package func header(_ key: String) -> String? { headers.first { $0.0 == key }?.1 }
     }
 
-    package enum Refusal: Sendable {
+    package enum Refusal: Sendable, CustomStringConvertible {
         /// The endpoint answers this code (a client error unless 1 or 1000040343).
         case endpoint(code: Int)
+        /// The endpoint answers 200 with a body that is not its JSON (a gateway's error page).
+        case endpointNotJSON
         /// The upgrade is refused with these handshake headers.
         case handshake(status: Int, authCode: Int?)
+        /// The upgrade is refused with this HTTP status and no handshake headers: a proxy or load
+        /// balancer in the way, not Feishu.
+        case proxy(status: Int)
+
+        package var description: String {
+            switch self {
+            case .endpoint(let code): "endpoint code \(code)"
+            case .endpointNotJSON: "endpoint answer not JSON"
+            case .handshake(let status, let authCode): "handshake-status \(status)\(authCode.map { " autherrcode \($0)" } ?? "")"
+            case .proxy(let status): "a proxy's \(status)"
+            }
+        }
     }
 
     package struct State {
         package var port = 0
+        /// The plain HTTP listener that answers refused upgrades.
+        package var refusingPort = 0
         package var tickets: Set<String> = []
+        /// Requests that named a spent or unknown ticket.
+        package var spentTickets: [String] = []
         package var endpointCalls = 0
         package var received: [(connection: Int, frame: Frame)] = []
         package var refusal: Refusal?
@@ -53,11 +77,15 @@ package final class FakeFeishuLongConnection: Sendable {
 
     package let state = Mutex(State())
     package let sockets = OpenSockets<WebSocketOutboundWriter>()
+    /// Each open socket's TCP channel, to cut it as a lost network does.
+    let channels = Mutex<[Int: any Channel]>([:])
     package let api: FakeFeishuOpenAPI
     private let transport = AsyncHTTPClientTransport()
+    package let weather: NetworkWeather
 
-    package init(api: FakeFeishuOpenAPI) {
+    package init(api: FakeFeishuOpenAPI, weather: NetworkWeather = .standard) {
         self.api = api
+        self.weather = weather
     }
 
     package var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
@@ -69,31 +97,39 @@ package final class FakeFeishuLongConnection: Sendable {
     package var pings: [Frame] { received.filter { $0.method == 0 && $0.header("type") == "ping" } }
     package var responses: [Frame] { received.filter { $0.method == 1 } }
     package func refuse(_ refusal: Refusal?) { state.withLock { $0.refusal = refusal } }
+    /// Requests that came with a ticket already spent (the SDKs never ask twice).
+    package var spentTickets: [String] { state.withLock { $0.spentTickets } }
     package func answerPongs(with config: String?) { state.withLock { $0.pongConfig = config } }
 
-    package static func withRunning<T: Sendable>(api: FakeFeishuOpenAPI, _ body: (FakeFeishuLongConnection) async throws -> T) async throws -> T {
-        let fake = FakeFeishuLongConnection(api: api)
+    package static func withRunning<T: Sendable>(
+        api: FakeFeishuOpenAPI, weather: NetworkWeather = .standard, _ body: (FakeFeishuLongConnection) async throws -> T
+    ) async throws -> T {
+        let fake = FakeFeishuLongConnection(api: api, weather: weather)
         let router = Router()
+        router.add(middleware: WeatherMiddleware(weather))
         router.post("/callback/ws/endpoint") { request, _ -> Response in
             let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
-            let (refusal, port, config, ticket) = fake.state.withLock { state in
+            let (refusal, port, refusingPort, config, ticket) = fake.state.withLock { state in
                 state.endpointCalls += 1
                 let ticket = "t\(state.endpointCalls)"
                 state.tickets.insert(ticket)
-                return (state.refusal, state.port, state.clientConfig, ticket)
+                return (state.refusal, state.port, state.refusingPort, state.clientConfig, ticket)
             }
             guard json["AppID"] == .string(FakeFeishuOpenAPI.appID), json["AppSecret"] == .string(FakeFeishuOpenAPI.appSecret) else {
                 return fake.json(#"{"code":10003,"msg":"invalid app_id or app_secret"}"#)
             }
-            if case .endpoint(let code) = refusal { return fake.json(#"{"code":\#(code),"msg":"refused by the test"}"#) }
-            let url = "ws://127.0.0.1:\(port)/ws/v2?fpid=493&device_id=d1&access_key=secret-key&service_id=\(service)&ticket=\(ticket)"
-            return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
-        }
-        router.get("/ws/v2") { _, _ -> Response in
-            guard case .handshake(let status, let authCode) = fake.state.withLock({ $0.refusal }) else { return Response(status: .badRequest) }
-            var headers: HTTPFields = [HTTPField.Name("handshake-status")!: String(status), HTTPField.Name("handshake-msg")!: "refused by the test"]
-            if let authCode { headers[HTTPField.Name("handshake-autherrcode")!] = String(authCode) }
-            return Response(status: HTTPResponse.Status(code: status), headers: headers)
+            switch refusal {
+            case .endpoint(let code)?: return fake.json(#"{"code":\#(code),"msg":"refused by the test"}"#)
+            case .endpointNotJSON?:
+                return Response(status: .ok, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html>502 Bad Gateway</html>")))
+            case .handshake?, .proxy?:
+                // The socket URL points at the listener that refuses upgrades.
+                let url = "ws://127.0.0.1:\(refusingPort)/ws/v2?fpid=493&device_id=d1&access_key=secret-key&service_id=\(service)&ticket=\(ticket)"
+                return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
+            case nil:
+                let url = "ws://127.0.0.1:\(port)/ws/v2?fpid=493&device_id=d1&access_key=secret-key&service_id=\(service)&ticket=\(ticket)"
+                return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
+            }
         }
         // Everything else is the Open API's.
         for method in [HTTPRequest.Method.get, .post, .patch, .put] {
@@ -106,38 +142,73 @@ package final class FakeFeishuLongConnection: Sendable {
                 return Response(status: answer.status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
             }
         }
-        let server = HTTPServerBuilder.http1WebSocketUpgrade { request, _, _ in
+        let server = HTTPServerBuilder.http1WebSocketUpgrade { request, channel, _ in
             guard let path = request.path, path.hasPrefix("/ws/v2?") else { return .dontUpgrade }
-            let query = WebhookRequest(method: .get, url: path)
-            let (refusal, valid) = fake.state.withLock { state in
-                (state.refusal, query.query("ticket").map { state.tickets.remove($0) != nil } ?? false)
-            }
-            // Refused (Hummingbird answers a declined upgrade 400); a plain GET of the URL is
-            // answered by the router's GET /ws/v2 with the handshake headers.
-            if case .handshake = refusal { return .dontUpgrade }
-            guard valid else { return .dontUpgrade }
+            guard fake.spend(ticketIn: path) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 let id = fake.sockets.opened(outbound)
-                defer { fake.sockets.closed(id) }
-                for try await message in inbound.messages(maxSize: 16 << 20) {
-                    guard case .binary(let buffer) = message, let frame = Self.decode(Data(buffer.readableBytesView)) else { continue }
-                    fake.state.withLock { $0.received.append((id, frame)) }
-                    if frame.method == 0, frame.header("type") == "ping" {
-                        let config = fake.state.withLock { $0.pongConfig }
-                        let pong = Frame(seqID: 0, logID: 0, service: frame.service, method: 0, headers: [("type", "pong")], payload: config.map { Data($0.utf8) })
-                        try await outbound.write(.binary(ByteBuffer(bytes: Self.encode(pong))))
+                fake.channels.withLock { $0[id] = channel }
+                defer {
+                    fake.sockets.closed(id)
+                    fake.channels.withLock { _ = $0.removeValue(forKey: id) }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { pongs in
+                    for try await message in inbound.messages(maxSize: 16 << 20) {
+                        guard case .binary(let buffer) = message, let frame = Self.decode(Data(buffer.readableBytesView)) else { continue }
+                        fake.state.withLock { $0.received.append((id, frame)) }
+                        if frame.method == 0, frame.header("type") == "ping" {
+                            let config = fake.state.withLock { $0.pongConfig }
+                            let pong = Frame(seqID: 0, logID: 0, service: frame.service, method: 0, headers: [("type", "pong")], payload: config.map { Data($0.utf8) })
+                            pongs.addTask {
+                                await fake.weather.wait()
+                                try? await outbound.write(.binary(ByteBuffer(bytes: Self.encode(pong))))
+                            }
+                        }
                     }
+                    pongs.cancelAll()
                 }
             }
         }
-        return try await LoopbackHTTP.run(router: router, server: server) { port in
-            fake.state.withLock { $0.port = port }
-            return try await body(fake)
+        // A plain HTTP listener: a WebSocket upgrade request is an ordinary GET to it, answered with
+        // the refusal — what Feishu's gateway (or a proxy) sends back instead of 101.
+        let refusing = Router()
+        refusing.add(middleware: WeatherMiddleware(weather))
+        refusing.get("/ws/v2") { request, _ -> Response in
+            guard fake.spend(ticketIn: request.uri.description) else { return Response(status: .forbidden) }
+            switch fake.state.withLock({ $0.refusal }) {
+            case .handshake(let status, let authCode)?:
+                var headers: HTTPFields = [HTTPField.Name("handshake-status")!: String(status), HTTPField.Name("handshake-msg")!: "refused by the test"]
+                if let authCode { headers[HTTPField.Name("handshake-autherrcode")!] = String(authCode) }
+                return Response(status: HTTPResponse.Status(code: status), headers: headers)
+            case .proxy(let status)?:
+                return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html>\(status)</html>")))
+            default:
+                return Response(status: .badRequest)
+            }
+        }
+        return try await LoopbackHTTP.run(router: refusing, server: .http1()) { refusingPort in
+            try await LoopbackHTTP.run(router: router, server: server) { port in
+                fake.state.withLock { ($0.port, $0.refusingPort) = (port, refusingPort) }
+                return try await body(fake)
+            }
+        }
+    }
+
+    /// Spends the ticket a request names: true the first time, false for a spent or unknown one.
+    private func spend(ticketIn path: String) -> Bool {
+        let ticket = WebhookRequest(method: .get, url: path).query("ticket")
+        return state.withLock { state in
+            guard let ticket, state.tickets.remove(ticket) != nil else {
+                state.spentTickets.append(ticket ?? "(none)")
+                return false
+            }
+            return true
         }
     }
 
     /// Sends a frame down the newest open socket.
     package func push(_ frame: Frame) async throws {
+        await weather.wait()
         guard let socket = sockets.newest else { throw FixtureError("no open long connection to push to") }
         try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame))))
     }
@@ -146,6 +217,13 @@ package final class FakeFeishuLongConnection: Sendable {
     /// lands on another replica does.
     package func pushToEvery(_ frame: Frame) async throws {
         for socket in sockets.all { try await socket.write(.binary(ByteBuffer(bytes: Self.encode(frame)))) }
+    }
+
+    /// Cuts the newest socket's TCP connection without a WebSocket close frame: a network lost
+    /// under a healthy session (an idle timeout in a NAT, a restarted gateway).
+    package func cutNewest() async throws {
+        guard let channel = channels.withLock({ $0.max { $0.key < $1.key }?.value }) else { return }
+        try await channel.close().get()
     }
 
     /// Closes the newest socket from the server's side.

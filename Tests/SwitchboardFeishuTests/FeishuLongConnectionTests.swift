@@ -105,12 +105,16 @@ struct FeishuLongConnectionTests {
         }
     }
 
-    @Test("client errors stop for good — bad credentials at the endpoint, the 50-connection limit or a forbidden app at the handshake — while a busy endpoint and other refusals are retried", arguments: [
+    @Test("client errors stop for good — bad credentials at the endpoint, the 50-connection limit or a forbidden app in the refused upgrade's own handshake headers — while a busy endpoint, an endpoint answer that is not JSON, other refusals and a refusal without handshake headers (a proxy's 403) are retried; the spent ticket is never asked again", arguments: [
         (FakeFeishuLongConnection.Refusal.endpoint(code: 10003), false),
         (.handshake(status: 514, authCode: 1_000_040_350), false),
         (.handshake(status: 403, authCode: nil), false),
         (.endpoint(code: 1), true),
+        (.endpointNotJSON, true),
         (.handshake(status: 514, authCode: 1_000_040_351), true),
+        (.handshake(status: 500, authCode: nil), true),
+        (.proxy(status: 403), true),
+        (.proxy(status: 502), true),
     ])
     func refusals(refusal: FakeFeishuLongConnection.Refusal, retried: Bool) async throws {
         try await FakeFeishuOpenAPI.withRunning { api in
@@ -135,6 +139,25 @@ struct FeishuLongConnectionTests {
                         #expect(fake.endpointCalls == 1, "a client error must not be retried")
                         #expect(fake.connections == 0)
                     }
+                    #expect(fake.spentTickets.isEmpty, "a one-time URL was asked again: \(fake.spentTickets)")
+                }
+            }
+        }
+    }
+
+    @Test("ReconnectCount counts the tries of one reconnect loop: sessions that come up and are later lost (the TCP connection cut, no close frame) never use it up")
+    func reconnectCountStartsOverOnceUp() async throws {
+        try await FakeFeishuOpenAPI.withRunning { api in
+            try await FakeFeishuLongConnection.withRunning(api: api) { fake in
+                // Two tries per loop, one second apart, no random wait.
+                fake.state.withLock { $0.clientConfig = #"{"ReconnectCount":2,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"# }
+                try await RunningSwitchboard.run(yaml: Self.yaml(fake), plugins: [.feishu]) { _ in
+                    for session in 1...4 {
+                        try await fake.waitFor("session \(session)", timeout: .seconds(10)) { fake.connections == session && fake.openSockets == 1 && fake.pings.count >= session }
+                        try await fake.cutNewest()
+                    }
+                    try await fake.waitFor("a fifth session", timeout: .seconds(10)) { fake.connections == 5 && fake.openSockets == 1 }
+                    #expect(fake.mostOpenAtOnce == 1)
                 }
             }
         }

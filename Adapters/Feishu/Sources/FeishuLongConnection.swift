@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdWSClient
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -7,6 +6,7 @@ import SwitchboardCore
 import SwitchboardTelemetry
 import Synchronization
 import Tracing
+import WSCore
 
 /// `intake: websocket` (platforms-2.md §1): the app's long connection. One socket at a time, owned
 /// by this service's task: endpoint discovery ▸ connect ▸ ping at once and every `PingInterval` ▸
@@ -31,7 +31,8 @@ struct FeishuLongConnection: Service {
 
     private func connectAgainAndAgain() async {
         let config = ClientConfigBox()
-        var attempt = 0
+        // The tries of the current reconnect loop; the socket's handler starts them over.
+        let attempts = ReconnectTries()
         defer { up(false) }
         while !Task.isCancelled {
             let reason: String
@@ -40,7 +41,7 @@ struct FeishuLongConnection: Service {
                     host: adapter.api.host, appID: adapter.appID, appSecret: adapter.appSecret, botID: adapter.botID, transport: transport
                 )
                 if let first = endpoint.config { config.value.withLock { $0.apply(first) } }
-                try await connect(endpoint, config: config) { attempt = 0 }
+                try await connect(endpoint, config: config) { attempts.reset() }
                 reason = "the server closed the connection"
             } catch let error as FeishuLongConnectionError where error.kind == .stop {
                 logger.error("\(error); not reconnecting", metadata: ["bot": "\(adapter.botID)"])
@@ -50,7 +51,7 @@ struct FeishuLongConnection: Service {
             }
             guard !Task.isCancelled else { return }
             up(false)
-            attempt += 1
+            let attempt = attempts.next()
             let policy = config.value.withLock { $0 }
             if policy.reconnectCount >= 0, attempt > policy.reconnectCount {
                 logger.error(
@@ -72,12 +73,14 @@ struct FeishuLongConnection: Service {
     }
 
     /// One socket, from upgrade to close: returns when the server closes it, throws when it fails.
-    private func connect(_ endpoint: FeishuEndpoint, config: ClientConfigBox, connected: () -> Void) async throws {
-        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20)
-        configuration.closeTimeout = .seconds(5)
+    /// `connected` runs once the socket is up: the reconnect loop's tries start over then, as the
+    /// SDKs' do (platforms-3.md §7), not only after a clean close.
+    private func connect(_ endpoint: FeishuEndpoint, config: ClientConfigBox, connected: @escaping @Sendable () -> Void) async throws {
+        let close: WebSocketCloseFrame?
         do {
-            try await WebSocketClient.connect(url: endpoint.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+            close = try await FeishuSocketDial.connect(url: endpoint.url, maxFrameSize: 16 << 20, closeTimeout: .seconds(5), logger: logger) { inbound, outbound, _ in
                 logger.info("Feishu long connection open", metadata: ["bot": "\(adapter.botID)", "endpoint": "\(endpoint.redactedURL)"])
+                connected()
                 up(true)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
@@ -105,10 +108,16 @@ struct FeishuLongConnection: Service {
                     group.cancelAll()
                 }
             }
-        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
-            throw await FeishuHandshake.refusal(url: endpoint.url, botID: adapter.botID, transport: transport)
+        } catch let refused as FeishuSocketDial.Refused {
+            throw FeishuHandshake.classify(refused, botID: adapter.botID)
         }
-        connected()
+        // A close by the server (normal, or going away) ends a session cleanly; anything else — a
+        // protocol error, a connection lost without a close frame — is a failure, said as such.
+        switch close?.closeCode {
+        case .normalClosure?, .goingAway?: return
+        case let code?: throw FeishuLongConnectionError(botID: adapter.botID, kind: .retry, detail: "the connection ended with close code \(code)")
+        case nil: throw FeishuLongConnectionError(botID: adapter.botID, kind: .retry, detail: "the connection was lost without a close frame")
+        }
     }
 
     private func handle(_ bytes: Data, fragments: inout FeishuFragments, config: ClientConfigBox, outbound: WebSocketOutboundWriter) async throws {
@@ -167,6 +176,22 @@ struct FeishuLongConnection: Service {
             sink.record(frame: bytes, bot: adapter.botID, platform: adapter.platform, reply: ack, events: decoded)
         }
         try await outbound.write(.binary(ByteBuffer(bytes: ack)))
+    }
+}
+
+/// The tries of one reconnect loop: counted by the loop, started over by a socket that came up.
+final class ReconnectTries: Sendable {
+    private let count = Mutex(0)
+
+    func next() -> Int {
+        count.withLock { value in
+            value += 1
+            return value
+        }
+    }
+
+    func reset() {
+        count.withLock { $0 = 0 }
     }
 }
 

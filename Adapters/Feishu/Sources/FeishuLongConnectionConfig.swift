@@ -52,11 +52,14 @@ struct FeishuEndpoint: Sendable {
         } catch {
             throw FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the endpoint request did not complete (\(type(of: error)))")
         }
-        let json = try? JSONParser.parse(data)
         guard response.status == .ok else {
             throw FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the endpoint answered HTTP \(response.status.code)")
         }
-        let code = json?["code"]?.integer ?? -1
+        // An answer that is not the endpoint's JSON is retried, as the SDKs do: only a code Feishu
+        // said stops the bot.
+        guard let json = try? JSONParser.parse(data), let code = json["code"]?.integer else {
+            throw FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the endpoint's answer is not its JSON (\(data.count) bytes)")
+        }
         switch code {
         case 0:
             break
@@ -66,14 +69,14 @@ struct FeishuEndpoint: Sendable {
             // A client error: bad credentials, an app not allowed a long connection.
             throw FeishuLongConnectionError(
                 botID: botID, kind: .stop,
-                detail: "the endpoint refused the app: code \(code) \(json?["msg"]?.string ?? ""); check bots.\(botID).app_id and app_secret, and that the app is a self-built app with 使用长连接接收事件 chosen in the console"
+                detail: "the endpoint refused the app: code \(code) \(json["msg"]?.string ?? ""); check bots.\(botID).app_id and app_secret, and that the app is a self-built app with 使用长连接接收事件 chosen in the console"
             )
         }
-        guard let url = json?["data"]?["URL"]?.string, !url.isEmpty else {
+        guard let url = json["data"]?["URL"]?.string, !url.isEmpty else {
             throw FeishuLongConnectionError(botID: botID, kind: .retry, detail: "the endpoint answered no URL")
         }
         let service = WebhookRequest(method: .get, url: url).query("service_id").flatMap { Int32($0) } ?? 0
-        return FeishuEndpoint(url: url, service: service, config: json?["data"]?["ClientConfig"])
+        return FeishuEndpoint(url: url, service: service, config: json["data"]?["ClientConfig"])
     }
 }
 
