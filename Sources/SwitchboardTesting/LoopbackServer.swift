@@ -49,17 +49,21 @@ public final class LoopbackServer: Sendable {
         }
     }
 
-    /// Starts a server, runs `body` with it, and stops it.
+    /// Starts a server, runs `body` with it, and stops it. Every answer comes after the `weather`'s
+    /// latency (``NetworkWeather/standard`` unless told: the far side is over a network).
     public static func withRunning<T: Sendable>(
+        weather: NetworkWeather = .standard,
         respond: @escaping Responder = { _ in WebhookResponse() },
         _ body: (LoopbackServer) async throws -> T
     ) async throws -> T {
-        try await withRunning(streaming: { LoopbackResponse(await respond($0)) }, body)
+        try await withRunning(weather: weather, streaming: { LoopbackResponse(await respond($0)) }, body)
     }
 
     /// Starts a server whose answers are written piece by piece, with pauses and waits between
-    /// the pieces (a streamed API such as Dify's SSE), runs `body` with it, and stops it.
+    /// the pieces (a streamed API such as Dify's SSE), runs `body` with it, and stops it. The
+    /// `weather`'s latency comes before each answer's head.
     public static func withRunning<T: Sendable>(
+        weather: NetworkWeather = .standard,
         streaming respond: @escaping StreamingResponder,
         _ body: (LoopbackServer) async throws -> T
     ) async throws -> T {
@@ -74,6 +78,7 @@ public final class LoopbackServer: Sendable {
                     headers: request.headers, body: Data(buffer.readableBytesView)
                 )
                 log.requests.withLock { $0.append(recorded) }
+                await weather.wait()
                 let answer = await respond(recorded)
                 if answer.headDelay > .zero { try? await Task.sleep(for: answer.headDelay) }
                 return Response(status: answer.status, headers: answer.headers, body: answer.responseBody)

@@ -39,6 +39,10 @@ final class ChaosPlatforms: Sendable {
         var acks: Set<String> = []
         var difyCalls = 0
         var weComSent: Set<String> = []
+        /// Tokens handed out, per platform: a call with any other is refused.
+        var issued: Set<String> = []
+        /// Calls refused for credentials or tokens this fake never issued (a correct client makes none).
+        var refusals: [String] = []
     }
 
     let state = Mutex(State())
@@ -50,6 +54,30 @@ final class ChaosPlatforms: Sendable {
 
     var url: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
     var difyCalls: Int { state.withLock { $0.difyCalls } }
+    /// Calls refused for bad credentials or tokens the fake never issued.
+    var refusals: [String] { state.withLock { $0.refusals } }
+
+    /// A token of this fake's, remembered as issued.
+    private func issue(_ prefix: String) -> String {
+        let token = next(prefix)
+        state.withLock { _ = $0.issued.insert(token) }
+        return token
+    }
+
+    /// Whether `token` is one this fake issued; a refusal is noted.
+    private func knows(_ token: String?, _ api: String) -> Bool {
+        state.withLock { state in
+            guard let token, state.issued.contains(token) else {
+                state.refusals.append("\(api) with a token the fake never issued")
+                return false
+            }
+            return true
+        }
+    }
+
+    private func refuse(_ what: String) {
+        state.withLock { $0.refusals.append(what) }
+    }
     /// Stream sockets: opened so far, open now, and the most open at once.
     var streamSockets: (opened: Int, open: Int, mostOpen: Int) { state.withLock { ($0.connections, $0.sockets.count, $0.mostOpen) } }
 
@@ -70,6 +98,8 @@ final class ChaosPlatforms: Sendable {
 
     func run<T: Sendable>(_ body: (ChaosPlatforms) async throws -> T) async throws -> T {
         let router = Router()
+        // The network's weather under the faults: every answer after a real round trip.
+        router.add(middleware: WeatherMiddleware(.standard))
         registerWeCom(router)
         registerFeishu(router)
         registerDingTalk(router)
@@ -151,13 +181,20 @@ final class ChaosPlatforms: Sendable {
     // MARK: WeCom
 
     private func registerWeCom(_ router: Router<BasicRequestContext>) {
-        router.get("/cgi-bin/gettoken") { _, _ in
+        router.get("/cgi-bin/gettoken") { request, _ in
             if let failure = await self.fail(self.faults.next([.serverError, .drop, .slow]), busy: #"{"errcode":-1,"errmsg":"system busy"}"#) {
                 return failure
             }
-            return Self.reply(#"{"errcode":0,"errmsg":"ok","access_token":"\#(self.next("wecom-token-"))","expires_in":7200}"#)
+            guard request.uri.queryParameters.get("corpid") == Self.weComCorp, request.uri.queryParameters.get("corpsecret") == Self.weComSecret else {
+                self.refuse("gettoken with wrong credentials")
+                return Self.reply(#"{"errcode":40001,"errmsg":"invalid credential"}"#)
+            }
+            return Self.reply(#"{"errcode":0,"errmsg":"ok","access_token":"\#(self.issue("wecom-token-"))","expires_in":7200}"#)
         }
         router.post("/cgi-bin/message/send") { request, _ in
+            guard self.knows(request.uri.queryParameters.get("access_token").map { String($0) }, "message/send") else {
+                return Self.reply(#"{"errcode":40014,"errmsg":"invalid access_token"}"#)
+            }
             let fault = self.faults.next([.serverError, .rateLimited, .tokenRefused, .drop, .slow])
             if let failure = await self.fail(
                 fault, busy: #"{"errcode":-1,"errmsg":"system busy"}"#, rateLimited: #"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
@@ -191,11 +228,19 @@ final class ChaosPlatforms: Sendable {
     // MARK: Feishu
 
     private func registerFeishu(_ router: Router<BasicRequestContext>) {
-        router.post("/open-apis/auth/v3/tenant_access_token/internal") { _, _ in
+        router.post("/open-apis/auth/v3/tenant_access_token/internal") { request, _ in
             if let failure = await self.fail(self.faults.next([.serverError, .drop])) { return failure }
-            return Self.reply(#"{"code":0,"msg":"ok","tenant_access_token":"t-\#(self.next("feishu-token-"))","expire":7200}"#)
+            let json = try await Self.json(request)
+            guard json["app_id"] == .string(Self.feishuAppID), json["app_secret"] == .string(Self.feishuSecret) else {
+                self.refuse("tenant_access_token with wrong credentials")
+                return Self.reply(#"{"code":10014,"msg":"app secret invalid"}"#, status: .badRequest)
+            }
+            return Self.reply(#"{"code":0,"msg":"ok","tenant_access_token":"\#(self.issue("t-feishu-token-"))","expire":7200}"#)
         }
         router.post("/open-apis/im/v1/messages/:message/reply") { request, context in
+            guard self.knows(Self.bearer(request), "im/v1/messages reply") else {
+                return Self.reply(#"{"code":99991663,"msg":"Invalid access token for authorization."}"#, status: .badRequest)
+            }
             let fault = self.faults.next([.serverError, .rateLimited, .tokenRefused, .drop, .slow])
             if let failure = await self.fail(
                 fault, busy: #"{"code":1000,"msg":"internal error"}"#, busyStatus: .internalServerError,
@@ -223,6 +268,9 @@ final class ChaosPlatforms: Sendable {
             return Self.reply(#"{"code":0,"msg":"success","data":{"message_id":"\#(id)"}}"#)
         }
         router.patch("/open-apis/im/v1/messages/:message") { request, context in
+            guard self.knows(Self.bearer(request), "im/v1/messages patch") else {
+                return Self.reply(#"{"code":99991663,"msg":"Invalid access token for authorization."}"#, status: .badRequest)
+            }
             if let failure = await self.fail(
                 self.faults.next([.serverError, .drop, .slow]), busy: #"{"code":1000,"msg":"internal error"}"#, busyStatus: .internalServerError
             ) {
@@ -235,6 +283,12 @@ final class ChaosPlatforms: Sendable {
         }
     }
 
+    /// The token of an `Authorization: Bearer …` header.
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count))
+    }
+
     /// A card's markdown, a post's or a text's words.
     static func feishuText(_ content: String?) -> String {
         guard let content, let json = try? JSONParser.parse(content) else { return content ?? "" }
@@ -244,8 +298,17 @@ final class ChaosPlatforms: Sendable {
     // MARK: DingTalk
 
     private func registerDingTalk(_ router: Router<BasicRequestContext>) {
-        router.post("/v1.0/gateway/connections/open") { _, _ in
+        router.post("/v1.0/gateway/connections/open") { request, _ in
             if let failure = await self.fail(self.faults.next([.serverError, .drop])) { return failure }
+            let json = try await Self.json(request)
+            guard request.headers[.accept]?.contains("application/json") == true else {
+                self.refuse("connections/open without Accept: application/json")
+                return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<OpenConnectionResponse/>")))
+            }
+            guard json["clientId"] == .string(Self.dingTalkKey), json["clientSecret"] == .string(Self.dingTalkSecret) else {
+                self.refuse("connections/open with wrong credentials")
+                return Self.reply(#"{"code":"InvalidAuthentication","message":"bad client"}"#, status: .unauthorized)
+            }
             return Self.reply(#"{"endpoint":"ws://127.0.0.1:\#(self.state.withLock { $0.port })/connect","ticket":"\#(self.next("ticket-"))"}"#)
         }
         router.post("/dingtalk/session/:message") { request, context in

@@ -132,6 +132,7 @@ struct ChaosTests {
             }
             #expect(twice == 0 && never == 0, "\(table)\n\(detail.joined(separator: "\n"))")
             #expect(restartDatabase == nil || restarted.value, "the database was not restarted during the run")
+            #expect(platforms.refusals.isEmpty, "the platforms refused credentials or tokens they never issued: \(Set(platforms.refusals))")
             if twice + never > 0 {
                 let interesting = cluster.output.split(separator: "\n").filter { line in
                     line.contains("warning") || line.contains("error") || detail.contains { line.contains($0.prefix(12)) }
