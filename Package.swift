@@ -360,6 +360,8 @@ let package = Package(
         .testTarget(
             name: "SwitchboardDingTalkTests",
             dependencies: [
+                // The official SDKs' parity runner.
+                "SwitchboardPlatformFakes",
                 "SwitchboardCore",
                 "SwitchboardDingTalk",
                 // Dify receiving what users send.

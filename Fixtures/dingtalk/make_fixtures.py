@@ -137,8 +137,8 @@ case("http-stale-timestamp", HTTP, compact(group_text).encode(),
 case("http-not-json", HTTP, b"hello, not json", response={"status": 400, "body": "the body is not DingTalk's robot message JSON"})
 
 # Stream frames (platforms.md §3d).
-def ack(message_id, data):
-    return json.dumps({"code": 200, "data": data, "headers": {"contentType": "application/json", "messageId": message_id}, "message": "OK"},
+def ack(message_id, data, message="OK"):
+    return json.dumps({"code": 200, "data": data, "headers": {"contentType": "application/json", "messageId": message_id}, "message": message},
                       ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 callback = {"specVersion": "1.0", "type": "CALLBACK",
@@ -147,7 +147,8 @@ callback = {"specVersion": "1.0", "type": "CALLBACK",
             "data": compact(group_text)}
 stream_event = dict(GROUP_EVENT, id=f"{STREAM}:msgBjXREkdlZkfTfrIiQomjAw==", bot=STREAM)
 case("stream-callback-frame", STREAM, compact(callback).encode(), frame=True, events=[stream_event],
-     response={"status": 200, "body": ack("7e1a-42f0-b3c9", '{"response":null}')})
+     # Acked as the official SDK acks a message its handler took (docs/parity.md).
+     response={"status": 200, "body": ack("7e1a-42f0-b3c9", '{"response":"OK"}', message="")})
 # A click on an AI card's button: the CALLBACK topic /v1.0/card/instances/callback, its data the
 # dingtalk-stream SDK's CardCallbackMessage (content and value are JSON strings).
 clicked = {"cardPrivateData": {"actionIds": ["stop_button"], "params": {"action": "stop"}}}

@@ -1,10 +1,10 @@
 package import Foundation
-import HTTPTypes
+package import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 package import HummingbirdWebSocket
 import NIOCore
-import SwitchboardCore
+package import SwitchboardCore
 import SwitchboardServer
 package import SwitchboardTesting
 package import Synchronization
@@ -69,7 +69,12 @@ package final class FakeFeishuLongConnection: Sendable {
         /// Requests that named a spent or unknown ticket.
         package var spentTickets: [String] = []
         package var endpointCalls = 0
-        package var received: [(connection: Int, frame: Frame)] = []
+        /// Each endpoint request's headers and body, and each socket's request path (with query).
+        package var endpointRequests: [(headers: HTTPFields, body: JSONValue)] = []
+        package var upgradePaths: [String] = []
+        package var handedOut: [String] = []
+        package var received: [(connection: Int, frame: Frame, at: ContinuousClock.Instant)] = []
+        package var opened: [ContinuousClock.Instant] = []
         package var refusal: Refusal?
         package var clientConfig = #"{"ReconnectCount":-1,"ReconnectInterval":1,"ReconnectNonce":0,"PingInterval":120}"#
         package var pongConfig: String?
@@ -111,6 +116,7 @@ package final class FakeFeishuLongConnection: Sendable {
             let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
             let (refusal, port, refusingPort, config, ticket) = fake.state.withLock { state in
                 state.endpointCalls += 1
+                state.endpointRequests.append((request.headers, json))
                 let ticket = "t\(state.endpointCalls)"
                 state.tickets.insert(ticket)
                 return (state.refusal, state.port, state.refusingPort, state.clientConfig, ticket)
@@ -128,6 +134,7 @@ package final class FakeFeishuLongConnection: Sendable {
                 return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
             case nil:
                 let url = "ws://127.0.0.1:\(port)/ws/v2?fpid=493&device_id=d1&access_key=secret-key&service_id=\(service)&ticket=\(ticket)"
+                fake.state.withLock { $0.handedOut.append(url) }
                 return fake.json(#"{"code":0,"msg":"ok","data":{"URL":"\#(url)","ClientConfig":\#(config)}}"#)
             }
         }
@@ -144,10 +151,12 @@ package final class FakeFeishuLongConnection: Sendable {
         }
         let server = HTTPServerBuilder.http1WebSocketUpgrade { request, channel, _ in
             guard let path = request.path, path.hasPrefix("/ws/v2?") else { return .dontUpgrade }
+            fake.state.withLock { $0.upgradePaths.append(path) }
             guard fake.spend(ticketIn: path) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 let id = fake.sockets.opened(outbound)
                 fake.channels.withLock { $0[id] = channel }
+                fake.state.withLock { $0.opened.append(.now) }
                 defer {
                     fake.sockets.closed(id)
                     fake.channels.withLock { _ = $0.removeValue(forKey: id) }
@@ -155,7 +164,7 @@ package final class FakeFeishuLongConnection: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { pongs in
                     for try await message in inbound.messages(maxSize: 16 << 20) {
                         guard case .binary(let buffer) = message, let frame = Self.decode(Data(buffer.readableBytesView)) else { continue }
-                        fake.state.withLock { $0.received.append((id, frame)) }
+                        fake.state.withLock { $0.received.append((id, frame, .now)) }
                         if frame.method == 0, frame.header("type") == "ping" {
                             let config = fake.state.withLock { $0.pongConfig }
                             let pong = Frame(seqID: 0, logID: 0, service: frame.service, method: 0, headers: [("type", "pong")], payload: config.map { Data($0.utf8) })

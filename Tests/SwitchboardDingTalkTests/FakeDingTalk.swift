@@ -60,6 +60,11 @@ final class FakeDingTalk: Sendable {
         var card429sAfter = 0
         /// Requests refused for a missing or unknown token, or a wrong Accept.
         var refusedRequests: [String] = []
+        /// Each connections/open request's headers and body, and each socket's request path.
+        var openRequests: [(headers: HTTPFields, body: JSONValue)] = []
+        var upgradePaths: [String] = []
+        /// Tickets made of characters a URL must escape, as real ones are (base64-like).
+        var escapedTickets = false
     }
 
     /// The card APIs' app-wide limit: about 40 calls a second (platforms-3.md §7).
@@ -111,6 +116,7 @@ final class FakeDingTalk: Sendable {
         router.add(middleware: WeatherMiddleware(weather, leg: .afterHandling))
         router.post("/v1.0/gateway/connections/open") { request, _ -> Response in
             let json = (try? JSONParser.parse(try await request.body.collect(upTo: 1 << 20).readableBytesView)) ?? .null
+            fake.state.withLock { $0.openRequests.append((request.headers, json)) }
             guard request.headers[.accept]?.contains("application/json") == true else {
                 fake.state.withLock { $0.refusedRequests.append("connections/open without Accept: application/json") }
                 let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OpenConnectionResponse><endpoint>ws://127.0.0.1/connect</endpoint></OpenConnectionResponse>"
@@ -121,7 +127,7 @@ final class FakeDingTalk: Sendable {
             }
             let ticket = fake.state.withLock { state -> String in
                 state.subscriptions.append(json["subscriptions"] ?? .null)
-                let ticket = "ticket-\(state.tickets.count + 1)"
+                let ticket = state.escapedTickets ? "tk+/=\(state.tickets.count + 1)Ab" : "ticket-\(state.tickets.count + 1)"
                 state.tickets.append(ticket)
                 return ticket
             }
@@ -189,7 +195,10 @@ final class FakeDingTalk: Sendable {
             }
         }
         let server = HTTPServerBuilder.http1WebSocketUpgrade { request, _, _ in
-            guard let path = request.path, path.hasPrefix("/connect?ticket="), fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count))) else {
+            if let path = request.path { fake.state.withLock { $0.upgradePaths.append(path) } }
+            guard let path = request.path, path.hasPrefix("/connect?ticket="),
+                fake.claim(ticket: String(path.dropFirst("/connect?ticket=".count)).removingPercentEncoding ?? "")
+            else {
                 return .dontUpgrade
             }
             return .upgrade([:]) { inbound, outbound, _ in

@@ -42,7 +42,10 @@ enum DingTalkStreamFrames {
                 throw WebhookRejection.badRequest("the CALLBACK frame's data is not a JSON string")
             }
             let events = try message.event(from: payload).map { [$0] } ?? []
-            return StreamFrameResult(events: events, reply: ack(messageID, data: #"{"response":null}"#))
+            // As the official SDK acks a robot message its handler took: no message, and the
+            // handler's word as the response (dingtalk-stream `CallbackHandler.raw_process`;
+            // docs/parity.md).
+            return StreamFrameResult(events: events, reply: ack(messageID, message: "", data: #"{"response":"OK"}"#))
         case "EVENT":
             return StreamFrameResult(reply: ack(messageID, data: #"{"status":"SUCCESS","message":"success"}"#))
         default:
