@@ -70,7 +70,7 @@ package enum OfficialSDK {
         process.executableURL = try await python()
         process.arguments = [root.appendingPathComponent("Tests/Parity/sdk/\(script)").path] + arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-\(script)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -87,7 +87,7 @@ package enum OfficialSDK {
         let stdout = Pipe()
         // Standard error to a file: read after the end, it cannot fill a pipe and stall the script.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-\(script)-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         process.standardInput = stdin
         process.standardOutput = stdout
