@@ -125,8 +125,9 @@ struct DifyFailureTests {
             let events = FakeDifyEvents()
             dify.enqueue(.stream([events.message("late"), events.messageEnd()], headDelay: .seconds(4)))
             let logs = LogCapture()
-            // 1 s: a retry must get its head in time even when the test process is busy with others.
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["connect": "1s"])], logs: logs)
+            // 2 s: a retry must get its head in time — after the network's latency (up to 300 ms
+            // here) — even when the test process is busy with others; the first head comes at 4 s.
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["connect": "2s"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "You said: hi")
             #expect(logs.messages.contains { $0.contains("connect timeout") && $0.contains("backends.helpdesk.timeouts.connect") })

@@ -70,7 +70,8 @@ struct DurabilityTests {
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(700))
+            // A fence, not a fixed sleep: the kill falls once part of the burst is acked.
+            try await waitUntil("the first acks", timeout: .seconds(60)) { acked.all.count >= 200 }
             try await first.kill9()
             await burst.value
             let ackedIDs = acked.all
