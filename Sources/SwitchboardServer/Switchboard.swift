@@ -48,6 +48,8 @@ public struct Switchboard: Sendable {
         self.transport = transport
         self.logger = logger
         self.clock = clock
+        // `egress:` for the fetches messages and answers steer (the server's own transport).
+        (transport as? AsyncHTTPClientTransport)?.egress.apply(setup.configuration.egress)
     }
 
     /// Runs until a graceful-shutdown signal arrives or the task is cancelled.

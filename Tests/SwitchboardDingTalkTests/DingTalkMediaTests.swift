@@ -41,8 +41,10 @@ struct DingTalkMediaTests {
                 let yaml = """
                     backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
                     bots:
-                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "\(FakeDingTalk.appSecret)", api_base: "\(fake.url)"}
+                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "\(FakeDingTalk.appSecret)", api_base: "\(fake.url)", oapi_base: "\(fake.url)"}
                     engine: {poll_interval: 50ms}
+                    # The files are served on loopback, which the egress policy refuses unless named.
+                    egress: {allow_hosts: ["127.0.0.1"]}
                     """
                 try await RunningSwitchboard.run(yaml: yaml, plugins: [.dingTalk, .dify]) { server in
                     try await body(server, fake, dify)

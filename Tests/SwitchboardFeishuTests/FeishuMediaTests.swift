@@ -11,6 +11,9 @@ import Testing
 /// limit, gone or refused ▸ the user is told, Dify is not asked.
 @Suite("Feishu media")
 struct FeishuMediaTests {
+    /// The answer's files are served on loopback, which the egress policy refuses unless named.
+    static let egress = "\negress: {allow_hosts: [\"127.0.0.1\"]}"
+
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("fixture-image-bytes".utf8)
 
     /// A direct message of `type` with `content`, as Feishu sends it.
@@ -24,11 +27,11 @@ struct FeishuMediaTests {
         return payload
     }
 
-    static func withServer(_ body: (FakeFeishuOpenAPI, FakeDifyServer, FeishuPlatform) async throws -> Void) async throws {
+    static func withServer(egress: String = Self.egress, _ body: (FakeFeishuOpenAPI, FakeDifyServer, FeishuPlatform) async throws -> Void) async throws {
         try await FakeFeishuOpenAPI.withRunning { api in
             try await FakeDifyServer.withRunning(mode: "chat") { dify in
                 try await RunningSwitchboard.run(
-                    yaml: FeishuEndToEndTests.yaml(api: api, dify: dify), environment: FeishuEndToEndTests.environment(dify),
+                    yaml: FeishuEndToEndTests.yaml(api: api, dify: dify) + egress, environment: FeishuEndToEndTests.environment(dify),
                     adapters: [FeishuAdapterFactory()], backends: [DifyBackendFactory()]
                 ) { server in
                     try await body(api, dify, FeishuPlatform(server: server))
@@ -136,6 +139,25 @@ struct FeishuMediaTests {
             try await api.waitFor("both notices") { texts().contains { $0.contains("已过期") } && texts().contains { $0.contains("没有权限") } }
             #expect(dify.calls.isEmpty)
             #expect(api.tokenFetches == 1)
+        }
+    }
+
+    @Test("an answer's pictures are fetched under the egress policy: an internal address is never fetched, nor a redirect to one, and stays a link; the allowed host's picture is shown")
+    func internalPicturesAreNotFetched() async throws {
+        try await EgressServers.withRunning { servers in
+            try await Self.withServer(egress: "\n" + EgressServers.yaml) { api, dify, feishu in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("图："), events.messageFile(url: servers.internalPicture), events.messageFile(url: servers.redirectingPicture),
+                    events.messageFile(url: servers.allowedPicture), events.messageEnd(),
+                ]))
+                #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-ssrf", messageID: "om_ssrf", text: "看图", chatType: "p2p", mentionBot: false)).status == 200)
+                try await api.waitFor("the final card") { api.patches.last?.markdown?.contains("](img_v2_") == true }
+                let card = api.patches.last?.markdown ?? ""
+                #expect(api.images.count == 1 && api.images.first?.data == EgressServers.png)
+                #expect(card.contains(servers.internalPicture) && card.contains(servers.redirectingPicture), "refused pictures stay links: \(card)")
+                #expect(servers.internal.requests.isEmpty, "the internal server was reached: \(servers.internal.requests.map(\.path))")
+            }
         }
     }
 }

@@ -35,6 +35,8 @@ struct GenericMediaTests {
                     backends: {scripted: {type: scripted}}
                     bots: {app: {platform: generic, secret: "\(RunningSwitchboard.secret)", callback_url: "\(callback.url)/reply", max_media_bytes: 1KB}}
                     engine: {poll_interval: 50ms}
+                    # The files are served on loopback, which the egress policy refuses unless named.
+                    egress: {allow_hosts: ["127.0.0.1"]}
                     """
                 try await RunningSwitchboard.run(yaml: yaml, backends: [ScriptedBackendFactory(type: "scripted", backend: backend)]) { server in
                     let image = Self.message("m-1", text: "这张图说明了什么？", segments: [["type": "text", "text": "这张图说明了什么？"], ["type": "image", "url": files.url + "/files/chart"]])
@@ -51,6 +53,34 @@ struct GenericMediaTests {
                     #expect(replies.contains { $0.markdown.contains("文件太大，超过了 1 KB 的上限") }, "\(replies.map(\.markdown))")
                     #expect(replies.contains { $0.markdown.contains("已过期") })
                     #expect(backend.requests.count == 1, "only the picture reached the backend")
+                }
+            }
+        }
+    }
+
+    @Test("a generic event's media URLs are fetched under the egress policy: an internal address, or a redirect to one, is never fetched and the user is told; the allowed host's file arrives")
+    func internalMediaIsNotFetched() async throws {
+        try await EgressServers.withRunning { servers in
+            try await LoopbackServer.withRunning { callback in
+                let backend = ScriptedBackend(answer: "好的")
+                let yaml = """
+                    backends: {scripted: {type: scripted}}
+                    bots: {app: {platform: generic, secret: "\(RunningSwitchboard.secret)", callback_url: "\(callback.url)/reply"}}
+                    engine: {poll_interval: 50ms}
+                    \(EgressServers.yaml)
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, backends: [ScriptedBackendFactory(type: "scripted", backend: backend)]) { server in
+                    let allowed = Self.message("e-1", text: "看图", segments: [["type": "image", "url": servers.allowedPicture]])
+                    #expect(try await server.post(allowed).status == 200)
+                    _ = try await callback.waitForRequests(count: 1)
+                    #expect(try backend.requests.first?.attachments.first?.data() == EgressServers.png)
+                    for (index, url) in [servers.internalPicture, servers.redirectingPicture, "http://169.254.169.254/latest/meta-data/"].enumerated() {
+                        let message = Self.message("e-\(index + 2)", text: "", segments: [["type": "image", "url": url]])
+                        #expect(try await server.post(message).status == 200)
+                        _ = try await callback.waitForRequests(count: index + 2)
+                    }
+                    #expect(backend.requests.count == 1, "a message whose only picture is refused is not sent on as a picture")
+                    #expect(servers.internal.requests.isEmpty, "the internal server was reached: \(servers.internal.requests.map(\.path))")
                 }
             }
         }

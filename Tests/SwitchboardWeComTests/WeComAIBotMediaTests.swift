@@ -69,6 +69,8 @@ struct WeComAIBotMediaTests {
                       aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
                               ws_url: "\(fake.url)", update_interval: 300ms}
                     engine: {poll_interval: 50ms}
+                    # The files are served on loopback, which the egress policy refuses unless named.
+                    egress: {allow_hosts: ["127.0.0.1"]}
                     """
                 try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { _ in
                     try await fake.waitFor("the subscription") { fake.isSubscribed }
@@ -101,6 +103,8 @@ struct WeComAIBotMediaTests {
                     bots:
                       \(WeComAIBotStreamTests.bot)
                     engine: {poll_interval: 50ms}
+                    # The files are served on loopback, which the egress policy refuses unless named.
+                    egress: {allow_hosts: ["127.0.0.1"]}
                     """
                 try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { server in
                     let wecom = WeComPlatform(server: server)
@@ -148,5 +152,34 @@ struct WeComAIBotMediaTests {
                 "create_time": .number(Date().timeIntervalSince1970.rounded()), "msgtype": "image", "image": ["url": .string(url), "aeskey": .string(aeskey)],
             ],
         ]
+    }
+
+    @Test("an AI-bot answer's pictures are fetched under the egress policy: an internal address, or a redirect to one, is never fetched and stays a link; the allowed host's picture goes in msg_item")
+    func internalPicturesAreNotFetched() async throws {
+        try await EgressServers.withRunning { servers in
+            try await FakeDifyServer.withRunning(mode: "chat") { dify in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("图："), events.messageFile(url: servers.internalPicture), events.messageFile(url: servers.redirectingPicture),
+                    events.messageFile(url: servers.allowedPicture), events.messageEnd(),
+                ]))
+                let yaml = """
+                    backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
+                    bots:
+                      \(WeComAIBotStreamTests.bot)
+                    engine: {poll_interval: 50ms}
+                    \(EgressServers.yaml)
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { server in
+                    let wecom = WeComPlatform(server: server)
+                    let ack = try await wecom.postAIBot(json: WeComAIBotStreamTests.message("ssrf00000001", text: "看图"))
+                    let stream = try #require(ack.answer.stream)
+                    let content = try await WeComAIBotStreamTests.pollUntilFinished(wecom, stream: stream.id)
+                    #expect(content.contains(servers.internalPicture) && content.contains(servers.redirectingPicture), "refused pictures stay links: \(content)")
+                    #expect(!content.contains(servers.allowedPicture), "the allowed picture moved into msg_item")
+                    #expect(servers.internal.requests.isEmpty, "the internal server was reached: \(servers.internal.requests.map(\.path))")
+                }
+            }
+        }
     }
 }

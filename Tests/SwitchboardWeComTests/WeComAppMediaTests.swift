@@ -18,7 +18,7 @@ struct WeComAppMediaTests {
             + "<MsgId>\(msgID)</MsgId><AgentID>1000002</AgentID></xml>"
     }
 
-    static func run(maxMedia: String = "15MB", _ body: (FakeQyAPI, FakeDifyServer, WeComPlatform) async throws -> Void) async throws {
+    static func run(maxMedia: String = "15MB", egress: String = #"egress: {allow_hosts: ["127.0.0.1"]}"#, _ body: (FakeQyAPI, FakeDifyServer, WeComPlatform) async throws -> Void) async throws {
         try await FakeQyAPI.withRunning { api in
             try await FakeDifyServer.withRunning(mode: "chat") { dify in
                 let yaml = """
@@ -27,6 +27,8 @@ struct WeComAppMediaTests {
                       wecom-app: {platform: wecom, mode: app, corp_id: \(FakeQyAPI.corpID), agent_id: 1000002, secret: "\(FakeQyAPI.secret)",
                                   \(WeComEndToEndTests.keys), api_base: "\(api.url)", max_media_bytes: \(maxMedia)}
                     engine: {poll_interval: 50ms}
+                    # The files are served on loopback, which the egress policy refuses unless named.
+                    \(egress)
                     """
                 try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom, .dify]) { server in
                     try await body(api, dify, WeComPlatform(server: server))
@@ -123,6 +125,25 @@ struct WeComAppMediaTests {
             #expect(try await wecom.postApp(xml: Self.xml(msgID: 8_000_011, type: "video", fields: "<MediaId><![CDATA[video-1]]></MediaId><ThumbMediaId><![CDATA[t]]></ThumbMediaId>")).status == 200)
             try await api.waitFor("the notice") { api.sends.contains { WeComEndToEndTests.content($0)?.contains("文件太大") == true } }
             #expect(api.mediaRequests == ["video-1"] && dify.calls.isEmpty)
+        }
+    }
+
+    @Test("an answer's pictures are fetched under the egress policy: an internal address is never fetched, nor a redirect to one; the allowed host's picture is sent as an image")
+    func internalPicturesAreNotFetched() async throws {
+        try await EgressServers.withRunning { servers in
+            try await Self.run(egress: EgressServers.yaml) { api, dify, wecom in
+                let events = FakeDifyEvents()
+                dify.enqueue(.stream([
+                    events.message("图："), events.messageFile(url: servers.internalPicture), events.messageFile(url: servers.redirectingPicture),
+                    events.messageFile(url: servers.allowedPicture), events.messageEnd(),
+                ]))
+                let question = Self.xml(msgID: 8_000_090, type: "text", fields: "<Content><![CDATA[看图]]></Content>")
+                #expect(try await wecom.postApp(xml: question).status == 200)
+                let sends = try await api.waitForSends(count: 2)
+                #expect(api.uploads.count == 1 && api.uploads.first?.data == EgressServers.png)
+                #expect(sends.contains { $0["msgtype"] == "image" })
+                #expect(servers.internal.requests.isEmpty, "the internal server was reached: \(servers.internal.requests.map(\.path))")
+            }
         }
     }
 }

@@ -24,6 +24,9 @@ struct FeishuFiles {
         try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(files) { file, index, _ in
             if keys[file.url] == nil {
                 do {
+                    guard index < AnswerMedia.maxFiles else {
+                        throw MediaError(.refused, "the answer's files past the first \(AnswerMedia.maxFiles) are sent as links")
+                    }
                     keys[file.url] = try await upload(file)
                     try await context.replyState.save(Self.keysKey, keys)
                 } catch let error as FeishuAPIError where error.isRetryable || error.isTokenRejected {

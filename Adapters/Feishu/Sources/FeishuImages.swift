@@ -20,7 +20,10 @@ struct FeishuImages {
         let urls = MarkdownImages.urls(in: answer.markdown)
         guard !urls.isEmpty else { return answer }
         var keys = try await context.replyState.load([String: String].self, Self.stateKey) ?? [:]
-        for url in urls where keys[url] == nil {
+        if urls.count > AnswerMedia.maxPictures {
+            context.logger.notice("the answer has \(urls.count) pictures; the first \(AnswerMedia.maxPictures) are shown, the rest stay links", metadata: ["bot": "\(adapter.botID)"])
+        }
+        for url in urls.prefix(AnswerMedia.maxPictures) where keys[url] == nil {
             do {
                 keys[url] = try await upload(url)
                 try await context.replyState.save(Self.stateKey, keys)

@@ -32,9 +32,10 @@ struct WeComAppAttachments {
         }
     }
 
-    /// The answer's pictures, then its files.
+    /// The answer's pictures (the first ``AnswerMedia/maxPictures``; the rest stay links in the
+    /// text), then its files.
     static func attachments(of answer: Reply) -> [Attachment] {
-        MarkdownImages.urls(in: answer.markdown).map(Attachment.picture) + answer.files.map(Attachment.file)
+        MarkdownImages.urls(in: answer.markdown).prefix(AnswerMedia.maxPictures).map(Attachment.picture) + answer.files.map(Attachment.file)
     }
 
     /// Sends the answer's pictures and files; the message ids.
@@ -43,9 +44,13 @@ struct WeComAppAttachments {
         guard !attachments.isEmpty else { return [] }
         var media = try await context.replyState.load([String: String].self, Self.mediaKey) ?? [:]
         var ids: [String] = []
+        let fetchedFiles = Set(attachments.compactMap { if case .file(let file) = $0 { file.url } else { nil } }.prefix(AnswerMedia.maxFiles))
         try await PartProgress(replyState: context.replyState, key: Self.sentKey).send(attachments) { attachment, _, uncertain in
             if media[attachment.url] == nil {
                 do {
+                    if case .file(let file) = attachment, !fetchedFiles.contains(file.url) {
+                        throw MediaError(.refused, "the answer's files past the first \(AnswerMedia.maxFiles) are sent as links")
+                    }
                     media[attachment.url] = try await upload(attachment)
                 } catch let error as MediaError {
                     guard case .file(let file) = attachment else {

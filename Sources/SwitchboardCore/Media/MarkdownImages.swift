@@ -30,3 +30,11 @@ public enum MarkdownImages {
         return removed.replacing(/\n{3,}/, with: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// How much of one answer's media is fetched to be uploaded: an answer can be steered by whoever
+/// talks to the bot ("reply with these 500 pictures"), so the fetches it causes are bounded. What
+/// is past the bound stays a link.
+public enum AnswerMedia {
+    public static let maxPictures = 10
+    public static let maxFiles = 10
+}

@@ -54,7 +54,8 @@ public enum MediaDownload {
 
 extension MediaDownload {
     /// A plain GET of a URL that needs no credentials (a pre-signed download, a file a message
-    /// links to) into a ``MediaFile``: 401 and 403 ▸ refused, 404 and 410 ▸ expired (signed URLs
+    /// links to), through the transport's egress policy (``HTTPTransport/fetchUntrusted(_:)``),
+    /// into a ``MediaFile``: 401 and 403 ▸ refused, 404 and 410 ▸ expired (signed URLs
     /// die), anything else unavailable; for a pre-signed URL (`signed`) a 403 is its signature
     /// expiring. The file name is `name`, else the response's Content-Disposition. The file keeps
     /// `url` as its ``MediaFile/sourceURL``.
@@ -65,7 +66,9 @@ extension MediaDownload {
         let host = URL(string: url)?.host ?? "?"
         let response: OutboundResponse
         do {
-            response = try await transport.execute(OutboundRequest(method: .get, url: url, timeout: timeout))
+            response = try await transport.fetchUntrusted(OutboundRequest(method: .get, url: url, timeout: timeout))
+        } catch let refused as EgressRefused {
+            throw MediaError(.refused, "the \(kind.rawValue) at \(host) is not fetched: \(refused)")
         } catch {
             throw MediaError(.unavailable, "the \(kind.rawValue) at \(host) could not be fetched: \(type(of: error))")
         }

@@ -7,6 +7,28 @@ public protocol HTTPTransport: Sendable {
     /// Sends the request and returns once the response head has arrived; the body streams.
     /// Throws on a network failure or timeout, not on an HTTP error status.
     func execute(_ request: OutboundRequest) async throws -> OutboundResponse
+
+    /// A GET of a URL that a message or an answer chose — a picture an answer links to, a file a
+    /// generic event names, a platform's download link — under the server's ``EgressPolicy``:
+    /// only to addresses the policy allows, checked on the address connected to and again on
+    /// every redirect; a refusal throws ``EgressRefused``. ``MediaDownload`` fetches through it.
+    /// By default the same as ``execute(_:)`` (a test's transport, say).
+    func fetchUntrusted(_ request: OutboundRequest) async throws -> OutboundResponse
+}
+
+extension HTTPTransport {
+    public func fetchUntrusted(_ request: OutboundRequest) async throws -> OutboundResponse {
+        try await execute(request)
+    }
+}
+
+/// A fetch the egress policy refused, said for people (the URL's host and why, never its path).
+public struct EgressRefused: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
 }
 
 public struct OutboundRequest: Sendable {

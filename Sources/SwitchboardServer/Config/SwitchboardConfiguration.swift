@@ -42,6 +42,9 @@ public struct SwitchboardConfiguration: Sendable {
     /// `targets:` — where `POST /notify/<name>` and `switchboard send` deliver; checked against the
     /// bots in ``SwitchboardSetup``.
     public var targets: [NotifyTarget]
+    /// `egress:` — where fetches that messages and answers steer may go (pictures, files, download
+    /// links); public addresses only unless it says otherwise.
+    public var egress: EgressPolicy
 
     /// A bot's settings as written (after `${…}`), for `fixture make`. Holds its secrets.
     public func botSettings(_ id: String) -> ConfigSection? {
@@ -61,6 +64,7 @@ public struct SwitchboardConfiguration: Sendable {
         telemetry = try TelemetrySettings(section: try top.section("telemetry") ?? .empty(path: "telemetry"))
         admin = try top.section("admin").map(AdminSettings.init(section:))
         record = try top.section("record").map(RecordSettings.init(section:))
+        egress = try EgressPolicy(config: try top.section("egress"))
         state = try top.section("state") ?? .empty(path: "state")
         let engineSection = try top.section("engine") ?? .empty(path: "engine")
         stateText = state.node.canonicalText

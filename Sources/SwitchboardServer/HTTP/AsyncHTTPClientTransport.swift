@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 public import SwitchboardCore
 
 /// ``HTTPTransport`` over AsyncHTTPClient: what adapters and backends use in the real server.
@@ -12,6 +13,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     let client: HTTPClient
     /// For requests that time their own reads (``OutboundRequest/timesItsOwnReads``).
     let streamClient: HTTPClient
+    /// What ``fetchUntrusted(_:)`` may reach: public addresses only until the server applies
+    /// `egress:` (at start and on every reload, for every copy of this transport).
+    public let egress = EgressSetting()
 
     /// Uses ``serverClient`` (and its twin without a read timeout for streams) unless given one.
     public init(client: HTTPClient? = nil) {
@@ -34,6 +38,17 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     public static var serverClient: HTTPClient { processClients.standard }
 }
 
+/// The egress policy of a transport and its copies, applied by the server.
+public final class EgressSetting: Sendable {
+    private let value = Mutex(EgressPolicy())
+
+    public var policy: EgressPolicy { value.withLock { $0 } }
+
+    public func apply(_ policy: EgressPolicy) {
+        value.withLock { $0 = policy }
+    }
+}
+
 private let processClients: (standard: HTTPClient, stream: HTTPClient) = {
     var configuration = HTTPClient.Configuration.singletonConfiguration
     configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = AsyncHTTPClientTransport.connectionsPerHost
@@ -45,6 +60,12 @@ private let processClients: (standard: HTTPClient, stream: HTTPClient) = {
 }()
 
 extension AsyncHTTPClientTransport {
+    /// Through ``EgressFetch``: only to addresses `egress` allows, pinned, each redirect checked.
+    public func fetchUntrusted(_ request: OutboundRequest) async throws -> OutboundResponse {
+        let (seconds, attoseconds) = request.timeout.components
+        return try await EgressFetch(policy: egress.policy).execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+    }
+
     public func execute(_ request: OutboundRequest) async throws -> OutboundResponse {
         var outbound = HTTPClientRequest(url: request.url)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)

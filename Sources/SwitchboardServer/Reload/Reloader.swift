@@ -49,6 +49,7 @@ final class Reloader: Sendable {
             }
             engine.swap(Engine.Snapshot(router: new.routing, backends: new.backends, adapters: new.adapters))
             bots.swap(new.adapters)
+            (transport as? AsyncHTTPClientTransport)?.egress.apply(new.configuration.egress)
             notifier?.swap(new.notifier(transport: transport, logger: logger))
             live.replace(with: new, at: clock())
             await intakes.update(to: new)
