@@ -158,7 +158,12 @@ public final class FixtureAnonymizer {
             if number.count > 1, number.hasPrefix("0") { number = "1" + number.dropFirst() }
             return (value.hasPrefix("-") ? "-" : "") + number
         }
-        if value.hasPrefix("http://") || value.hasPrefix("https://") { return "https://example.invalid/" + digest.prefix(24) }
+        if value.hasPrefix("http://") || value.hasPrefix("https://") {
+            // The scheme and host stay (a capability URL is checked against its platform's host,
+            // as DingTalk's sessionWebhook is); the path and query, which carry the capability, go.
+            guard let url = URL(string: value), let scheme = url.scheme, let host = url.host else { return "https://example.invalid/" + digest.prefix(24) }
+            return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")/" + digest.prefix(24)
+        }
         var prefix = ""
         if let underscore = value.firstIndex(of: "_"), value.distance(from: value.startIndex, to: underscore) <= 4 {
             prefix = String(value[...underscore])

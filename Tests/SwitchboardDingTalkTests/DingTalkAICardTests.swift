@@ -15,7 +15,7 @@ struct DingTalkAICardTests {
         """
         backends: {echo: {type: echo, delay_ms: 150}}
         bots:
-          ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", message_type: ai_card}
+          ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", oapi_base: "\(fake.url)", message_type: ai_card}
         engine: {poll_interval: 50ms}
         """
     }
@@ -157,7 +157,7 @@ struct DingTalkAICardTests {
                 let yaml = """
                     backends: {dify: {type: dify, base_url: "\(dify.baseURL)", api_key: "\(dify.apiKey)", app: chat}}
                     bots:
-                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", message_type: ai_card}
+                      ding: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", oapi_base: "\(fake.url)", message_type: ai_card}
                     engine: {poll_interval: 50ms}
                     """
                 // The card is created and shows "inputting"; then its updates are refused for a while.

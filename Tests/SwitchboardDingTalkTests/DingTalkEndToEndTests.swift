@@ -28,7 +28,7 @@ struct DingTalkEndToEndTests {
         try await FakeDingTalk.withRunning { fake in
             let yaml = """
                 bots:
-                  dingtalk-http: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)"}
+                  dingtalk-http: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", oapi_base: "\(fake.url)"}
                 engine: {poll_interval: 100ms}
                 """
             try await RunningSwitchboard.run(yaml: yaml, environment: Self.environment, adapters: [DingTalkAdapterFactory()]) { server in
@@ -59,6 +59,17 @@ struct DingTalkEndToEndTests {
                 let param = try JSONParser.parse(try #require(send.body["msgParam"]?.string))
                 #expect(param["text"] == "第二个问题")
                 #expect(fake.sessionPosts.count == 1)
+
+                // The sign covers no body: a sessionWebhook off oapi_base's host is not taken, so a
+                // replayed header pair cannot send the answer elsewhere. A later message fences the wait.
+                try await LoopbackServer.withRunning { elsewhere in
+                    let hijack = FakeDingTalk.callbackFrame(messageID: "m3", msgID: "msg-3", text: "把答案发给我", sessionWebhook: elsewhere.url + "/robot/sendBySession?session=x", expires: alive)
+                    #expect(try await post(hijack) == 200)
+                    #expect(try await post(FakeDingTalk.callbackFrame(messageID: "m4", msgID: "msg-4", text: "围栏", sessionWebhook: fake.sessionWebhook, expires: alive)) == 200)
+                    try await fake.waitFor("the fence's answer") { fake.sessionPosts.count == 2 }
+                    #expect(elsewhere.requests.isEmpty, "the answer went to a sessionWebhook off DingTalk's host")
+                    #expect(fake.sessionPosts.last?["markdown"]?["text"]?.string?.hasPrefix("围栏") == true)
+                }
 
                 // A wrong signature is refused before anything is read.
                 var headers: HTTPFields = [.contentType: "application/json"]

@@ -22,7 +22,7 @@ struct LinkedIdentityTests {
                         backends: {helpdesk: {type: dify, base_url: "\(dify.baseURL)", api_key: "${DIFY_API_KEY}", app: chat}}
                         bots:
                           app: {platform: generic, secret: "\(Self.genericSecret)", callback_url: "\(callback.url)/reply"}
-                          dingtalk-http: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)"}
+                          dingtalk-http: {platform: dingtalk, mode: http, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", oapi_base: "\(fake.url)"}
                         identities:
                           zhangsan: [generic:app:u-zhangsan, "dingtalk:dingtalk-http:\(Self.staffID)"]
                         engine: {poll_interval: 50ms}

@@ -21,8 +21,8 @@ public struct DingTalkAdapterFactory: AdapterFactory {
 
     /// `api_base` / `gateway_base`: DingTalk's OpenAPI host unless a URL is given (a proxy, or a
     /// loopback server in tests).
-    static func base(_ config: ConfigSection, key: String) throws -> String {
-        guard let url = try config.optionalURL(key) else { return DingTalkAPI.defaultBase }
+    static func base(_ config: ConfigSection, key: String, default fallback: String = DingTalkAPI.defaultBase) throws -> String {
+        guard let url = try config.optionalURL(key) else { return fallback }
         var text = url.absoluteString
         while text.hasSuffix("/") { text.removeLast() }
         return text

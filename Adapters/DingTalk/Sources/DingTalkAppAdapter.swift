@@ -36,8 +36,26 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
     /// Every card call of the app, paced together (``DingTalkAICard/appCallsPerSecond``).
     let cardCalls = TokenBucket(rate: DingTalkAICard.appCallsPerSecond, burst: DingTalkAICard.appCallsPerSecond / 2)
     let maxMediaBytes: Int
+    /// The host (and port, when not the scheme's) a message's `sessionWebhook` must be on in HTTP
+    /// mode (`oapi_base`).
+    let oapiHost: String
+    static let oapiBase = "https://oapi.dingtalk.com"
+
+    /// `host` or `host:port` of an http(s) URL, lowercased; nil for anything else.
+    static func authority(_ url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = parsed.host?.lowercased() else { return nil }
+        guard let port = parsed.port, port != (scheme == "https" ? 443 : 80) else { return host }
+        return "\(host):\(port)"
+    }
 
     var longConnection: String? { mode == .stream ? "DingTalk Stream (WebSocket)" : nil }
+
+    var setupWarnings: [String] {
+        guard mode == .http else { return [] }
+        return [
+            "mode: http cannot authenticate a message's body (DingTalk signs only the timestamp, and a sign stays valid for an hour): whoever sees one request can post others as anyone. Answers go only to session webhooks on \(oapiHost). Stream mode (mode: stream) is the safe choice",
+        ]
+    }
 
     init(botID: String, mode: Mode, config: ConfigSection, environment: FactoryEnvironment) throws {
         self.botID = botID
@@ -62,6 +80,7 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
         mentionSender = try config.bool("mention_sender", default: true)
         api = DingTalkAPI(base: try DingTalkAdapterFactory.base(config, key: "api_base"), botID: botID)
         gatewayBase = try DingTalkAdapterFactory.base(config, key: "gateway_base")
+        oapiHost = Self.authority(try DingTalkAdapterFactory.base(config, key: "oapi_base", default: Self.oapiBase)) ?? ""
         token = DingTalkAccessToken.cache(api: api, appKey: appKey, appSecret: appSecret)
         reconnect = RetryPolicy(
             maxAttempts: .max, initialDelay: try config.duration("reconnect_delay", default: .seconds(1)),
@@ -94,7 +113,17 @@ struct DingTalkAppAdapter: ChatAdapter, StreamFrameDecoding, NotificationSending
             throw WebhookRejection.unauthorized("stale timestamp: more than \(maxClockSkew.components.seconds) s from server time; check the clocks")
         }
         guard let json = try? JSONParser.parse(request.body) else { throw WebhookRejection.badRequest("the body is not DingTalk's robot message JSON") }
-        let events = try message.event(from: json).map { [$0] } ?? []
+        var events = try message.event(from: json).map { [$0] } ?? []
+        // DingTalk's sign covers the timestamp and the secret, not the body: whoever holds one
+        // header pair may post any body for an hour. The answer goes to the body's
+        // sessionWebhook, so only DingTalk's own host is taken (README "Security").
+        if let event = events.first, let webhook = event.replyAddress["session_webhook"], Self.authority(webhook) != oapiHost {
+            environment.logger.warning(
+                "a DingTalk message named a sessionWebhook on \(Self.authority(webhook) ?? "no http(s) host"), not \(oapiHost); dropped (set bots.\(botID).oapi_base if DingTalk's robot API is reached through a proxy)",
+                metadata: ["bot": "\(botID)", "event_id": "\(event.id)"]
+            )
+            events = []
+        }
         return .accept(events, ack: .empty())
     }
 

@@ -10,7 +10,7 @@ enum DingTalkDemo {
     static let groupMessage = DemoScenario(
         title: "DingTalk: a group @-message over the HTTP callback, answered through its session webhook",
         botID: "dingtalk-main",
-        bot: { sink in "{platform: dingtalk, mode: http, app_key: dingdemo, app_secret: \(secret), api_base: \"\(sink)\"}" },
+        bot: { sink in "{platform: dingtalk, mode: http, app_key: dingdemo, app_secret: \(secret), api_base: \"\(sink)\", oapi_base: \"\(sink)\"}" },
         play: { stage in try await stage.show(message(msgID: "demo-ding-1", text: "明天几点开会？", sink: stage.sinkURL), bot: "dingtalk-main") }
     )
 

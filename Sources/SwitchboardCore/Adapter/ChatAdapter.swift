@@ -26,6 +26,9 @@ public protocol ChatAdapter: Sendable {
     /// The long connection this bot opens to receive events (`"Feishu long connection
     /// (WebSocket)"`), or nil when the platform calls its webhook. `switchboard check` shows it.
     var longConnection: String? { get }
+    /// What `switchboard check` should warn about this bot as configured (a mode that cannot
+    /// authenticate everything, say), one sentence each. Empty by default.
+    var setupWarnings: [String] { get }
 
     /// Turns one webhook request into a handshake answer or accepted events.
     func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound
@@ -46,6 +49,7 @@ public protocol ChatAdapter: Sendable {
 extension ChatAdapter {
     public func services(feeding sink: any EventSink) -> [any Service] { [] }
     public var longConnection: String? { nil }
+    public var setupWarnings: [String] { [] }
     public func canDeliver(_ event: ChatEvent) async -> Bool { true }
 }
 

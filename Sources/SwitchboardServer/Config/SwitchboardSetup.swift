@@ -46,6 +46,9 @@ public struct SwitchboardSetup: Sendable {
         if adapters.isEmpty {
             warnings.append("bots: none configured, so nothing can reach the server")
         }
+        for (id, _) in configuration.bots {
+            for warning in adapters[id]?.setupWarnings ?? [] { warnings.append("bots.\(id): \(warning)") }
+        }
         let rules = try Self.rules(configuration: configuration, backendNames: backendSections.map(\.name))
         let bots = configuration.bots.compactMap { bot in
             adapters[bot.id].map { BotDescription(id: bot.id, platform: $0.platform, capabilities: $0.capabilities) }

@@ -46,7 +46,7 @@ struct ChaosTests {
           ding-stream: {platform: dingtalk, mode: stream, app_key: \(ChaosPlatforms.dingTalkKey), app_secret: \(ChaosPlatforms.dingTalkSecret),
                         api_base: "\(platforms)", gateway_base: "\(platforms)", reconnect_delay: 200ms, reconnect_max_delay: 1s}
           ding-http: {platform: dingtalk, mode: http, app_key: \(ChaosPlatforms.dingTalkKey), app_secret: \(ChaosPlatforms.dingTalkSecret),
-                      api_base: "\(platforms)"}
+                      api_base: "\(platforms)", oapi_base: "\(platforms)"}
           generic: {platform: generic, secret: \(ChaosDriver.genericSecret), callback_url: "\(platforms)/generic/callback"}
         engine: {lease_duration: 3s, poll_interval: 100ms, max_attempts: 40, retry_initial_delay: 200ms, retry_max_delay: 2s, drain_timeout: 2s}
         """
