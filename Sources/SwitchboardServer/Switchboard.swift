@@ -116,9 +116,10 @@ public struct Switchboard: Sendable {
             )
             var reload: (@Sendable () async -> Result<String, any Error>)?
             if let reloader { reload = { await reloader.reload() } }
-            let adminRoutes = AdminRoutes(
-                service: service, auth: AdminAuth(token: admin.token, clock: clock), metrics: metrics, reload: reload, logger: logger
+            var adminRoutes = AdminRoutes(
+                service: service, auth: AdminAuth(token: admin.token, secureCookies: admin.isTLS, clock: clock), metrics: metrics, reload: reload, logger: logger
             )
+            adminRoutes.addresses = AdminClientAddress(trustedProxies: admin.trustedProxies.compactMap(IPRange.init))
             adminServices.append(Application(
                 router: adminRoutes.router(),
                 configuration: ApplicationConfiguration(address: .hostname(admin.host, port: admin.port), serverName: "switchboard-admin"),

@@ -17,6 +17,8 @@ struct AdminRoutes: Sendable {
     let metrics: MetricsEndpoint?
     let reload: (@Sendable () async -> Result<String, any Error>)?
     let logger: Logger
+    /// How the client's address is read (`admin.trusted_proxies`).
+    var addresses = AdminClientAddress(trustedProxies: [])
 
     func router() -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
@@ -35,24 +37,25 @@ struct AdminRoutes: Sendable {
             html(pages.page("login", [:], frame: .init(title: "登录 Sign in")))
         }
         router.post("/admin/login") { request, context in
-            if auth.isLimited(context.client) {
-                return html(pages.page("login", [:], frame: .init(title: "登录 Sign in", error: "尝试次数过多，请一分钟后再试。Too many wrong tokens; try again in a minute.")), status: .tooManyRequests)
-            }
             let form = try await Self.form(request)
-            guard auth.isToken(form["token"] ?? "") else {
-                auth.recordFailure(context.client)
-                logger.notice("admin sign-in refused: wrong token", metadata: ["client": "\(context.client)"])
+            let client = client(of: request, context)
+            switch auth.attempt(form["token"] ?? "", client: client) {
+            case .granted:
+                let (id, _) = auth.startSession()
+                var response = Self.redirect("/admin")
+                response.headers[.setCookie] = auth.cookie(id)
+                return response
+            case .limited:
+                return html(pages.page("login", [:], frame: .init(title: "登录 Sign in", error: "尝试次数过多，请一分钟后再试。Too many wrong tokens; try again in a minute.")), status: .tooManyRequests)
+            case .wrong:
+                logger.notice("admin sign-in refused: wrong token", metadata: ["client": "\(client)"])
                 return html(pages.page("login", [:], frame: .init(title: "登录 Sign in", error: "令牌不对。Wrong token.")), status: .unauthorized)
             }
-            let (id, _) = auth.startSession()
-            var response = Self.redirect("/admin")
-            response.headers[.setCookie] = "\(AdminAuth.cookieName)=\(id); Path=/admin; HttpOnly; SameSite=Strict; Max-Age=\(Int(AdminAuth.sessionLifetime))"
-            return response
         }
         router.post("/admin/logout") { request, _ in
             if let (id, _) = try await session(request) { auth.endSession(id) }
             var response = Self.redirect("/admin/login")
-            response.headers[.setCookie] = "\(AdminAuth.cookieName)=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"
+            response.headers[.setCookie] = auth.cookie(nil)
             return response
         }
     }
@@ -61,15 +64,14 @@ struct AdminRoutes: Sendable {
 
     private func registerPages(_ router: Router<AdminRequestContext>) {
         router.get("/admin") { request, _ in
-            try await signedIn(request) { csrf in
-                let flash = request.uri.queryParameters.get("flash")
+            try await signedIn(request) { csrf, flash in
                 return html(pages.page(
                     "overview", AdminPages.overview(await service.overview()), frame: .init(title: "概览 Overview", csrf: csrf, flash: flash, refresh: 30)
                 ))
             }
         }
         router.get("/admin/routes") { request, _ in
-            try await signedIn(request) { csrf in
+            try await signedIn(request) { csrf, flash in
                 let query = request.uri.queryParameters
                 var form: AdminViews.TryMessage?
                 var result: AdminViews.TryResult?
@@ -90,7 +92,7 @@ struct AdminRoutes: Sendable {
             }
         }
         router.get("/admin/jobs") { request, _ in
-            try await signedIn(request) { csrf in
+            try await signedIn(request) { csrf, flash in
                 let query = request.uri.queryParameters
                 let status = query.get("status") ?? "", bot = query.get("bot") ?? "", within = query.get("within") ?? "24h"
                 let seconds = AdminPages.windows.first { $0.value == within }?.seconds
@@ -103,12 +105,12 @@ struct AdminRoutes: Sendable {
             }
         }
         router.get("/admin/jobs/:id") { request, context in
-            try await signedIn(request) { csrf in
+            try await signedIn(request) { csrf, flash in
                 let id = Self.jobID(context)
                 do {
                     let job = try await service.job(id: id)
                     return html(pages.page(
-                        "job", AdminPages.job(job), frame: .init(title: "任务 Job", csrf: csrf, flash: request.uri.queryParameters.get("flash"))
+                        "job", AdminPages.job(job), frame: .init(title: "任务 Job", csrf: csrf, flash: flash)
                     ))
                 } catch let error as AdminError {
                     return html(pages.page("jobs", AdminPages.jobs([], status: "", bot: "", within: "24h"), frame: .init(title: "任务 Jobs", csrf: csrf, error: "\(error)")), status: .notFound)
@@ -116,12 +118,12 @@ struct AdminRoutes: Sendable {
             }
         }
         router.get("/admin/conversations") { request, _ in
-            try await signedIn(request) { csrf in
+            try await signedIn(request) { csrf, flash in
                 let key = request.uri.queryParameters.get("key") ?? ""
                 let conversation = key.isEmpty ? nil : try? await service.conversation(key: key)
                 return html(pages.page(
                     "conversations", AdminPages.conversation(conversation, key: key),
-                    frame: .init(title: "会话 Conversations", csrf: csrf, flash: request.uri.queryParameters.get("flash"))
+                    frame: .init(title: "会话 Conversations", csrf: csrf, flash: flash)
                 ))
             }
         }
@@ -214,9 +216,18 @@ struct AdminRoutes: Sendable {
         return (id, session)
     }
 
-    private func signedIn(_ request: Request, _ body: (String) async throws -> Response) async throws -> Response {
-        guard let (_, session) = try await session(request) else { return Self.redirect("/admin/login") }
-        return try await body(session.csrf)
+    /// A page for a signed-in session: its CSRF token and the message a form left for it.
+    private func signedIn(_ request: Request, _ body: (String, String?) async throws -> Response) async throws -> Response {
+        guard let (id, session) = try await session(request) else { return Self.redirect("/admin/login") }
+        return try await body(session.csrf, auth.takeFlash(session: id))
+    }
+
+    /// Who asks: the peer, or behind a trusted proxy the address it forwards.
+    private func client(of request: Request, _ context: AdminRequestContext) -> String {
+        addresses.client(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!],
+            realIP: request.headers[HTTPField.Name("X-Real-IP")!]
+        )
     }
 
     /// A form POST: signed in, CSRF checked, then `action` (its message, or its error, shown on
@@ -225,7 +236,7 @@ struct AdminRoutes: Sendable {
         _ request: Request, back: ([String: String]) -> String, _ action: ([String: String]) async throws -> String
     ) async throws -> Response {
         let form = try await Self.form(request)
-        guard let (_, session) = try await session(request) else { return Self.redirect("/admin/login") }
+        guard let (id, session) = try await session(request) else { return Self.redirect("/admin/login") }
         guard let csrf = form["csrf"], ConstantTime.equals(csrf, session.csrf) else {
             return Self.text("the form's CSRF token is missing or stale; reload the page and try again\n", status: .forbidden)
         }
@@ -235,8 +246,10 @@ struct AdminRoutes: Sendable {
         } catch let error as AdminError {
             message = "⚠️ \(error)"
         }
-        let target = back(form)
-        return Self.redirect(target + (target.contains("?") ? "&" : "?") + "flash=" + Self.queryEncoded(message))
+        // Kept in the session for the next page, not in its URL (which a proxy's log, the
+        // history and a Referer would keep).
+        auth.setFlash(message, session: id)
+        return Self.redirect(back(form))
     }
 
     private func formAction(_ request: Request, back: String, _ action: ([String: String]) async throws -> String) async throws -> Response {
@@ -247,10 +260,11 @@ struct AdminRoutes: Sendable {
     private func api<T: Encodable>(_ request: Request, _ context: AdminRequestContext, _ body: (Data) async throws -> T) async throws -> Response {
         var request = request
         if let authorization = request.headers[.authorization] {
-            guard !auth.isLimited(context.client) else { return Self.json(["error": "too many wrong tokens; try again in a minute"], status: .tooManyRequests) }
-            guard authorization.hasPrefix("Bearer "), auth.isToken(String(authorization.dropFirst("Bearer ".count))) else {
-                auth.recordFailure(context.client)
-                return Self.json(["error": "wrong admin token (Authorization: Bearer <admin.token>)"], status: .unauthorized)
+            let candidate = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst("Bearer ".count)) : ""
+            switch auth.attempt(candidate, client: client(of: request, context)) {
+            case .granted: break
+            case .limited: return Self.json(["error": "too many wrong tokens; try again in a minute"], status: .tooManyRequests)
+            case .wrong: return Self.json(["error": "wrong admin token (Authorization: Bearer <admin.token>)"], status: .unauthorized)
             }
         } else {
             guard let (_, session) = try await session(request) else {
@@ -291,13 +305,18 @@ struct AdminRoutes: Sendable {
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+        // Never cached by a proxy or a browser, never read as anything but JSON.
+        return Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            body: ResponseBody(byteBuffer: ByteBuffer(data: data))
+        )
     }
 
     private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Frame-Options")!: "DENY",
+                      HTTPField.Name("X-Content-Type-Options")!: "nosniff",
                       HTTPField.Name("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )

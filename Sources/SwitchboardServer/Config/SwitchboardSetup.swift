@@ -46,6 +46,7 @@ public struct SwitchboardSetup: Sendable {
         if adapters.isEmpty {
             warnings.append("bots: none configured, so nothing can reach the server")
         }
+        if let warning = configuration.admin?.exposureWarning { warnings.append(warning) }
         for (id, _) in configuration.bots {
             for warning in adapters[id]?.setupWarnings ?? [] { warnings.append("bots.\(id): \(warning)") }
         }

@@ -41,6 +41,16 @@ final class AdminClient: Sendable {
         try await send(.GET, path, body: nil, contentType: nil, headers: bearer.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
+    /// A GET with headers of the caller's (a proxy's `X-Forwarded-For`).
+    func get(_ path: String, headers: [String: String]) async throws -> Answer {
+        try await send(.GET, path, body: nil, contentType: nil, headers: headers)
+    }
+
+    func post(_ path: String, form: [String: String], headers: [String: String]) async throws -> Answer {
+        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        return try await send(.POST, path, body: Data(body.utf8), contentType: "application/x-www-form-urlencoded", headers: headers)
+    }
+
     func post(_ path: String, form: [String: String]) async throws -> Answer {
         let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
         return try await send(.POST, path, body: Data(body.utf8), contentType: "application/x-www-form-urlencoded", headers: [:])

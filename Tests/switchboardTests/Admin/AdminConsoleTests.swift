@@ -14,12 +14,12 @@ struct AdminConsoleTests {
 
     /// A bot whose callback fails until `healthy` is set; one attempt per job, so a job fails for
     /// good at once.
-    static func withServer(_ body: (ServerProcess, LoopbackServer, CallbackSwitch) async throws -> Void) async throws {
+    static func withServer(admin extra: String = "", _ body: (ServerProcess, LoopbackServer, CallbackSwitch) async throws -> Void) async throws {
         let healthy = CallbackSwitch()
         try await LoopbackServer.withRunning(respond: { _ in healthy.isOn ? WebhookResponse() : WebhookResponse.text("down", status: .internalServerError) }) { callback in
             let directory = try scratchDirectory()
             try """
-                admin: {port: 0, token: "\(token)"}
+                admin: {port: 0, token: "\(token)"\(extra)}
                 engine: {max_attempts: 1, poll_interval: 200ms}
                 backends: {echo: {type: echo}}
                 bots: {app: {platform: generic, secret: "\(secret)", callback_url: "\(callback.url)/reply"}}
@@ -88,7 +88,10 @@ struct AdminConsoleTests {
             // The platform is back; retry from the console: delivered once more, then done.
             healthy.set(true)
             let retried = try await admin.post("/admin/jobs/app%3Am-1/retry", form: ["csrf": csrf])
-            #expect(retried.status == 303 && (retried.location ?? "").hasPrefix("/admin/jobs/app%3Am-1?flash="))
+            #expect(retried.status == 303 && retried.location == "/admin/jobs/app%3Am-1", "the result is kept in the session, not in the URL")
+            let shown = try await admin.get("/admin/jobs/app%3Am-1")
+            #expect(shown.body.contains(#"class="flash""#), "the next page shows the result")
+            #expect(!(try await admin.get("/admin/jobs/app%3Am-1")).body.contains(#"class="flash""#), "once")
             let done = try await Self.waitForStatus(admin, job: "app:m-1", "done")
             #expect(callback.requests.count == 2)
             let outcomes = (done["history"] as? [[String: Any]] ?? []).compactMap { $0["outcome"] as? String }
@@ -103,7 +106,8 @@ struct AdminConsoleTests {
             let conversations = try await admin.get("/admin/conversations?key=\(AdminClient.percent(key))")
             #expect(conversations.status == 200 && conversations.body.contains(#"id="reset""#))
             let reset = try await admin.post("/admin/conversations/reset", form: ["csrf": csrf, "key": key])
-            #expect(reset.status == 303 && (reset.location ?? "").contains("flash="))
+            #expect(reset.status == 303 && !(reset.location ?? "").contains("flash="))
+            #expect(try await admin.get(reset.location ?? "/admin").body.contains(#"class="flash""#))
             let api = try await admin.get("/admin/api/conversations?key=\(AdminClient.percent(key))", bearer: Self.token)
             #expect((api.json as? [String: Any])?["generation"] as? Int == 1)
 
@@ -143,18 +147,91 @@ struct AdminConsoleTests {
         }
     }
 
-    @Test func wrongTokensAreRateLimited() async throws {
+    @Test("wrong tokens are counted per client and limited after five a minute; the right token is never refused; a tried token is never logged; API answers are neither cached nor sniffed")
+    func wrongTokensAreRateLimited() async throws {
         try await Self.withServer { server, _, _ in
             let admin = AdminClient(port: try await server.adminPort())
             for _ in 0..<5 {
                 #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"]).status == 401)
             }
-            // Now even the right token waits out the minute.
-            #expect(try await admin.post("/admin/login", form: ["token": Self.token]).status == 429)
-            #expect(try await admin.get("/admin/api/jobs", bearer: Self.token).status == 429)
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"]).status == 429)
+            #expect(try await admin.get("/admin/api/jobs", bearer: "wrong-token-0123456789").status == 429)
+            // The right token still signs in, and the API still takes it (`switchboard jobs`, reload).
+            #expect(try await admin.post("/admin/login", form: ["token": Self.token]).status == 303)
+            let jobs = try await admin.get("/admin/api/jobs", bearer: Self.token)
+            #expect(jobs.status == 200)
+            #expect(jobs.headers.first(name: "Cache-Control") == "no-store" && jobs.headers.first(name: "X-Content-Type-Options") == "nosniff")
             #expect(server.output.contains("admin sign-in refused: wrong token"))
             #expect(!server.output.contains("wrong-token-0123456789"), "a tried token is never logged")
         }
+    }
+
+    @Test("twenty wrong guesses at once get no more than five answers of 'wrong token': the check and the count are one step")
+    func parallelGuessesAreCountedTogether() async throws {
+        try await Self.withServer { server, _, _ in
+            let admin = AdminClient(port: try await server.adminPort())
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<20 { group.addTask { try await admin.post("/admin/login", form: ["token": "guess-\(index)-0123456789"]).status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 401 }.count == 5 && statuses.filter { $0 == 429 }.count == 15, "\(statuses.sorted())")
+        }
+    }
+
+    @Test("behind a trusted proxy the forwarded address is the client: one person's wrong tokens do not lock out the others; a peer that is not a trusted proxy cannot choose its address by the header; Secure cookies under an https public_url")
+    func behindAProxy() async throws {
+        try await Self.withServer(admin: ", trusted_proxies: [127.0.0.1], public_url: \"https://admin.corp.example\"") { server, _, _ in
+            let admin = AdminClient(port: try await server.adminPort())
+            let mallory = ["X-Forwarded-For": "203.0.113.5"]
+            for _ in 0..<5 {
+                #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: mallory).status == 401)
+            }
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: mallory).status == 429)
+            // Another admin behind the same proxy is not limited.
+            let alice = ["X-Forwarded-For": "198.51.100.7"]
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: alice).status == 401)
+            let login = try await admin.post("/admin/login", form: ["token": Self.token], headers: alice)
+            #expect(login.status == 303)
+            #expect(login.headers.first(name: "Set-Cookie")?.contains("; Secure") == true)
+            // A client's own X-Forwarded-For is read from the right, past the trusted proxies only.
+            let spoofed = ["X-Forwarded-For": "198.51.100.7, 203.0.113.5"]
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: spoofed).status == 429)
+        }
+        // Without trusted_proxies the peer is the client, whatever the header says.
+        try await Self.withServer { server, _, _ in
+            let admin = AdminClient(port: try await server.adminPort())
+            for index in 0..<5 {
+                #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: ["X-Forwarded-For": "198.51.100.\(index)"]).status == 401)
+            }
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: ["X-Forwarded-For": "198.51.100.99"]).status == 429)
+            #expect(try await admin.post("/admin/login", form: ["token": Self.token]).headers.first(name: "Set-Cookie")?.contains("Secure") == false)
+        }
+    }
+
+    @Test("fifty wrong tokens a minute from everyone together limit further wrong tokens for all, the right one still welcome")
+    func aGlobalBudgetOfFailures() async throws {
+        try await Self.withServer(admin: ", trusted_proxies: [127.0.0.1]") { server, _, _ in
+            let admin = AdminClient(port: try await server.adminPort())
+            for index in 0..<50 {
+                let from = ["X-Forwarded-For": "198.51.100.\(index / 4)"]
+                #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: from).status == 401)
+            }
+            #expect(try await admin.post("/admin/login", form: ["token": "wrong-token-0123456789"], headers: ["X-Forwarded-For": "192.0.2.200"]).status == 429)
+            #expect(try await admin.post("/admin/login", form: ["token": Self.token], headers: ["X-Forwarded-For": "192.0.2.200"]).status == 303)
+        }
+    }
+
+    @Test("a console on a network address without TLS in front is warned about at start")
+    func exposedConsoleIsWarnedAbout() async throws {
+        let directory = try scratchDirectory()
+        try """
+            admin: {host: 0.0.0.0, port: 0, token: "\(Self.token)"}
+            bots: {app: {platform: generic, secret: "\(Self.secret)"}}
+            """.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+        _ = try await server.port()
+        #expect(server.output.contains("warning: admin.host is 0.0.0.0: the console is reachable from the network"), "\(server.output)")
+        #expect(try await server.terminate() == 0)
     }
 }
 
