@@ -65,6 +65,9 @@ public struct Switchboard: Sendable {
         onAdminListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let configuration = setup.configuration
+        // What a process killed mid-download left in the temporary folder.
+        let stale = TemporaryFile.removeStale()
+        if stale > 0 { logger.notice("removed \(stale) temporary media files left by an earlier process") }
         let engine = Engine(
             store: store, router: setup.routing, backends: setup.backends, adapters: setup.adapters,
             transport: transport, configuration: configuration.engine, logger: logger, clock: clock

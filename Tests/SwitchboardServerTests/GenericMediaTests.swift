@@ -85,4 +85,51 @@ struct GenericMediaTests {
             }
         }
     }
+
+    @Test("a message's media are bounded as a whole: of twelve pictures ten are fetched and the user is told about two; past media_bytes_per_message the rest are skipped")
+    func mediaPerMessageAreBounded() async throws {
+        let kilobyte = Data(repeating: 0x41, count: 700)
+        try await LoopbackServer.withRunning(respond: { request in
+            request.path.hasPrefix("/pics/")
+                ? WebhookResponse(status: .ok, headers: [.contentType: "image/png"], body: Self.png)
+                : WebhookResponse(status: .ok, headers: [.contentType: "application/octet-stream"], body: kilobyte)
+        }) { files in
+            try await LoopbackServer.withRunning { callback in
+                let backend = ScriptedBackend(answer: "好的")
+                let yaml = """
+                    backends: {scripted: {type: scripted}}
+                    bots: {app: {platform: generic, secret: "\(RunningSwitchboard.secret)", callback_url: "\(callback.url)/reply"}}
+                    engine: {poll_interval: 50ms, media_bytes_per_message: 1KB}
+                    egress: {allow_hosts: ["127.0.0.1"]}
+                    """
+                try await RunningSwitchboard.run(yaml: yaml, backends: [ScriptedBackendFactory(type: "scripted", backend: backend)]) { server in
+                    let pictures = (1...12).map { ["type": "image", "url": files.url + "/pics/\($0).png"] as [String: Any] }
+                    #expect(try await server.post(Self.message("p-1", text: "十二张图", segments: pictures)).status == 200)
+                    let first = try Callback.all(try await callback.waitForRequests(count: 1))
+                    #expect(backend.requests.first?.attachments.count == 10)
+                    #expect(first.contains { $0.markdown.contains("另外 2 个没有处理") }, "\(first.map(\.markdown))")
+                    #expect(files.requests.count == 10, "the eleventh and twelfth were never fetched")
+
+                    let big = (1...3).map { ["type": "file", "url": files.url + "/files/\($0).bin"] as [String: Any] }
+                    #expect(try await server.post(Self.message("p-2", text: "三个文件", segments: big)).status == 200)
+                    let second = try Callback.all(try await callback.waitForRequests(count: 2))
+                    #expect(backend.requests.last?.attachments.count == 1, "700 bytes fit 1 KB, 1,400 do not")
+                    #expect(second.last?.markdown.contains("另外 2 个没有处理") == true, "\(second.map(\.markdown))")
+                }
+            }
+        }
+    }
+
+    @Test("temporary media files a killed process left behind are removed at start; a running one's fresh files are not")
+    func staleTemporaryFilesAreRemoved() throws {
+        let folder = FileManager.default.temporaryDirectory
+        let old = folder.appendingPathComponent("switchboard-media-left-behind-\(UUID().uuidString)")
+        let fresh = folder.appendingPathComponent("switchboard-media-in-use-\(UUID().uuidString)")
+        #expect(FileManager.default.createFile(atPath: old.path, contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: fresh.path, contents: Data("x".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: old.path)
+        defer { try? FileManager.default.removeItem(at: fresh) }
+        #expect(TemporaryFile.removeStale() >= 1)
+        #expect(!FileManager.default.fileExists(atPath: old.path) && FileManager.default.fileExists(atPath: fresh.path))
+    }
 }

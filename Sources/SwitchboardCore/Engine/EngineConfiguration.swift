@@ -17,6 +17,12 @@ public struct EngineConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(25)
     /// Identifies this process's leases in the store.
     public var replicaID: String
+    /// At most this many of one message's pictures, files, voice notes and videos are fetched
+    /// (a Feishu post can carry dozens); the rest are skipped and the user told.
+    public var mediaPerMessage = 10
+    /// And at most this many bytes of them together, so that a few such messages at once cannot
+    /// fill the temporary folder.
+    public var mediaBytesPerMessage = 100 << 20
 
     public init(replicaID: String) {
         self.replicaID = replicaID

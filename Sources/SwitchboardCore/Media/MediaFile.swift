@@ -74,7 +74,7 @@ public final class TemporaryFile: Sendable {
 
     /// A new empty file in the system's temporary folder, readable by this user only.
     public init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-media-\(UUID().uuidString)")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(Self.prefix + UUID().uuidString)
         guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw MediaError(.unavailable, "cannot create a temporary file in \(FileManager.default.temporaryDirectory.path)")
         }
@@ -82,5 +82,24 @@ public final class TemporaryFile: Sendable {
 
     deinit {
         try? FileManager.default.removeItem(at: url)
+    }
+
+    static let prefix = "switchboard-media-"
+
+    /// Removes the temporary media files a process that did not end cleanly (`kill -9`) left
+    /// behind, older than `age` (a running replica's own are younger); returns how many.
+    @discardableResult
+    public static func removeStale(olderThan age: TimeInterval = 3600, now: Date = Date()) -> Int {
+        let folder = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(prefix) {
+            let url = folder.appendingPathComponent(name)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > age
+            else { continue }
+            if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+        }
+        return removed
     }
 }

@@ -121,6 +121,8 @@ public struct SwitchboardConfiguration: Sendable {
         engine.pollInterval = try section.duration("poll_interval", default: engine.pollInterval)
         engine.dedupTTL = try section.duration("dedup_ttl", default: engine.dedupTTL)
         engine.drainTimeout = try section.duration("drain_timeout", default: engine.drainTimeout)
+        engine.mediaPerMessage = try section.int("media_per_message", default: engine.mediaPerMessage, range: 0...100)
+        engine.mediaBytesPerMessage = try section.byteSize("media_bytes_per_message", default: engine.mediaBytesPerMessage, range: 1...(2 << 30))
         engine.retry.maxAttempts = try section.int("max_attempts", default: engine.retry.maxAttempts, range: 1...100)
         engine.retry.initialDelay = try section.duration("retry_initial_delay", default: engine.retry.initialDelay)
         engine.retry.maxDelay = try section.duration("retry_max_delay", default: engine.retry.maxDelay)
