@@ -226,3 +226,38 @@ struct DingTalkStreamRecordingTests {
         try? FileManager.default.removeItem(at: recordings)
     }
 }
+
+/// Stream mode while the state store is away.
+@Suite("DingTalk Stream during a store outage", .timeLimit(.minutes(2)))
+struct DingTalkStreamOutageTests {
+    @Test("a message that cannot be stored is not acked and the connection stays (no new ticket a second); delivered again once the store is back, it is acked and answered once")
+    func storeOutageKeepsTheSocket() async throws {
+        let store = FaultInjectingStateStore(base: InMemoryStateStore())
+        try await FakeDingTalk.withRunning { fake in
+            let yaml = """
+                backends: {echo: {type: echo}}
+                bots:
+                  ding: {platform: dingtalk, mode: stream, app_key: \(FakeDingTalk.appKey), app_secret: "${DINGTALK_SECRET}", api_base: "\(fake.url)", gateway_base: "\(fake.url)"}
+                engine: {poll_interval: 50ms}
+                """
+            try await RunningSwitchboard.run(yaml: yaml, environment: ["DINGTALK_SECRET": FakeDingTalk.appSecret], plugins: [.dingTalk], store: store) { _ in
+                try await fake.waitFor("the socket") { fake.openSockets == 1 }
+                store.setRule { $0.operation == .enqueue ? FaultInjectingStateStore.Unavailable() : nil }
+                let alive = Int64(Date().timeIntervalSince1970 * 1000) + 90 * 60 * 1000
+                let frame = FakeDingTalk.callbackFrame(messageID: "m-out", msgID: "msg-out", text: "存不下的问题", sessionWebhook: fake.sessionWebhook, expires: alive)
+                try await fake.push(frame)
+                // A later SYSTEM ping is answered: the frame before it was read and not acked.
+                try await fake.push(FakeDingTalk.systemFrame(messageID: "ping-fence", topic: "ping", data: #"{"opaque":"x"}"#))
+                try await fake.waitFor("the ping's ack") { fake.ack(for: "ping-fence") != nil }
+                #expect(fake.ack(for: "m-out") == nil, "acked though not stored")
+                try await Task.sleep(for: .seconds(2))
+                #expect(fake.connections == 1 && fake.tickets.count == 1, "the connection was dropped: \(fake.connections) sockets, \(fake.tickets.count) tickets")
+                store.setRule { _ in nil }
+                try await fake.push(frame)
+                try await fake.waitFor("the ack") { fake.ack(for: "m-out") != nil }
+                try await fake.waitFor("the answer") { fake.sessionPosts.count == 1 }
+                #expect(fake.sessionPosts.first?["markdown"]?["text"]?.string?.hasPrefix("存不下的问题") == true)
+            }
+        }
+    }
+}

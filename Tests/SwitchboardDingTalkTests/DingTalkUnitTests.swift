@@ -188,6 +188,15 @@ struct DingTalkReconnectTests {
         }
     }
 
+    @Test("connections that open and are dropped at once do not start the waits over: they keep growing, as for a refused ticket")
+    func shortLivedConnectionsKeepTheBackoffGrowing() async throws {
+        try await FakeDingTalk.withRunning { fake in
+            fake.state.withLock { $0.closeAtOnce = true }
+            try await Self.recordWaits(gateway: fake.url)
+            #expect(fake.connections >= 5, "the sockets did open: \(fake.connections)")
+        }
+    }
+
     static func recordWaits(gateway: String) async throws {
         let adapter = try #require(
             try DingTalkTest.make([

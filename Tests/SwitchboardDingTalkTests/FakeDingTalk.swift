@@ -65,6 +65,8 @@ final class FakeDingTalk: Sendable {
         var upgradePaths: [String] = []
         /// Tickets made of characters a URL must escape, as real ones are (base64-like).
         var escapedTickets = false
+        /// Every socket is closed as soon as it opens (a gateway that keeps dropping clients).
+        var closeAtOnce = false
     }
 
     /// The card APIs' app-wide limit: about 40 calls a second (platforms-3.md §7).
@@ -204,6 +206,7 @@ final class FakeDingTalk: Sendable {
             return .upgrade([:]) { inbound, outbound, _ in
                 let id = fake.sockets.opened(outbound)
                 defer { fake.sockets.closed(id) }
+                if fake.state.withLock({ $0.closeAtOnce }) { return }
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     if case .text(let text) = message { fake.state.withLock { $0.received.append(Received(connection: id, text: text)) } }
                 }

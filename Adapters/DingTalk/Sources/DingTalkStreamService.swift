@@ -19,6 +19,9 @@ struct DingTalkStreamService: Service {
     let logger: Logger
     /// How a reconnect waits (tests record the waits instead of sleeping them).
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    /// A connection that stayed up this long starts the reconnect waits over; one that ends
+    /// sooner (refused, or closed at once again and again) keeps them growing.
+    var stableAfter: Duration = .seconds(30)
 
     enum Signal: Sendable {
         case established(Int)
@@ -44,13 +47,14 @@ struct DingTalkStreamService: Service {
             var current = 0
             var failures = 0
             var retiring: [Int: Latch] = [:]
+            var establishedAt: [Int: ContinuousClock.Instant] = [:]
             group.addTask { await connection(0, signal: signal) }
             next = 1
             for await event in signals {
                 switch event {
                 case .established(let id):
+                    establishedAt[id] = .now
                     if id == current {
-                        failures = 0
                         Meter.set(MetricName.connectionUp, labels, 1)
                         BotStatusBoard.shared.connection(bot: adapter.botID, up: true)
                     }
@@ -69,7 +73,9 @@ struct DingTalkStreamService: Service {
                 case .ended(let id, let error):
                     retiring[id]?.open()
                     retiring[id] = nil
+                    let lasted = establishedAt.removeValue(forKey: id).map { ContinuousClock.now - $0 }
                     guard id == current, !Task.isCancelled else { continue }
+                    if let lasted, lasted >= stableAfter { failures = 0 }
                     Meter.set(MetricName.connectionUp, labels, 0)
                     Meter.increment(MetricName.reconnects, labels)
                     BotStatusBoard.shared.connection(bot: adapter.botID, up: false)
@@ -144,12 +150,24 @@ struct DingTalkStreamService: Service {
         if !result.events.isEmpty {
             // Persisted (and deduplicated) before the ack: a redelivered frame is acked again, once
             // stored. The frame's intake is the trace's first span, as a webhook's is.
-            try await Traces.span(SpanName.webhook, ofKind: .consumer) { span in
-                span?.attributes[SpanAttributeKey.bot] = adapter.botID
-                span?.attributes[SpanAttributeKey.platform] = adapter.platform
-                span?.attributes[SpanAttributeKey.eventID] = result.events.first?.id
-                span?.attributes[SpanAttributeKey.events] = result.events.count
-                _ = try await sink.accept(result.events)
+            do {
+                try await Traces.span(SpanName.webhook, ofKind: .consumer) { span in
+                    span?.attributes[SpanAttributeKey.bot] = adapter.botID
+                    span?.attributes[SpanAttributeKey.platform] = adapter.platform
+                    span?.attributes[SpanAttributeKey.eventID] = result.events.first?.id
+                    span?.attributes[SpanAttributeKey.events] = result.events.count
+                    _ = try await sink.accept(result.events)
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // Not stored: not acked, so DingTalk delivers it again; the connection stays (a new
+                // one would only ask for a ticket a second, and meet the same store).
+                logger.error(
+                    "a DingTalk Stream message could not be stored; not acknowledged, DingTalk will deliver it again",
+                    metadata: ["bot": "\(adapter.botID)", "message_id": "\(DingTalkStreamFrames.messageID(in: frame) ?? "?")", "error": "\(error)"]
+                )
+                return
             }
         }
         sink.record(frame: frame, bot: adapter.botID, platform: adapter.platform, reply: result.reply, events: result.events)
