@@ -36,6 +36,8 @@ public final class FaultInjectingStateStore: StateStore {
     private let rule: Mutex<Rule>
     /// Tokens of the leases handed out, by owner.
     private let leasedBy = Mutex<[String: [String]]>([:])
+    /// Operations that do not answer (a database that stopped responding) until taken off.
+    private let hanging = Mutex<Set<Operation>>([])
 
     public init(base: any StateStore, rule: @escaping Rule = { _ in nil }) {
         self.base = base
@@ -50,6 +52,16 @@ public final class FaultInjectingStateStore: StateStore {
     /// Every call fails with ``Unavailable`` while `down` is true.
     public func setDown(_ down: Bool) {
         setRule { _ in down ? Unavailable() : nil }
+    }
+
+    /// `operations` stop answering — they wait, until cancelled or taken off — as calls to a
+    /// database that is unreachable without refusing do.
+    public func setHanging(_ operations: Set<Operation>) {
+        hanging.withLock { $0 = operations }
+    }
+
+    private func hangIfAsked(_ operation: Operation) async throws {
+        while hanging.withLock({ $0.contains(operation) }) { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     /// The tokens of the leases given to `owner`, oldest first.
@@ -186,6 +198,7 @@ public final class FaultInjectingStateStore: StateStore {
 
     public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
         try check(.holdLease)
+        try await hangIfAsked(.holdLease)
         return try await base.holdLease(name, owner: owner, ttl: ttl, now: now)
     }
 

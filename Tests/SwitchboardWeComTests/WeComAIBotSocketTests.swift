@@ -203,3 +203,49 @@ struct WeComAIBotSlowAckTests {
         }
     }
 }
+
+/// The socket's lease when the store misbehaves.
+@Suite("WeCom AI bot long connection: the lease", .timeLimit(.minutes(2)))
+struct WeComAIBotLeaseTests {
+    @Test("a renewal that hangs on an unreachable store closes the socket within half the lease, not after it — another replica may hold the lease by then")
+    func aHangingRenewalClosesTheSocketInTime() async throws {
+        let store = FaultInjectingStateStore(base: InMemoryStateStore())
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            try await RunningSwitchboard.run(yaml: WeComAIBotSocketTests.yaml(fake, leaseTTL: "6s"), plugins: [.weCom], store: store) { _ in
+                try await fake.waitFor("the subscription") { fake.isSubscribed && fake.openSockets == 1 }
+                let hung = ContinuousClock.now
+                store.setHanging([.holdLease])
+                try await fake.waitFor("the socket to close", timeout: .seconds(10)) { fake.openSockets == 0 }
+                let closedAfter = ContinuousClock.now - hung
+                #expect(closedAfter < .seconds(5), "the socket stayed \(closedAfter) after the store stopped answering (lease 6 s)")
+                store.setHanging([])
+                try await fake.waitFor("the socket again", timeout: .seconds(20)) { fake.openSockets == 1 && fake.isSubscribed }
+            }
+        }
+    }
+
+    @Test("after a takeover by another client the replica lets the lease go, so a standing-by replica connects once that client is gone")
+    func aTakeoverReleasesTheLease() async throws {
+        let store = InMemoryStateStore()
+        try await FakeWeComAIBotSocket.withRunning { fake in
+            let yaml = WeComAIBotSocketTests.yaml(fake, leaseTTL: "6s")
+            let stopA = TestGate()
+            let aRunning = TestGate()
+            async let a: Void = RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-a") { _ in
+                aRunning.open()
+                await stopA.wait()
+            }
+            await aRunning.wait()
+            defer { stopA.open() }
+            try await fake.waitFor("replica a's subscription") { fake.openSockets == 1 && fake.isSubscribed }
+            try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-b") { _ in
+                // Another program takes the bot over (and then goes away): a stops for good and lets
+                // the lease go; b, standing by, takes it and connects.
+                try await fake.subscribeAsAnotherClient()
+                try await fake.waitFor("replica b's subscription", timeout: .seconds(20)) { fake.connections >= 3 && fake.openSockets == 1 && fake.isSubscribed }
+            }
+            stopA.open()
+            try await a
+        }
+    }
+}

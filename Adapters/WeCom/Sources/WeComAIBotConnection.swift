@@ -27,6 +27,13 @@ struct WeComAIBotConnection: Service {
     /// and only its holder connects.
     private var leaseName: String { "wecom-aibot:\(adapter.aibotID)" }
 
+    /// One take or renewal of the lease, bounded well under the lease's life: a store that stopped
+    /// answering must not keep the socket past the lease (another replica may hold it by then).
+    private func holdLease() async throws -> Bool {
+        let (sink, name, ttl) = (sink, leaseName, adapter.leaseTTL)
+        return try await withTimeLimit(ttl / 6) { try await sink.holdLease(name, ttl: ttl) }
+    }
+
     func run() async throws {
         await cancelWhenGracefulShutdown { await connectAgainAndAgain() }
     }
@@ -40,7 +47,7 @@ struct WeComAIBotConnection: Service {
         defer { up(false) }
         while !Task.isCancelled {
             // Only the lease's holder connects; the others stand by and try again now and then.
-            guard (try? await sink.holdLease(leaseName, ttl: adapter.leaseTTL)) == true else {
+            guard (try? await holdLease()) == true else {
                 if !standingBy {
                     logger.notice("another replica holds the WeCom AI bot's long connection; standing by", metadata: ["bot": "\(adapter.botID)"])
                     standingBy = true
@@ -60,11 +67,8 @@ struct WeComAIBotConnection: Service {
                     "another client took over WeCom AI bot \(adapter.botID) (disconnected_event); not reconnecting: check that only one Switchboard process (or other program) uses bot_id \(adapter.aibotID)",
                     metadata: ["bot": "\(adapter.botID)"]
                 )
-                // Keep the lease, so no other replica takes the bot back from that client either.
-                while !Task.isCancelled {
-                    _ = try? await sink.holdLease(leaseName, ttl: adapter.leaseTTL)
-                    try? await Task.sleep(for: adapter.leaseTTL / 3)
-                }
+                // The lease goes, so that the bot is not left with nobody to connect once that client
+                // is gone (a standing-by replica takes it then; this one does not come back).
                 try? await sink.releaseLease(leaseName)
                 return
             } catch Ending.leaseLost {
@@ -146,12 +150,13 @@ struct WeComAIBotConnection: Service {
                         while !Task.isCancelled {
                             try await Task.sleep(for: adapter.leaseTTL / 3)
                             do {
-                                guard try await sink.holdLease(leaseName, ttl: adapter.leaseTTL) else { throw Ending.leaseLost }
+                                guard try await holdLease() else { throw Ending.leaseLost }
                                 held = .now
                             } catch Ending.leaseLost {
                                 throw Ending.leaseLost
                             } catch {
-                                if ContinuousClock.now - held > adapter.leaseTTL * 2 / 3 { throw Ending.leaseLost }
+                                // Renewals are bounded (TTL/6): the socket closes by half the lease at the latest.
+                                if ContinuousClock.now - held >= adapter.leaseTTL / 2 { throw Ending.leaseLost }
                             }
                         }
                     }
