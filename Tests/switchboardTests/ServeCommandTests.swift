@@ -44,4 +44,24 @@ struct ServeCommandTests {
             #expect(server.output.contains("draining"))
         }
     }
+
+    @Test("SIGTERM with nothing in flight does not wait for a platform call that hangs (a Feishu token request to a host that never answers): outbound calls are cancelled")
+    func shutdownCancelsOutboundCalls() async throws {
+        // A host that takes the connection and never answers.
+        try await LoopbackServer.withRunning(streaming: { _ in LoopbackResponse(headDelay: .seconds(120)) }) { silent in
+            let directory = try scratchDirectory()
+            try """
+                bots:
+                  fs: {platform: feishu, app_id: cli_a1b2c3d4e5f6a7b8, app_secret: fakeAppSecretXXXXXXXXXXXXXXXXXXX, verification_token: v3rIfIcAtIoNtOkEnFaKe000, host: "\(silent.url)"}
+                """.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+            let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
+            _ = try await server.port()
+            _ = try await silent.waitForRequests(count: 1)
+            let stopping = ContinuousClock.now
+            #expect(try await server.terminate() == 0)
+            let took = ContinuousClock.now - stopping
+            #expect(took < .seconds(8), "shutdown took \(took)")
+            #expect(!server.output.contains("CancellationError"), "a cancelled call is not a warning")
+        }
+    }
 }

@@ -42,6 +42,8 @@ struct FeishuBotInfoService: Service {
                 identity.set(try await fetch())
                 logger.info("Feishu bot identity read", metadata: ["bot": "\(api.botID)"])
                 return
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("cannot read the Feishu bot's open_id yet; group mentions wait for it", metadata: ["bot": "\(api.botID)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)

@@ -20,7 +20,13 @@ public actor AccessTokenCache {
     private let labels: MetricLabels
     private let fetchToken: @Sendable (any HTTPTransport) async throws -> Token
     private var cached: (token: String, refreshAt: ContinuousClock.Instant)?
-    private var refreshing: Task<String, any Error>?
+    /// The one refresh under way, and who waits for it. A waiter that is cancelled (a job that
+    /// lost its lease, a service on shutdown) stops waiting at once; when nobody waits any more
+    /// the refresh is cancelled too — a shutdown does not wait for a token request to time out.
+    private var refreshing: (generation: Int, task: Task<Void, Never>)?
+    private var waiting: [Int: CheckedContinuation<String, any Error>] = [:]
+    private var generation = 0
+    private var nextWaiter = 0
     /// How many times the token was fetched (for tests and the log).
     public private(set) var fetches = 0
 
@@ -43,11 +49,45 @@ public actor AccessTokenCache {
     public func token(transport: any HTTPTransport, rejected: String? = nil) async throws -> String {
         if let rejected, cached?.token == rejected { cached = nil }
         if let cached, ContinuousClock.now < cached.refreshAt { return cached.token }
-        if let refreshing { return try await refreshing.value }
-        let task = Task { try await fetch(transport: transport) }
-        refreshing = task
-        defer { refreshing = nil }
-        return try await task.value
+        nextWaiter += 1
+        let waiter = nextWaiter
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                waiting[waiter] = continuation
+                if refreshing == nil {
+                    generation += 1
+                    let current = generation
+                    refreshing = (current, Task { await self.refresh(current, transport: transport) })
+                }
+            }
+        } onCancel: {
+            Task { await self.giveUp(waiter) }
+        }
+    }
+
+    private func refresh(_ current: Int, transport: any HTTPTransport) async {
+        let result: Result<String, any Error>
+        do {
+            result = .success(try await fetch(transport: transport))
+        } catch {
+            result = .failure(error)
+        }
+        // Given up on (everyone who waited was cancelled): a newer refresh may be under way.
+        guard refreshing?.generation == current else { return }
+        refreshing = nil
+        let everyone = waiting
+        waiting = [:]
+        for continuation in everyone.values { continuation.resume(with: result) }
+    }
+
+    private func giveUp(_ waiter: Int) {
+        guard let continuation = waiting.removeValue(forKey: waiter) else { return }
+        continuation.resume(throwing: CancellationError())
+        if waiting.isEmpty, let current = refreshing {
+            refreshing = nil
+            current.task.cancel()
+        }
     }
 
     private func fetch(transport: any HTTPTransport) async throws -> String {
