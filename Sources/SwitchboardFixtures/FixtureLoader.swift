@@ -58,6 +58,10 @@ public struct FixtureLoader: Sendable {
         guard keys.bots.contains(where: { $0.id == bot }) else {
             throw FixtureError("\(directory.path): request.json names bot \(bot), which keys.json does not have")
         }
+        // A file of the case, named by its name alone: never a path out of the case folder.
+        if let file = request.bodyFile, file.isEmpty || file.contains("/") || file.contains("\\") || file == "." || file == ".." {
+            throw FixtureError("\(directory.lastPathComponent)/request.json: body_file must be a file name in the case's folder, not \(file)")
+        }
         let body = try request.bodyFile.map { try read(directory.appendingPathComponent($0)) } ?? Data()
         let eventsURL = directory.appendingPathComponent("events.json")
         let responseURL = directory.appendingPathComponent("response.json")

@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardPlatformFakes
-import SwitchboardFeishu
+@testable import SwitchboardFeishu
 import SwitchboardTesting
 import Testing
 
@@ -177,5 +177,26 @@ struct FeishuLongConnectionTests {
             try await fake.waitFor("the ack") { fake.responses.count == 1 }
             try await api.waitFor("the answer") { api.sends.count == 1 }
         }, store: store)
+    }
+}
+
+@Suite("Feishu fragments")
+struct FeishuFragmentBoundTests {
+    @Test("partial messages together hold at most maxBytes: a fragment past the bound drops its message; completed and expired ones free their bytes")
+    func partialsAreBounded() {
+        var fragments = FeishuFragments(expiry: .seconds(10), maxBytes: 1000)
+        let start = ContinuousClock.now
+        let chunk = Data(repeating: 0x61, count: 400)
+        #expect(fragments.add(messageID: "a", seq: 0, sum: 3, payload: chunk, now: start) == .waiting)
+        #expect(fragments.add(messageID: "b", seq: 0, sum: 3, payload: chunk, now: start) == .waiting)
+        #expect(fragments.heldBytes == 800)
+        if case .invalid = fragments.add(messageID: "c", seq: 0, sum: 2, payload: chunk, now: start) {} else { Issue.record("past the bound, yet kept") }
+        #expect(fragments.heldBytes == 800 && fragments.pending == 2)
+        #expect(fragments.add(messageID: "a", seq: 1, sum: 3, payload: Data("x".utf8), now: start) == .waiting)
+        #expect(fragments.add(messageID: "a", seq: 2, sum: 3, payload: Data("y".utf8), now: start) == .complete(chunk + Data("xy".utf8)))
+        #expect(fragments.heldBytes == 400 && fragments.pending == 1)
+        // b's last fragment came long ago: expired with the next arrival, its bytes freed.
+        #expect(fragments.add(messageID: "d", seq: 0, sum: 2, payload: chunk, now: start + .seconds(11)) == .waiting)
+        #expect(fragments.heldBytes == 400 && fragments.pending == 1)
     }
 }

@@ -119,3 +119,23 @@ struct TamperTests {
         #expect(Tamper.changingOneByte(of: .body, in: WebhookRequest(method: .get, url: "/w")).isEmpty)
     }
 }
+
+@Suite("Fixture loader")
+struct FixtureLoaderTests {
+    @Test("a case's body_file is a file name in its folder: a path out of it (../../…) is refused, naming the case")
+    func bodyFileStaysInTheCase() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fixtures-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let platform = root.appendingPathComponent("generic")
+        let good = try FixtureLoader().root.appendingPathComponent("generic")
+        try FileManager.default.createDirectory(at: platform.appendingPathComponent("escape"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: good.appendingPathComponent("keys.json"), to: platform.appendingPathComponent("keys.json"))
+        try Data("secret outside the case".utf8).write(to: root.appendingPathComponent("outside.txt"))
+        try Data(#"{"method": "POST", "url": "/webhooks/generic-demo", "headers": {}, "now": 1718000000, "body_file": "../../outside.txt"}"#.utf8)
+            .write(to: platform.appendingPathComponent("escape/request.json"))
+        #expect { try FixtureLoader(root: root).cases(platform: "generic") } throws: { error in
+            "\(error)".contains("body_file must be a file name in the case's folder")
+        }
+    }
+}
+

@@ -12,7 +12,7 @@ enum DingTalkAccessToken {
             guard let token = answer["accessToken"]?.string, !token.isEmpty else {
                 throw DingTalkAPIError(botID: api.botID, api: "accessToken", kind: .notJSON)
             }
-            return AccessTokenCache.Token(value: token, lifetime: .seconds(DingTalkMessage.number(answer["expireIn"]) ?? 7200))
+            return AccessTokenCache.Token(value: token, seconds: DingTalkMessage.number(answer["expireIn"]))
         }
     }
 

@@ -11,14 +11,19 @@ struct FeishuClientConfig: Sendable, Equatable {
     var reconnectNonce: Duration = .seconds(30)
     var pingInterval: Duration = .seconds(120)
 
-    /// Applies the fields present in `json` (`{"PingInterval": 120, …}`); others are kept.
+    /// Applies the fields present in `json` (`{"PingInterval": 120, …}`); others are kept. The
+    /// server's numbers are bounded — a day at most for an interval, an hour for the random wait —
+    /// so that nothing it says can trap the arithmetic of a wait.
     mutating func apply(_ json: JSONValue) {
         if let value = json["ReconnectCount"]?.integer { reconnectCount = value }
-        if let value = json["ReconnectInterval"]?.integer, value >= 0 { reconnectInterval = .seconds(value) }
-        if let value = json["ReconnectNonce"]?.integer, value >= 0 { reconnectNonce = .seconds(value) }
+        if let value = json["ReconnectInterval"]?.integer, value >= 0 { reconnectInterval = .seconds(min(value, Self.longest)) }
+        if let value = json["ReconnectNonce"]?.integer, value >= 0 { reconnectNonce = .seconds(min(value, Self.longestNonce)) }
         // A ping interval under a second would flood the server; the SDKs apply what they get.
-        if let value = json["PingInterval"]?.integer, value >= 1 { pingInterval = .seconds(value) }
+        if let value = json["PingInterval"]?.integer, value >= 1 { pingInterval = .seconds(min(value, Self.longest)) }
     }
+
+    static let longest = 86_400
+    static let longestNonce = 3_600
 
     /// The wait before reconnect attempt `attempt` (1 = the first after a failure).
     func delay(beforeAttempt attempt: Int) -> Duration {

@@ -15,9 +15,7 @@ enum FeishuTenantToken {
             guard let token = object["tenant_access_token"]?.string, !token.isEmpty else {
                 throw FeishuAPIError(botID: api.botID, api: "tenant_access_token", kind: .notJSON)
             }
-            var lifetime = 7200.0
-            if case .number(let seconds)? = object["expire"], seconds > 0 { lifetime = seconds }
-            return AccessTokenCache.Token(value: token, lifetime: .seconds(lifetime))
+            return AccessTokenCache.Token(value: token, seconds: object["expire"].flatMap { if case .number(let seconds) = $0 { seconds } else { nil } })
         }
     }
 

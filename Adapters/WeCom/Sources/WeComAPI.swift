@@ -71,7 +71,8 @@ struct WeComAPI: Sendable {
             throw WeComAPIError(botID: botID, api: api, kind: .notJSON)
         }
         if case .number(let code)? = object["errcode"], code != 0 {
-            throw WeComAPIError(botID: botID, api: api, kind: .errcode(Int(code), object["errmsg"]?.string ?? ""))
+            // Bounded: an errcode no Int can hold (1e300) is -1, never a trap.
+            throw WeComAPIError(botID: botID, api: api, kind: .errcode(JSONValue.number(code).integer ?? -1, object["errmsg"]?.string ?? ""))
         }
         return object
     }

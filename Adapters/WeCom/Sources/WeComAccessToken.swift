@@ -12,9 +12,7 @@ enum WeComAccessToken {
             guard let token = object["access_token"]?.string, !token.isEmpty else {
                 throw WeComAPIError(botID: api.botID, api: "gettoken", kind: .notJSON)
             }
-            var lifetime = 7200.0
-            if case .number(let seconds)? = object["expires_in"], seconds > 0 { lifetime = seconds }
-            return AccessTokenCache.Token(value: token, lifetime: .seconds(lifetime))
+            return AccessTokenCache.Token(value: token, seconds: object["expires_in"].flatMap { if case .number(let seconds) = $0 { seconds } else { nil } })
         }
     }
 

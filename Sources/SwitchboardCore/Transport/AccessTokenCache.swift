@@ -12,8 +12,23 @@ public actor AccessTokenCache {
 
         public init(value: String, lifetime: Duration) {
             self.value = value
-            self.lifetime = lifetime
+            self.lifetime = min(max(lifetime, Self.shortest), Self.longest)
         }
+
+        /// A lifetime as the platform's JSON says it, in seconds: read as a bounded number (a
+        /// missing, negative or absurd one — `1e300` — is `fallback`, or the bounds), never trapping.
+        public init(value: String, seconds: Double?, fallback: Duration = .seconds(7200)) {
+            guard let seconds, seconds.isFinite, seconds > 0 else {
+                self.init(value: value, lifetime: fallback)
+                return
+            }
+            self.init(value: value, lifetime: .seconds(min(seconds, Self.longestSeconds)))
+        }
+
+        /// Platforms' tokens live two hours; anything outside these bounds is taken as its bound.
+        static let shortest: Duration = .seconds(60)
+        static let longest: Duration = .seconds(longestSeconds)
+        static let longestSeconds = 86_400.0
     }
 
     private let maximumMargin: Duration

@@ -15,36 +15,51 @@ final class IntakeSupervisor: Service, Sendable {
 
     private let sink: any EventSink
     private let logger: Logger
-    private let initial: SwitchboardSetup
+    /// The setup the intakes follow: the first, then each reload's. `run` starts with the latest,
+    /// so a reload that came before it is not undone.
+    private let latest: Mutex<SwitchboardSetup>
     private let running = Mutex<[String: Running]>([:])
+    /// Set, under `updates`, once the intakes are swept on shutdown: no update starts one after.
+    private let stopped = Mutex(false)
     /// Reloads apply one at a time.
     private let updates = AsyncSerialLock()
 
     init(setup: SwitchboardSetup, sink: any EventSink, logger: Logger) {
-        initial = setup
+        latest = Mutex(setup)
         self.sink = sink
         self.logger = logger
     }
 
     func run() async throws {
-        await update(to: initial)
+        await apply(latest.withLock { $0 })
         let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
         await withGracefulShutdownHandler {
             for await _ in stopped { break }
         } onGracefulShutdown: {
             stop.finish()
         }
-        let all = running.withLock { running in
-            defer { running = [:] }
-            return running.values.map(\.task)
+        // Swept under the lock: an update running now finishes first, and none starts after.
+        await updates.run {
+            self.stopped.withLock { $0 = true }
+            let all = running.withLock { running in
+                defer { running = [:] }
+                return running.values.map(\.task)
+            }
+            for task in all { task.cancel() }
+            for task in all { await task.value }
         }
-        for task in all { task.cancel() }
-        for task in all { await task.value }
     }
 
-    /// Brings the running intakes in line with `setup`.
+    /// Brings the running intakes in line with `setup` (remembered for `run`, if it has not
+    /// started yet).
     func update(to setup: SwitchboardSetup) async {
+        latest.withLock { $0 = setup }
+        await apply(setup)
+    }
+
+    private func apply(_ setup: SwitchboardSetup) async {
         await updates.run {
+            guard !stopped.withLock({ $0 }) else { return }
             let current = running.withLock { $0 }
             for (id, intake) in current where setup.botFingerprints[id] != intake.fingerprint || setup.adapters[id] == nil {
                 intake.task.cancel()
