@@ -79,7 +79,7 @@ public final class FixtureAnonymizer {
 
     private func collect(_ value: JSONValue, key: String?) {
         switch value {
-        case .object(let fields): for (name, field) in fields.sorted(by: { $0.key < $1.key }) { collect(field, key: name) }
+        case .object(let fields): for (name, field) in fields.sorted(by: { $0.key < $1.key }) { collect(field, key: Self.fieldKey(name, in: key)) }
         case .array(let items): for item in items { collect(item, key: key) }
         case .string(let text):
             if let nested = Self.nestedJSON(text) { collect(nested, key: key) } else { learn(text, key: key) }
@@ -88,11 +88,17 @@ public final class FixtureAnonymizer {
         }
     }
 
+    /// A field's key as the anonymizer reads it: a conversation's `title` (Event JSON's
+    /// `conversation.title`, a group's name) is a name, not text as a card's or a post's title is.
+    static func fieldKey(_ name: String, in parent: String?) -> String {
+        parent == "conversation" && name == "title" ? "conversationTitle" : name
+    }
+
     private func transform(_ value: JSONValue, key: String?) -> JSONValue {
         switch value {
         case .object(let fields):
             var out: [String: JSONValue] = [:]
-            for (name, field) in fields { out[name] = transform(field, key: name) }
+            for (name, field) in fields { out[name] = transform(field, key: Self.fieldKey(name, in: key)) }
             return .object(out)
         case .array(let items):
             return .array(items.map { transform($0, key: key) })
@@ -162,7 +168,10 @@ public final class FixtureAnonymizer {
             // The scheme and host stay (a capability URL is checked against its platform's host,
             // as DingTalk's sessionWebhook is); the path and query, which carry the capability, go.
             guard let url = URL(string: value), let scheme = url.scheme, let host = url.host else { return "https://example.invalid/" + digest.prefix(24) }
-            return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")/" + digest.prefix(24)
+            let origin = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+            // A configured host of the bot's (a proxy, an API base) becomes the fixture bot's.
+            let base = map[origin] ?? map[origin + "/"] ?? origin
+            return base + "/" + digest.prefix(24)
         }
         var prefix = ""
         if let underscore = value.firstIndex(of: "_"), value.distance(from: value.startIndex, to: underscore) <= 4 {

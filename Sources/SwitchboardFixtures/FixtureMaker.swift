@@ -56,8 +56,14 @@ public struct FixtureMaker: Sendable {
         let anonymizer = FixtureAnonymizer(
             seed: options.seed, redactText: options.redactText, replacements: Self.replacements(realConfig, Self.scalars(fixtureConfig.node), bot: bot, fixtureBot: fixtureBot)
         )
+        // What must not be left in the case: the production settings that differ from the fixture
+        // bot's (six characters or more), and every id the anonymizer learned from the payload.
+        let fixtureValues = Self.scalars(fixtureConfig.node)
+        let settings = realConfig.filter { key, value in value.count >= 6 && fixtureValues[key] != value }.map { ("bots.\(bot).\($0.key)", $0.value) }
         if recordedRequest.streamFrame {
-            return try makeFrame(body, real: real, adapter: adapter, anonymizer: anonymizer, now: now, out: out)
+            let made = try makeFrame(body, real: real, adapter: adapter, anonymizer: anonymizer, now: now, out: out)
+            try Self.verifyNothingLeft(in: out, settings: settings, ids: anonymizer.map.filter { $0.key != $0.value && $0.key.count >= 6 }.map(\.key))
+            return made
         }
 
         let request = try AdapterFixtureRunner.webhookRequest(recordedRequest, body: body)
@@ -74,6 +80,7 @@ public struct FixtureMaker: Sendable {
         }
         let signed = await Self.signatureCovers(sealed, adapter: adapter, keys: keys, now: now)
         try Self.write(sealed, result: result, bot: fixtureBot, now: now, signed: signed, to: out)
+        try Self.verifyNothingLeft(in: out, settings: settings, ids: anonymizer.map.filter { $0.key != $0.value && $0.key.count >= 6 }.map(\.key))
         return Made(directory: out, fixtureBot: fixtureBot, events: result.events, status: Int(result.response.status.code))
     }
 
@@ -101,6 +108,23 @@ public struct FixtureMaker: Sendable {
         return Made(directory: out, fixtureBot: adapter.botID, events: result.events, status: Int(result.response.status.code))
     }
 
+    /// Fails — and removes the case — when a production setting or an original id is still in one
+    /// of its files; says which kind and where, never the value.
+    static func verifyNothingLeft(in out: URL, settings: [(key: String, value: String)], ids: [String]) throws {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
+        for file in files {
+            let content = String(decoding: (try? Data(contentsOf: out.appendingPathComponent(file))) ?? Data(), as: UTF8.self)
+            let setting = settings.first { content.contains($0.value) }
+            let leftID = setting == nil ? ids.first { content.contains($0) } : nil
+            guard setting != nil || leftID != nil else { continue }
+            try? FileManager.default.removeItem(at: out)
+            if let setting {
+                throw FixtureError("\(file) would still hold the production value of \(setting.key); nothing was written (is it in the payload where the anonymizer does not look?)")
+            }
+            throw FixtureError("\(file) would still hold an id of the recorded payload (\(leftID?.count ?? 0) characters); nothing was written")
+        }
+    }
+
     // MARK: Keys
 
     /// A config section's scalar values by key (nested keys joined with dots).
@@ -124,6 +148,12 @@ public struct FixtureMaker: Sendable {
         let identity = ["id", "token", "secret", "key", "name", "code"]
         for (key, value) in real where identity.contains(where: { key.hasSuffix($0) }) {
             guard value.count >= 2, !["true", "false"].contains(value), let replacement = fixture[key], replacement != value else { continue }
+            map[value] = replacement
+        }
+        // The hosts the bot was configured with (a proxy's, an intranet API base) become the
+        // fixture bot's: a URL in the payload on one of them (a session webhook) keeps its shape.
+        for (key, value) in real where ["_base", "base_url", "host", "_url"].contains(where: { key.hasSuffix($0) }) {
+            guard value.count >= 6, let replacement = fixture[key], replacement != value else { continue }
             map[value] = replacement
         }
         return map

@@ -6,7 +6,7 @@ public import SwitchboardServer
 
 /// A real Switchboard server on 127.0.0.1 and a free port, built from YAML with the generic
 /// adapter, the echo backend, the in-memory store and the plugins given (a plugin's adapter under
-/// test) — and a client for it.
+/// test) — and a client for it. What it logs goes to `logs` when given.
 public struct RunningSwitchboard: Sendable {
     public let port: Int
     public let transport = AsyncHTTPClientTransport()
@@ -23,14 +23,15 @@ public struct RunningSwitchboard: Sendable {
         backends extra: [any BackendFactory] = [],
         store: (any StateStore)? = nil,
         replicaID: String = "e2e",
+        logs: LogCapture? = nil,
         _ body: (RunningSwitchboard) async throws -> Void
     ) async throws {
         let root = try ConfigLoader(environment: environment).load(yaml: yaml, file: "e2e.yaml")
         var configuration = try SwitchboardConfiguration(root: root, replicaID: replicaID)
         configuration.server.host = "127.0.0.1"
         configuration.server.port = 0
-        var logger = Logger(label: "e2e")
-        logger.logLevel = .warning
+        var logger = logs?.logger(label: "e2e", level: .info) ?? Logger(label: "e2e")
+        if logs == nil { logger.logLevel = .warning }
         let transport = AsyncHTTPClientTransport()
         let setup = try SwitchboardSetup(
             configuration: configuration, adapters: AdapterRegistry([GenericAdapterFactory()] + plugins.flatMap(\.adapters) + extraAdapters),

@@ -32,7 +32,8 @@ struct FixtureRoundTripTests {
         var yaml: String
         /// Values that must not appear in the fixture (besides the ids above).
         var secrets: [String]
-        var request: @Sendable (_ url: String) throws -> (OutboundRequest, ciphertext: String?)
+        /// The request, the ciphertext it carries, and the plaintext payload it was made from.
+        var request: @Sendable (_ url: String) throws -> (OutboundRequest, ciphertext: String?, plain: Data)
         var testDescription: String { "\(folder)/\(bot)" }
     }
 
@@ -93,7 +94,7 @@ struct FixtureRoundTripTests {
                 headers[HTTPField.Name("X-Lark-Request-Nonce")!] = "prod-nonce-1"
                 headers[HTTPField.Name("X-Lark-Signature")!] = crypto.signature(timestamp: seconds, nonce: "prod-nonce-1", body: body)
                 headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.77"
-                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-feishu", headers: headers, body: body), encrypt)
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-feishu", headers: headers, body: body), encrypt, JSONWriter.data(event))
             }
         ),
         Platform(
@@ -115,7 +116,7 @@ struct FixtureRoundTripTests {
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[HTTPField.Name("timestamp")!] = timestamp
                 headers[HTTPField.Name("sign")!] = DingTalkSignature.sign(timestamp: timestamp, secret: "ProdDingTalkSecret-0000000000000000001")
-                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-ding", headers: headers, body: JSONWriter.data(json)), nil)
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-ding", headers: headers, body: JSONWriter.data(json)), nil, JSONWriter.data(json))
             }
         ),
         Platform(
@@ -131,12 +132,12 @@ struct FixtureRoundTripTests {
                 let body = JSONWriter.data(json)
                 var headers = GenericSignature(secret: "prod-generic-secret-0123456789").headers(for: body, now: Date())
                 headers[.contentType] = "application/json"
-                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-generic", headers: headers, body: body), nil)
+                return (OutboundRequest(method: .post, url: "\(url)/webhooks/prod-generic", headers: headers, body: body), nil, body)
             }
         ),
     ]
 
-    static func weCom(_ url: String, bot: String, plain: Data, receiveID: String, xml: Bool) throws -> (OutboundRequest, ciphertext: String?) {
+    static func weCom(_ url: String, bot: String, plain: Data, receiveID: String, xml: Bool) throws -> (OutboundRequest, ciphertext: String?, plain: Data) {
         let crypto = try WeComCrypto(token: "ProdTk9x", encodingAESKey: weComKey, receiveID: receiveID)
         let encrypt = try crypto.encrypt(plain, random: WeComCrypto.randomPrefix())
         let seconds = String(Int(Date().timeIntervalSince1970))
@@ -148,7 +149,7 @@ struct FixtureRoundTripTests {
             method: .post, url: "\(url)/webhooks/\(bot)?msg_signature=\(signature)&timestamp=\(seconds)&nonce=1392817465",
             headers: [.contentType: xml ? "text/xml" : "application/json"], body: body
         )
-        return (request, encrypt)
+        return (request, encrypt, plain)
     }
 
     @Test("recorded ▸ fixture make ▸ fixture check and the fixture runner pass; nothing original is left", arguments: platforms)
@@ -171,11 +172,13 @@ struct FixtureRoundTripTests {
 
         // 1. A running server records the request.
         var ciphertext: String?
+        var plaintext = Data()
         try await RunningSwitchboard.run(
             yaml: yaml, adapters: [WeComAdapterFactory(), FeishuAdapterFactory(), DingTalkAdapterFactory()]
         ) { server in
-            let (request, sealed) = try platform.request(server.url)
+            let (request, sealed, plain) = try platform.request(server.url)
             ciphertext = sealed
+            plaintext = plain
             let answer = try await server.send(request)
             #expect(answer.status == 200, "\(answer.body)")
             let deadline = ContinuousClock.now + .seconds(20)
@@ -221,15 +224,96 @@ struct FixtureRoundTripTests {
         // The bot's own @-mention (by the fixture bot's name, after the swap) is still recognised and removed.
         #expect(outcome.result.events.first?.text.hasPrefix("请联系 ") == true, "\(outcome.result.events.first?.text ?? "")")
 
-        // 4. Nothing original anywhere in the case.
+        // 4. Nothing original anywhere in the case: the ids, names and keys above, and every
+        // value of six characters or more in the original plaintext but the message text and
+        // the platform's vocabulary.
         var forbidden = [Self.user, Self.chat, Self.message, Self.name, Self.mobile, Self.email, "wangxiaoming", "203.0.113.77", platform.bot] + platform.secrets
         if let ciphertext { forbidden.append(String(ciphertext.prefix(24))) }
+        let originals = Self.originalValues(plaintext)
+        #expect(originals.count >= 3, "the plaintext's values were read: \(originals.count)")
+        forbidden += originals
         for file in try FileManager.default.contentsOfDirectory(atPath: made.path) {
             let content = String(decoding: FileManager.default.contents(atPath: made.appendingPathComponent(file).path) ?? Data(), as: UTF8.self)
             for value in forbidden {
                 #expect(!content.contains(value), "\(file) still holds \(value)")
             }
         }
+    }
+
+    /// Keys whose values a fixture keeps on purpose, and why: the times a message was sent and
+    /// its session expires (a case replays at its recorded `now`, and a time identifies no one)
+    /// and what says which kind of payload it is.
+    static let keptKeys: Set<String> = [
+        "create_time", "CreateTime", "createAt", "timestamp", "sessionWebhookExpiredTime",
+        "event_type", "msgtype", "MsgType", "message_type", "chat_type", "chattype", "conversationType", "platform", "schema", "type", "sender_type",
+        // Feishu's placeholder for a mention in the text (`@_user_1`), part of the text's format.
+        "key",
+    ]
+
+    /// Every value of six characters or more in a JSON or WeCom XML payload (in JSON held in a
+    /// string too), except the message text (a value holding it) and ``keptKeys``' values.
+    static func originalValues(_ plain: Data) -> [String] {
+        var values: [String] = []
+        func add(_ value: String, key: String?) {
+            guard value.count >= 6, !value.contains("明天的会改到下午"), !keptKeys.contains(key ?? "") else { return }
+            values.append(value)
+        }
+        func walk(_ value: JSONValue, key: String?) {
+            switch value {
+            case .object(let fields): for (name, field) in fields { walk(field, key: name) }
+            case .array(let items): for item in items { walk(item, key: key) }
+            case .string(let text):
+                if text.hasPrefix("{"), let nested = try? JSONParser.parse(Data(text.utf8)) { walk(nested, key: key) } else { add(text, key: key) }
+            case .number(let number): add(String(Int64(number)), key: key)
+            default: break
+            }
+        }
+        if plain.first == UInt8(ascii: "<") {
+            for match in String(decoding: plain, as: UTF8.self).matches(of: #/<(\w+)>(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))</\1>/#) {
+                add(String(match.output.2 ?? match.output.3 ?? ""), key: String(match.output.1))
+            }
+        } else if let json = try? JSONParser.parse(plain) {
+            walk(json, key: nil)
+        }
+        return values
+    }
+
+    /// A production setting the anonymizer has no stand-in for (the fixture bot has no
+    /// `callback_url`), pasted into a message: `fixture make` refuses, names the setting — not its
+    /// value — and leaves no case behind.
+    @Test func fixtureMakeRefusesToLeaveAProductionSetting() async throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = directory.appendingPathComponent("Fixtures/generic")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try JSONWriter.data(["bot": "generic-demo", "body_signed": true, "config": ["platform": "generic", "secret": "fixture-generic-secret-0123456789"]])
+            .write(to: folder.appendingPathComponent("keys.json"))
+        let hook = "https://hooks.corp-intranet.example.cn/switchboard/prod"
+        try "state: {memory: true}\nbots:\n  prod-generic: {platform: generic, secret: prod-generic-secret-0123456789, callback_url: \"\(hook)\"}\n"
+            .write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
+        let body = JSONWriter.data([
+            "id": .string(Self.message), "platform": "generic", "conversation": ["id": .string(Self.chat), "type": "direct"],
+            "sender": ["id": .string(Self.user)], "text": .string("回调地址是 \(hook) 吗？"), "timestamp": 1_718_000_000_000,
+        ])
+        let recorded = directory.appendingPathComponent("recordings/prod-generic/20261207T000000.000Z-1")
+        try FileManager.default.createDirectory(at: recorded, withIntermediateDirectories: true)
+        try body.write(to: recorded.appendingPathComponent("body.json"))
+        var headers: [String: JSONValue] = ["content-type": "application/json"]
+        for field in GenericSignature(secret: "prod-generic-secret-0123456789").headers(for: body, now: Date(timeIntervalSince1970: 1_718_000_000)) {
+            headers[field.name.canonicalName] = .string(field.value)
+        }
+        try JSONWriter.data([
+            "bot": "prod-generic", "method": "POST", "url": "/webhooks/prod-generic", "headers": .object(headers), "body_file": "body.json", "now": 1_718_000_000,
+        ]).write(to: recorded.appendingPathComponent("request.json"))
+
+        let out = folder.appendingPathComponent("leaky")
+        let output = try await CLIProcess.runAsync(
+            ["fixture", "make", "--config", "switchboard.yaml", "--bot", "prod-generic", "--from", recorded.path, "--out", out.path], in: directory
+        )
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("bots.prod-generic.callback_url"), "\(output.stderr)")
+        #expect(!output.stderr.contains("corp-intranet") && !output.stdout.contains("corp-intranet"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
     static func recordedCases(_ recordings: URL, bot: String) throws -> [URL] {

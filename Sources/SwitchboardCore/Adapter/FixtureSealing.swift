@@ -16,6 +16,16 @@ public protocol FixtureSealing: Sendable {
     /// bot's keys, to its webhook path, in the envelope of `recorded` (its method and other
     /// headers). The same input gives the same bytes.
     func sealRecorded(_ payload: Data, like recorded: WebhookRequest, now: Date) throws -> WebhookRequest
+
+    /// Headers that carry a credential rather than a signature of the body — DingTalk's
+    /// `timestamp`/`sign` (valid for an hour, for any body), a shared secret token — which a
+    /// recording leaves out: it keeps only requests that passed authentication, so reopening
+    /// them does not need these. Empty by default.
+    var credentialHeaders: [HTTPField.Name] { get }
+}
+
+extension FixtureSealing {
+    public var credentialHeaders: [HTTPField.Name] { [] }
 }
 
 extension WebhookRequest {

@@ -155,7 +155,10 @@ struct WebhookRoutes: Sendable {
                 answer = .text("could not store the event; please redeliver\n", status: .serviceUnavailable)
             }
         }
-        recorder?.record(TrafficRecorder.Entry(bot: botID, platform: adapter.platform, now: now, request: webhook, response: answer, events: result.events))
+        recorder?.record(TrafficRecorder.Entry(
+            bot: botID, platform: adapter.platform, now: now, request: webhook, response: answer, events: result.events,
+            dropHeaders: (adapter as? any FixtureSealing)?.credentialHeaders ?? []
+        ))
         return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(data: answer.body)))
     }
 

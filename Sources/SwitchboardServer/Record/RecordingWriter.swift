@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SwitchboardCore
 
 /// Writes recorded cases in the fixture layout: `<dir>/<bot>/<UTC time>-<n>/request.json` (bot,
@@ -33,8 +34,11 @@ final class RecordingWriter {
         } else if let webhook = entry.request {
             request["method"] = .string(webhook.method.rawValue)
             request["url"] = .string(webhook.rawQuery.map { "\(webhook.path)?\($0)" } ?? webhook.path)
+            // Not kept: where it came from (a proxy's forwarding headers), and credentials that a
+            // recording of an authenticated request does not need to be opened again.
+            let dropped = Set((Self.droppedHeaders + entry.dropHeaders).map(\.canonicalName))
             var headers: [String: JSONValue] = [:]
-            for field in webhook.headers { headers[field.name.canonicalName] = .string(field.value) }
+            for field in webhook.headers where !dropped.contains(field.name.canonicalName) { headers[field.name.canonicalName] = .string(field.value) }
             request["headers"] = .object(headers)
             body = webhook.body
             bodyFile = "body" + Self.extension(of: body, contentType: webhook.headers[.contentType])
@@ -55,6 +59,10 @@ final class RecordingWriter {
         try Self.writeFile(caseDirectory.appendingPathComponent("response.json"), Self.pretty(.object(response)))
         try Self.writeFile(caseDirectory.appendingPathComponent("events.json"), try EventJSON.encode(entry.events) + Data("\n".utf8))
     }
+
+    static let droppedHeaders: [HTTPField.Name] = [
+        HTTPField.Name("X-Forwarded-For")!, HTTPField.Name("Forwarded")!, HTTPField.Name("X-Real-IP")!, .authorization, .cookie,
+    ]
 
     static func `extension`(of body: Data, contentType: String?) -> String {
         let type = contentType?.lowercased() ?? ""

@@ -3,6 +3,7 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 public import SwitchboardCore
+public import HTTPTypes
 
 /// Keeps what chosen bots receive — every raw webhook request and every long-connection frame,
 /// with the answer the server gave and the events decoded — as fixture cases
@@ -26,8 +27,14 @@ public final class TrafficRecorder: Service, Sendable {
         public var frame: Data?
         public var response: WebhookResponse
         public var events: [ChatEvent]
+        /// Headers left out of the recording besides those always left out (the adapter's
+        /// credential headers, ``FixtureSealing/credentialHeaders``).
+        public var dropHeaders: [HTTPField.Name]
 
-        public init(bot: String, platform: String, now: Date, request: WebhookRequest?, frame: Data? = nil, response: WebhookResponse, events: [ChatEvent]) {
+        public init(
+            bot: String, platform: String, now: Date, request: WebhookRequest?, frame: Data? = nil, response: WebhookResponse, events: [ChatEvent],
+            dropHeaders: [HTTPField.Name] = []
+        ) {
             self.bot = bot
             self.platform = platform
             self.now = now
@@ -35,6 +42,14 @@ public final class TrafficRecorder: Service, Sendable {
             self.frame = frame
             self.response = response
             self.events = events
+            self.dropHeaders = dropHeaders
+        }
+
+        /// Worth keeping: a request that passed authentication (whatever came of it after), a
+        /// frame that gave events. Junk — a scanner's requests, pings — would use up `max_files`.
+        public var isWorthKeeping: Bool {
+            if frame != nil { return !events.isEmpty }
+            return ![401, 403, 404, 405, 413].contains(response.status.code)
         }
     }
 
@@ -60,7 +75,7 @@ public final class TrafficRecorder: Service, Sendable {
 
     /// Queues a case for writing; returns at once.
     public func record(_ entry: Entry) {
-        guard records(bot: entry.bot), !stopped.withLock({ $0 }) else { return }
+        guard records(bot: entry.bot), entry.isWorthKeeping, !stopped.withLock({ $0 }) else { return }
         let admitted = queued.withLock { count -> Bool in
             guard count < settings.maxCases else { return false }
             count += 1
