@@ -195,6 +195,14 @@ struct FixtureRoundTripTests {
             #expect(try Self.mode(recorded.appendingPathComponent(file)) == 0o600, "\(file)")
         }
 
+        // No forwarding address, and no credential that outlives the request (DingTalk's
+        // timestamp and sign let anyone post any body for an hour).
+        let recordedHeaders = try JSONParser.parse(try Data(contentsOf: recorded.appendingPathComponent("request.json")))["headers"]?.object ?? [:]
+        #expect(recordedHeaders.keys.contains { $0.lowercased() == "content-type" })
+        for dropped in ["x-forwarded-for", "sign", "timestamp"] {
+            #expect(!recordedHeaders.keys.contains { $0.lowercased() == dropped }, "\(dropped) was recorded")
+        }
+
         // 2. fixture make, twice: the same case.
         let made = platformFolder.appendingPathComponent("recorded-\(platform.bot)")
         let again = platformFolder.appendingPathComponent("again-\(platform.bot)")
