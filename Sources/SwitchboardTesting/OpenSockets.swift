@@ -31,6 +31,8 @@ public final class OpenSockets<Writer: Sendable>: Sendable {
     public var count: Int { state.withLock { $0.open.count } }
     /// Ever opened.
     public var connections: Int { state.withLock { $0.opened } }
+    /// The numbers of the connections open now.
+    public var openIDs: Set<Int> { state.withLock { Set($0.open.keys) } }
     public var mostOpenAtOnce: Int { state.withLock { $0.mostAtOnce } }
     /// The most recently opened socket still open.
     public var newest: Writer? { state.withLock { state in state.open.max { $0.key < $1.key }?.value } }
@@ -40,14 +42,5 @@ public final class OpenSockets<Writer: Sendable>: Sendable {
 
     public func writer(_ number: Int) -> Writer? {
         state.withLock { $0.open[number] }
-    }
-}
-
-/// Waits until `condition` holds, checking every 10 ms; throws naming `description` after `timeout`.
-public func waitUntil(_ description: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-        try await Task.sleep(for: .milliseconds(10))
     }
 }

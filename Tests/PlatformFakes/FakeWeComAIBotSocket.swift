@@ -41,7 +41,8 @@ package final class FakeWeComAIBotSocket: Sendable {
         package var subscribed: [Int: String] = [:]
         package var commands: [Command] = []
         package var streamExpired = false
-        package var answerPings = true
+        /// Connections whose pings are not answered.
+        package var silent: Set<Int> = []
         /// req_ids pushed down each connection: the push's command and when.
         package var pushed: [Int: [String: (cmd: String, at: ContinuousClock.Instant)]] = [:]
         /// Commands sent but not yet acked, by connection and req_id.
@@ -67,7 +68,8 @@ package final class FakeWeComAIBotSocket: Sendable {
     package var commands: [Command] { state.withLock { $0.commands } }
     package func commands(_ cmd: String) -> [Command] { commands.filter { $0.cmd == cmd } }
     package func expireStreams() { state.withLock { $0.streamExpired = true } }
-    package func stopAnsweringPings() { state.withLock { $0.answerPings = false } }
+    /// Pings on the connections open now go unanswered (a socket gone dead); later ones are answered.
+    package func stopAnsweringPings() { state.withLock { $0.silent.formUnion(sockets.openIDs) } }
     /// Commands sent while another of the same req_id waited for its ack.
     package var overlaps: [String] { state.withLock { $0.overlaps } }
     /// What the fake refused that a correct client never sends.
@@ -153,7 +155,7 @@ package final class FakeWeComAIBotSocket: Sendable {
             try await outbound.write(.text(Self.ack(reqID)))
             return .some(nil)
         case "ping":
-            guard state.withLock({ $0.answerPings }) else { return .some(nil) }
+            guard !state.withLock({ $0.silent.contains(command.connection) }) else { return .some(nil) }
             return Ack(reqID: reqID, text: Self.ack(reqID))
         case let cmd? where Self.replies.contains(cmd):
             let (push, expired) = state.withLock { ($0.pushed[command.connection]?[reqID], $0.streamExpired) }

@@ -50,6 +50,60 @@ struct StoreOutageTests {
         #expect(logs.all.allSatisfy { !$0.line.contains("\n") })
     }
 
+    /// When the store goes away, as a sent answer is being recorded.
+    enum OutageMoment: String, CaseIterable, Sendable {
+        /// As the answer arrives: the mark that its part was sent is not written.
+        case asTheAnswerArrives
+        /// As the job's completion is written, the sent mark already stored.
+        case asTheJobCompletes
+    }
+
+    /// The database goes away just as an answer is delivered and stays away longer than the
+    /// lease (a PostgreSQL restart under load did this): whatever could not be recorded, the job
+    /// leased again once the store is back is completed, not answered a second time.
+    @Test(arguments: OutageMoment.allCases)
+    func anAnswerDeliveredJustBeforeAnOutageIsNotSentAgain(_ moment: OutageMoment) async throws {
+        let store = FaultInjectingStateStore(base: InMemoryStateStore())
+        let logs = LogCapture()
+        let outage = Outage()
+        let outageStarted = TestGate()
+        let startOutage: @Sendable () -> Void = {
+            outage.start(for: .seconds(2))
+            outageStarted.open()
+        }
+        // Down for two seconds — twice the lease — from the moment chosen; enqueues go through,
+        // so the fence message below can be accepted.
+        store.setRule { call in
+            if moment == .asTheJobCompletes, call.operation == .complete { startOutage() }
+            guard outage.isOn, call.operation != .enqueue, call.operation != .claim else { return nil }
+            return FaultInjectingStateStore.Unavailable()
+        }
+        try await LoopbackServer.withRunning(respond: { request in
+            if moment == .asTheAnswerArrives, String(decoding: request.body, as: UTF8.self).contains("\"bot:m1\"") { startOutage() }
+            return WebhookResponse()
+        }) { callback in
+            var configuration = EngineConfiguration(replicaID: "outage")
+            configuration.pollInterval = .milliseconds(20)
+            configuration.leaseDuration = .seconds(1)
+            let engine = Engine(
+                store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": ScriptedBackend(answer: "ok")],
+                adapters: ["bot": GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))],
+                transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logs.logger(level: .info)
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                _ = try await engine.accept([EngineLeaseTests.message("m1")])
+                await outageStarted.wait()
+                // The fence: a later message of the same conversation, answered after m1's job ended.
+                _ = try await engine.accept([EngineLeaseTests.message("m2")])
+                try await waitUntil("m2's answer") { callback.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("\"bot:m2\"") } }
+            }
+            let bodies = callback.requests.map { String(decoding: $0.body, as: UTF8.self) }
+            #expect(bodies.filter { $0.contains("\"bot:m1\"") }.count == 1, "m1 answered \(bodies.filter { $0.contains("\"bot:m1\"") }.count) times: \(logs.messages)")
+        }
+    }
+
     @Test("a redelivery of an event this process has claimed is known without the store: no enqueue, acked even while the store is down; a new event still needs the store, and an unknown one another replica claimed is found there")
     func redeliveriesAreKnownWithoutTheStore() async throws {
         let shared = InMemoryStateStore()
@@ -76,5 +130,18 @@ struct StoreOutageTests {
 
         let other = engine(shared)
         #expect(try await other.accept([EngineLeaseTests.message("m1")]).duplicates.count == 1, "the store knows the other replica's claim")
+    }
+}
+
+/// A store outage of a set length, from the first moment it is started.
+final class Outage: Sendable {
+    private let until = Mutex<ContinuousClock.Instant?>(nil)
+
+    func start(for duration: Duration) {
+        until.withLock { $0 = $0 ?? .now + duration }
+    }
+
+    var isOn: Bool {
+        until.withLock { $0 }.map { ContinuousClock.now < $0 } ?? false
     }
 }

@@ -42,11 +42,23 @@ struct WeComAIBotSocketTests {
                 #expect(Set(frames.compactMap { $0.body["stream"]?["id"]?.string }).count == 1, "one stream id for the whole answer")
                 #expect(frames.count >= 2, "the answer should grow: \(frames.count) frames")
                 let contents = frames.compactMap { $0.body["stream"]?["content"]?.string }
-                for (earlier, later) in zip(contents, contents.dropFirst()) { #expect(later.hasPrefix(earlier.replacingOccurrences(of: "…", with: "")) || later.count >= earlier.count) }
+                #expect(contents.count == frames.count, "every frame carries the text so far")
+                // Each frame is the whole text so far: it starts with the one before (a trailing
+                // "…" of a cut part aside) and the text only grows.
+                for (earlier, later) in zip(contents, contents.dropFirst()) {
+                    let kept = earlier.hasSuffix("…") ? String(earlier.dropLast()) : earlier
+                    #expect(later.hasPrefix(kept) && later.count >= kept.count, "\(earlier) ▸ \(later)")
+                }
+                #expect(frames.dropLast().allSatisfy { $0.body["stream"]?["finish"] == .bool(false) }, "only the last frame finishes")
                 #expect(contents.last == question)
+                // The same push again, then a later one (the fence): only the later is answered.
                 try await fake.push(push)
-                try await Task.sleep(for: .seconds(1))
-                #expect(fake.commands("aibot_respond_msg").count == frames.count)
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-F", msgid: "msg-f", text: "后来的问题", group: true))
+                try await fake.waitFor("the later answer") {
+                    fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-F" && $0.body["stream"]?["finish"] == .bool(true) }
+                }
+                #expect(fake.commands("aibot_respond_msg").filter { $0.reqID == "REQ-1" }.count == frames.count)
+                #expect(fake.violations.isEmpty, "\(fake.violations)")
             }
         }
     }
@@ -111,13 +123,26 @@ struct WeComAIBotSocketTests {
         }
     }
 
-    @Test("two unanswered pings: the socket is dead, a new one is opened (never two of ours at once)")
+    @Test("two unanswered pings: the socket is dead, a new one is opened and subscribed (never two of ours at once), and a message on it is answered")
     func missedPongs() async throws {
         try await FakeWeComAIBotSocket.withRunning { fake in
             try await Self.run(fake, heartbeat: "300ms") { _ in
+                let first = try #require(fake.commands("aibot_subscribe").first?.connection)
                 fake.stopAnsweringPings()
-                try await fake.waitFor("a new connection", timeout: .seconds(15)) { fake.connections >= 2 && fake.openSockets == 1 }
+                try await fake.waitFor("a new connection", timeout: .seconds(15)) {
+                    fake.connections >= 2 && fake.openSockets == 1 && fake.commands("aibot_subscribe").contains { $0.connection != first }
+                }
+                // It gave up on the first after two pings went unanswered, not before.
+                let unanswered = fake.commands("ping").filter { $0.connection == first }
+                #expect(unanswered.count >= 2, "pings on the dead socket: \(unanswered.count)")
                 #expect(fake.mostOpenAtOnce == 1)
+                // The new socket works: a message is answered on it.
+                let second = try #require(fake.commands("aibot_subscribe").last?.connection)
+                try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-P", msgid: "msg-p", text: "换了连接之后"))
+                try await fake.waitFor("the answer on the new socket") {
+                    fake.commands("aibot_respond_msg").contains { $0.reqID == "REQ-P" && $0.connection == second && $0.body["stream"]?["finish"] == .bool(true) }
+                }
+                #expect(fake.commands("aibot_respond_msg").last?.body["stream"]?["content"] == "换了连接之后")
             }
         }
     }

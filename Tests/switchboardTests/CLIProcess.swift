@@ -72,6 +72,7 @@ final class ServerProcess: Sendable {
     var output: String { stderr.text.withLock { $0 } }
 
     var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
 
     /// The port from the "listening on" banner.
     func port(timeout: Duration = .seconds(60)) async throws -> Int {

@@ -36,7 +36,7 @@ extension Engine {
         }
         // No limit configured: no store call at all.
         guard match.features.rateLimit != nil || router.policy.rateLimit != nil else { return .ask(query) }
-        let replyState = ReplyStateHandle(store: store, jobID: lease.job.id)
+        let replyState = ReplyStateHandle(store: store, jobID: lease.job.id, unsaved: unsavedReplyStates)
         let decision: LimitDecision
         if let decided = try await replyState.load(LimitDecision.self, Self.limitDecisionKey) {
             decision = decided

@@ -107,6 +107,7 @@ extension Engine {
         while true {
             do {
                 try await storeHealth.watch { try await store.complete(lease, now: clock()) }
+                unsavedReplyStates.forget(job: lease.job.id)
                 return
             } catch StateStoreError.leaseLost {
                 throw StateStoreError.leaseLost(job: lease.job.id)
@@ -153,7 +154,7 @@ extension Engine {
         }
         let context = DeliveryContext(
             transport: transport, idempotencyKey: lease.job.id, attempt: lease.attempt,
-            replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
+            replyState: ReplyStateHandle(store: store, jobID: lease.job.id, unsaved: unsavedReplyStates), logger: logger
         )
         let labels = MetricLabels.bot(event.bot, platform: event.platform)
         let receipt = try await Traces.span(SpanName.deliver, ofKind: .producer) { span in
@@ -177,7 +178,7 @@ extension Engine {
     /// The backend's answer as a stream — or, when an earlier attempt got the whole answer but
     /// failed to deliver it, that stored answer.
     private func backendReply(for match: RouteMatch, lease: JobLease) async throws -> ReplyStream {
-        let replyState = ReplyStateHandle(store: store, jobID: lease.job.id)
+        let replyState = ReplyStateHandle(store: store, jobID: lease.job.id, unsaved: unsavedReplyStates)
         if let finished = try await replyState.load(Reply.self, Self.finishedReplyKey) {
             return ReplyStream(reply: finished)
         }
@@ -228,6 +229,7 @@ extension Engine {
             return .retried
         }
         logger.error("job failed for good", metadata: ["error": "\(error)"])
+        unsavedReplyStates.forget(job: lease.job.id)
         BotStatusBoard.shared.failed(bot: lease.job.event.bot, "\(error)")
         if error is BackendFailure {
             await tellUserBackendFailed(lease, logger: logger)
@@ -248,7 +250,7 @@ extension Engine {
         let notice = Reply(markdown: Self.failureNotice)
         let context = DeliveryContext(
             transport: transport, idempotencyKey: "\(lease.job.id):failure-notice", attempt: 1,
-            replyState: ReplyStateHandle(store: store, jobID: lease.job.id), logger: logger
+            replyState: ReplyStateHandle(store: store, jobID: lease.job.id, unsaved: unsavedReplyStates), logger: logger
         )
         do {
             _ = try await adapter.deliver(ReplyStream(reply: notice), to: lease.job.event, context: context)

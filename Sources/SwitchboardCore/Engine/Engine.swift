@@ -24,6 +24,8 @@ public final class Engine: EventSink, Service {
     private let eventCounters: Mutex<[String: EventCounters]>
     /// Ids known to be claimed in the store: a redelivery is answered without a write.
     let recentClaims = RecentClaims()
+    /// Reply state the store did not take during an outage (``UnsavedReplyStates``).
+    let unsavedReplyStates = UnsavedReplyStates()
     /// Where recorded long-connection frames go (`serve --record`); nil: not recorded.
     private let frameRecorder = Mutex<(@Sendable (_ frame: Data, _ bot: String, _ platform: String, _ reply: Data?, _ events: [ChatEvent], _ now: Date) -> Void)?>(nil)
 

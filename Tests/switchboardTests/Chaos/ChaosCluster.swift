@@ -1,60 +1,56 @@
 import Foundation
 import Synchronization
 
-/// The real `switchboard serve` processes of a chaos run — one per replica, each on a port of its
-/// own, all on one state (a SQLite file, or one PostgreSQL schema) — which the monkey kills with
-/// SIGKILL and starts again.
+/// The real `switchboard serve` processes of a chaos run — one per replica, each on a port the
+/// system gives it and the server reports, all on one state (a SQLite file, or one PostgreSQL
+/// schema) — which the monkey kills with SIGKILL and starts again. A replica started again comes
+/// back on a new port, as a container does behind its load balancer: the port it had may be
+/// another test's by then.
 final class ChaosCluster: Sendable {
     let directory: URL
-    let ports: [Int]
+    let replicas: Int
     private let processes: Mutex<[ServerProcess?]>
+    private let lastPorts: Mutex<[Int]>
     private let kills = Mutex(0)
     /// What killed replicas wrote, kept for a failed run's report.
     private let earlier = Mutex<[String]>([])
 
-    init(directory: URL, ports: [Int]) {
+    init(directory: URL, replicas: Int) {
         self.directory = directory
-        self.ports = ports
-        processes = Mutex(Array(repeating: nil, count: ports.count))
+        self.replicas = replicas
+        processes = Mutex(Array(repeating: nil, count: replicas))
+        lastPorts = Mutex(Array(repeating: 0, count: replicas))
     }
 
     var killCount: Int { kills.withLock { $0 } }
 
-    /// Ports free now (bound and released), so a replica can come back on the same one.
-    static func freePorts(_ count: Int) throws -> [Int] {
-        try (0..<count).map { _ in
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(socket) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-            }
-            guard bound else { throw CLIError("no free port") }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
+    /// The ports of the replicas running now (the last known ones if none is).
+    var ports: [Int] {
+        let running = processes.withLock { $0.map { $0 != nil } }
+        let ports = lastPorts.withLock { $0 }
+        let live = zip(ports, running).filter { $0.1 && $0.0 != 0 }.map(\.0)
+        return live.isEmpty ? ports.filter { $0 != 0 } : live
     }
 
     /// Starts replica `index` and waits until it listens.
     func start(_ index: Int) async throws {
         let process = try ServerProcess(
-            ["serve", "--config", "chaos.yaml", "--port", String(ports[index]), "--host", "127.0.0.1", "--log-level", "warning"],
+            ["serve", "--config", "chaos.yaml", "--port", "0", "--host", "127.0.0.1", "--log-level", "warning"],
             in: directory, environment: ["SWITCHBOARD_CONFIG": ""]
         )
         // Kept before it listens, so that a start that fails can be killed and told.
         processes.withLock { $0[index] = process }
-        _ = try await process.port(timeout: .seconds(60))
+        let port = try await process.port(timeout: .seconds(60))
+        lastPorts.withLock { $0[index] = port }
     }
 
-    /// `kill -9` on replica `index`, if it runs.
-    func kill(_ index: Int) async throws {
+    /// `kill -9` on replica `index`, if it runs; `counted` unless it is a start that failed.
+    func kill(_ index: Int, counted: Bool = true) async throws {
         guard let process = processes.withLock({ $0[index] }) else { return }
         try await process.kill9()
         earlier.withLock { $0.append("--- replica \(index), killed\n" + process.output) }
         processes.withLock { $0[index] = nil }
-        kills.withLock { $0 += 1 }
+        if counted { kills.withLock { $0 += 1 } }
     }
 
     func isRunning(_ index: Int) -> Bool {
@@ -69,12 +65,12 @@ final class ChaosCluster: Sendable {
 
     /// Starts every replica that does not run.
     func startAll() async throws {
-        for index in ports.indices where !isRunning(index) { try await start(index) }
+        for index in 0..<replicas where !isRunning(index) { try await start(index) }
     }
 
     /// SIGTERM to every replica.
     func stopAll() async {
         for process in processes.withLock({ $0 }) { _ = try? await process?.terminate(timeout: .seconds(20)) }
-        processes.withLock { $0 = Array(repeating: nil, count: ports.count) }
+        processes.withLock { $0 = Array(repeating: nil, count: replicas) }
     }
 }

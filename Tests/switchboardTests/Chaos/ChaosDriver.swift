@@ -22,7 +22,7 @@ struct ChaosDriver: Sendable {
     static let bots = ["wecom-app", "wecom-aibot", "feishu", "ding-stream", "ding-http", "generic"]
 
     let platforms: ChaosPlatforms
-    let ports: [Int]
+    let cluster: ChaosCluster
     let transport: any HTTPTransport
     /// Per question, the answers the replicas gave (status, or the error), for a failed run's report.
     let attempts = Attempts()
@@ -33,9 +33,10 @@ struct ChaosDriver: Sendable {
         func of(_ number: Int) -> [String] { log.withLock { $0[number] ?? [] } }
     }
 
-    /// A replica, as a load balancer would pick one.
+    /// A replica, as a load balancer would pick one among those it knows.
     func replica() -> String {
-        "http://127.0.0.1:\(ports[Int(platforms.faults.random(in: 0...Double(ports.count) - 0.001))])"
+        let ports = cluster.ports
+        return "http://127.0.0.1:\(ports[Int(platforms.faults.random(in: 0...Double(ports.count) - 0.001))])"
     }
 
     /// Sends question `number` to `bot` until acknowledged, redelivering sometimes; gives up at
