@@ -11,6 +11,15 @@ struct FixtureTests {
     static let loader = try! FixtureLoader()
     static let cases = try! loader.allCases()
 
+    /// The cases the two parameterized tests run: a folder that moved would leave them empty.
+    @Test func theCasesAreFound() throws {
+        let byPlatform = Dictionary(grouping: Self.cases, by: \.platform).mapValues(\.count)
+        let least = ["wecom": 39, "feishu": 29, "dingtalk": 18, "generic": 7]
+        for (platform, count) in least {
+            #expect(byPlatform[platform, default: 0] >= count, "\(platform): \(byPlatform)")
+        }
+    }
+
     @Test("every case matches its golden files", arguments: cases)
     func fixture(_ fixture: FixtureCase) async throws {
         let outcome = try await AdapterFixtureRunner(registry: SwitchboardCLI.plugins.adapters, loader: Self.loader).run(fixture)

@@ -21,6 +21,15 @@ struct ReadmeConfigTests {
         return found
     }
 
+    /// A list that went empty (a README moved, a fence renamed) would pass the test below unseen.
+    @Test func theExamplesAreFound() {
+        let byFile = Dictionary(grouping: Self.examples) { String($0.prefix { $0 != "#" }) }.mapValues(\.count)
+        #expect(byFile["README.md", default: 0] >= 8, "\(byFile)")
+        for adapter in ["DingTalk", "Feishu", "WeCom"] {
+            #expect(byFile["Adapters/\(adapter)/README.md", default: 0] >= 2, "\(byFile)")
+        }
+    }
+
     @Test("passes switchboard check", arguments: examples)
     func example(_ example: String) async throws {
         let name = String(example.prefix { $0 != "\n" })
