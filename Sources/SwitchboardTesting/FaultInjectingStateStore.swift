@@ -197,13 +197,13 @@ public final class FaultInjectingStateStore: StateStore {
     }
 
     public func holdLease(_ name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
-        try check(.holdLease)
+        try check(.holdLease, owner: owner)
         try await hangIfAsked(.holdLease)
         return try await base.holdLease(name, owner: owner, ttl: ttl, now: now)
     }
 
     public func releaseLease(_ name: String, owner: String) async throws {
-        try check(.releaseLease)
+        try check(.releaseLease, owner: owner)
         try await base.releaseLease(name, owner: owner)
     }
 

@@ -74,6 +74,8 @@ package final class FakeWeComAIBotSocket: Sendable {
     package var overlaps: [String] { state.withLock { $0.overlaps } }
     /// What the fake refused that a correct client never sends.
     package var violations: [String] { state.withLock { $0.violations } }
+    /// Commands received and not acked yet (their acks wait out the network's latency).
+    package var pendingAcks: Int { state.withLock { $0.unacked.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
 
     package static func withRunning<T: Sendable>(weather: NetworkWeather = .standard, _ body: (FakeWeComAIBotSocket) async throws -> T) async throws -> T {
         let fake = FakeWeComAIBotSocket(weather: weather)

@@ -36,7 +36,7 @@ struct PromisedAnswerTests {
             let adapter = FramesAdapter(inner: GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback")))
             var configuration = EngineConfiguration(replicaID: "frames")
             configuration.pollInterval = .milliseconds(50)
-            let features = RouteFeatures(debounce: .milliseconds(300), rateLimit: RateLimit(perUser: .init(count: 1, window: .seconds(3600)), notice: "slow"))
+            let features = RouteFeatures(debounce: .milliseconds(300), rateLimit: RateLimit(perUser: .init(count: 1, window: .seconds(3600)), window: .sliding, notice: "slow"))
             let engine = Engine(
                 store: InMemoryStateStore(), router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b", features: features)]),
                 backends: ["b": EchoBackend()], adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration,

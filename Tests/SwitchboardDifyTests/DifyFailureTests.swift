@@ -141,7 +141,7 @@ struct DifyFailureTests {
             // Far longer than the timeout, so a loaded machine cannot make the late token win.
             dify.enqueue(.stream([.pause(.seconds(10)), events.message("late"), events.messageEnd()]))
             let logs = LogCapture()
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["first_byte": "300ms"])], logs: logs)
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["first_byte": "1500ms"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "You said: hi")
             #expect(logs.messages.contains { $0.contains("first_byte timeout") })
@@ -153,7 +153,7 @@ struct DifyFailureTests {
         try await FakeDifyServer.withRunning(mode: "chat") { dify in
             let events = FakeDifyEvents()
             dify.enqueue(.stream([events.message("前半句"), .pause(.seconds(10)), events.message("后半句"), events.messageEnd()]))
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "300ms"])])
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "1500ms"])])
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "前半句" + Self.notice)
             #expect(answer.conversation == events.conversationID)
@@ -170,9 +170,10 @@ struct DifyFailureTests {
             let pings = (0..<120).flatMap { _ in [FakeDifyStep.pause(.milliseconds(100)), .ping] }
             dify.enqueue(.stream([events.message("想")] + pings + [events.messageEnd()]))
             let logs = LogCapture()
-            // A 3 s total: the first text must arrive before it even in a starved full run (it
-            // once came after a 1 s total there, and the retry got the fake's standard answer).
-            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "400ms", "total": "3s"])], logs: logs)
+            // A 4 s total: the first text must arrive before it even in a starved full run (it
+            // once came after a 1 s total there, and the retry got the fake's standard answer);
+            // a 2 s idle timeout that pings every 100 ms keep from, however starved the process.
+            let backend = try DifyTest.backend(dify, app: "chat", options: ["timeouts": .object(["idle": "2s", "total": "4s"])], logs: logs)
             let answer = try await DifyTest.answer(backend, DifyTest.request("hi"))
             #expect(answer.reply.markdown == "想" + Self.notice)
             #expect(logs.messages.contains { $0.contains("total timeout") })

@@ -49,7 +49,7 @@ struct DifyOnlineCheckTests {
     @Test("nothing listening: unreachable")
     func unreachable() async throws {
         let backend = try DifyTest.backend(section: [
-            "type": "dify", "base_url": "http://127.0.0.1:1", "api_key": "app-x", "app": "chat", "timeouts": .object(["connect": "300ms"]),
+            "type": "dify", "base_url": "http://127.0.0.1:1", "api_key": "app-x", "app": "chat", "timeouts": .object(["connect": "2s"]),
         ])
         let check = await backend.checkOnline()
         #expect(check.status == .unreachable)

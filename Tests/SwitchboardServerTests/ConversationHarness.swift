@@ -34,10 +34,11 @@ enum Chat {
         }
     }
 
-    /// Waits `count` callbacks, then a little longer, and says whether more came.
-    static func settle(_ callback: LoopbackServer, count: Int) async throws -> Int {
+    /// Waits for `count` callbacks, then until the store has no unfinished job — every message
+    /// posted so far is answered or dropped, so nothing more can come — and says how many came.
+    static func settle(_ callback: LoopbackServer, count: Int, store: InMemoryStateStore) async throws -> Int {
         _ = try await callback.waitForRequests(count: count)
-        try await Task.sleep(for: .milliseconds(400))
+        try await idle(store)
         return callback.requests.count
     }
 }

@@ -22,8 +22,10 @@ struct WeComAIBotSocketTests {
         """
     }
 
-    static func run(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", _ body: (RunningSwitchboard) async throws -> Void) async throws {
-        try await RunningSwitchboard.run(yaml: yaml(fake, heartbeat: heartbeat), plugins: [.weCom]) { server in
+    static func run(
+        _ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", logs: LogCapture? = nil, _ body: (RunningSwitchboard) async throws -> Void
+    ) async throws {
+        try await RunningSwitchboard.run(yaml: yaml(fake, heartbeat: heartbeat), plugins: [.weCom], logs: logs) { server in
             try await fake.waitFor("the subscription") { fake.isSubscribed && fake.openSockets == 1 }
             try await body(server)
         }
@@ -111,11 +113,13 @@ struct WeComAIBotSocketTests {
 
     @Test("a takeover (disconnected_event) stops the connection for good: one socket at most, no reconnect")
     func takeover() async throws {
+        let logs = LogCapture()
         try await FakeWeComAIBotSocket.withRunning { fake in
-            try await Self.run(fake) { _ in
+            try await Self.run(fake, logs: logs) { _ in
                 try await fake.subscribeAsAnotherClient()
                 try await fake.waitFor("our socket to close") { fake.openSockets == 0 }
-                try await Task.sleep(for: .seconds(3))
+                // The connection's loop says it ends, lets the lease go and returns: nothing after.
+                try await waitUntil("the takeover said") { logs.messages.contains { $0.contains("(disconnected_event); not reconnecting") } }
                 #expect(fake.connections == 2, "ours and the other client's; Switchboard must not reconnect")
                 #expect(fake.commands("aibot_subscribe").count == 2)
                 #expect(fake.mostOpenAtOnce <= 2)
@@ -130,7 +134,7 @@ struct WeComAIBotSocketTests {
                 let first = try #require(fake.commands("aibot_subscribe").first?.connection)
                 fake.stopAnsweringPings()
                 try await fake.waitFor("a new connection", timeout: .seconds(15)) {
-                    fake.connections >= 2 && fake.openSockets == 1 && fake.commands("aibot_subscribe").contains { $0.connection != first }
+                    fake.connections >= 2 && fake.openSockets == 1 && fake.isSubscribed && fake.commands("aibot_subscribe").contains { $0.connection != first }
                 }
                 // It gave up on the first after two pings went unanswered, not before.
                 let unanswered = fake.commands("ping").filter { $0.connection == first }
@@ -149,7 +153,12 @@ struct WeComAIBotSocketTests {
 
     @Test("two replicas on one store: only the lease's holder connects; when it stops, the other takes the bot over — never two sockets, and a message is answered once")
     func oneReplicaHoldsTheBot() async throws {
-        let store = InMemoryStateStore()
+        // Counts replica b's tries for the lease (refused while a holds it).
+        let triesOfB = Counter()
+        let store = FaultInjectingStateStore(base: InMemoryStateStore()) { call in
+            if call.operation == .holdLease, call.owner?.contains("replica-b") == true { triesOfB.add() }
+            return nil
+        }
         try await FakeWeComAIBotSocket.withRunning { fake in
             let stopA = TestGate()
             let aRunning = TestGate()
@@ -164,7 +173,8 @@ struct WeComAIBotSocketTests {
             // However replica b's run ends, replica a is let go (or the test would wait for it for ever).
             defer { stopA.open() }
             try await RunningSwitchboard.run(yaml: yaml, plugins: [.weCom], store: store, replicaID: "replica-b") { _ in
-                try await Task.sleep(for: .seconds(2))
+                // Refused twice: it stands by.
+                try await waitUntil("replica b's second try for the lease") { triesOfB.value >= 2 }
                 #expect(fake.connections == 1, "the standing-by replica must not connect")
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R", msgid: "msg-r", text: "谁来回答"))
                 try await fake.waitFor("the answer") { fake.commands("aibot_respond_msg").last?.body["stream"]?["finish"] == .bool(true) }
@@ -211,7 +221,7 @@ struct WeComAIBotSlowAckTests {
                         fake.commands("aibot_respond_msg").contains { $0.body["stream"]?["finish"] == .bool(true) }
                     }
                     // The finishing frame's ack, before the server stops.
-                    try await Task.sleep(for: .milliseconds(400))
+                    try await fake.waitFor("every command acked") { fake.pendingAcks == 0 }
                     let frames = fake.commands("aibot_respond_msg")
                     let finished = frames.filter { $0.body["stream"]?["finish"] == .bool(true) }
                     #expect(finished.count == 1)

@@ -14,7 +14,7 @@ struct DurabilityTests {
             // Two chunks 1.5 s apart: the reply is far off when the process is killed. A short
             // lease makes the restarted process take the job over quickly.
             try """
-                engine: {lease_duration: 3s, poll_interval: 200ms}
+                engine: {lease_duration: 6s, poll_interval: 200ms}
                 backends: {slow: {type: echo, delay_ms: 1500}}
                 bots: {app: {platform: generic, secret: "\(Self.secret)", callback_url: "\(callback.url)/reply"}}
                 """.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)
@@ -48,7 +48,7 @@ struct DurabilityTests {
         try await LoopbackServer.withRunning { callback in
             let directory = try scratchDirectory()
             try """
-                engine: {lease_duration: 3s, poll_interval: 100ms, concurrency: 64}
+                engine: {lease_duration: 6s, poll_interval: 100ms, concurrency: 64}
                 backends: {echo: {type: echo}}
                 bots: {app: {platform: generic, secret: "\(Self.secret)", callback_url: "\(callback.url)/reply"}}
                 """.write(to: directory.appendingPathComponent("switchboard.yaml"), atomically: true, encoding: .utf8)

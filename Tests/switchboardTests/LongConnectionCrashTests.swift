@@ -19,7 +19,7 @@ struct LongConnectionCrashTests {
             let directory = try scratchDirectory()
             // The lease of the killed process is taken over after lease_ttl; the job's after the engine's.
             try """
-                engine: {lease_duration: 3s, poll_interval: 200ms}
+                engine: {lease_duration: 6s, poll_interval: 200ms}
                 backends: {slow: {type: echo, delay_ms: 1200}}
                 bots:
                   aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
@@ -64,7 +64,7 @@ struct LongConnectionCrashTests {
             try await FakeFeishuLongConnection.withRunning(api: api) { fake in
                 let directory = try scratchDirectory()
                 try """
-                    engine: {lease_duration: 3s, poll_interval: 200ms}
+                    engine: {lease_duration: 6s, poll_interval: 200ms}
                     backends: {slow: {type: echo, delay_ms: 1200}}
                     bots:
                       feishu-ws: {platform: feishu, intake: websocket, app_id: \(FakeFeishuOpenAPI.appID), app_secret: \(FakeFeishuOpenAPI.appSecret),

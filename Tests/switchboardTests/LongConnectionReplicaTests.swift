@@ -25,7 +25,7 @@ struct LongConnectionReplicaTests {
             try await FakeWeComAIBotSocket.withRunning { fake in
                 let directory = try Self.configure("""
                     \(state)
-                    engine: {lease_duration: 3s, poll_interval: 200ms}
+                    engine: {lease_duration: 6s, poll_interval: 200ms}
                     backends: {slow: {type: echo, delay_ms: 1200}}
                     bots:
                       aibot: {platform: wecom, mode: aibot, intake: websocket, bot_id: \(FakeWeComAIBotSocket.botID), secret: \(FakeWeComAIBotSocket.secret),
