@@ -12,6 +12,8 @@ import SwitchboardServer
 struct AdminCommandClient {
     let setup: SwitchboardSetup
     let transport: any HTTPTransport
+    /// Where the admin API is when not at the configured host and port (`--admin-url`).
+    var adminURL: URL?
 
     enum Call {
         case get(String)
@@ -46,20 +48,34 @@ struct AdminCommandClient {
 
     /// The API's answer, or nil when nothing listens there (then the store is used).
     private func viaAPI(_ call: Call, admin: AdminSettings) async throws -> Data? {
-        let host = admin.host == "0.0.0.0" ? "127.0.0.1" : admin.host
+        let base: String
+        let (host, port): (String, Int)
+        if let adminURL, let urlHost = adminURL.host {
+            host = urlHost
+            port = adminURL.port ?? (adminURL.scheme == "https" ? 443 : 80)
+            base = adminURL.absoluteString.hasSuffix("/") ? String(adminURL.absoluteString.dropLast()) : adminURL.absoluteString
+        } else {
+            guard admin.port != 0 else {
+                printError("admin.port is 0 (a port the system picks at start): say where the admin API is with --admin-url http://127.0.0.1:<port> (the port the server logged)")
+                return nil
+            }
+            host = admin.host == "0.0.0.0" ? "127.0.0.1" : admin.host
+            port = admin.port
+            base = "http://\(host):\(port)"
+        }
         // Nothing listening is known at once: AsyncHTTPClient would keep retrying a refused
         // connection until its deadline.
-        guard Self.listens(host: host, port: admin.port) else {
-            printError("the admin API at \(host):\(admin.port) does not answer; using the state store directly")
+        guard Self.listens(host: host, port: port) else {
+            printError("the admin API at \(host):\(port) does not answer; using the state store directly")
             return nil
         }
         var request: OutboundRequest
         switch call {
         case .get(let path):
-            request = OutboundRequest(method: .get, url: "http://\(host):\(admin.port)\(path)")
+            request = OutboundRequest(method: .get, url: base + path)
         case .post(let path, let body):
             request = OutboundRequest(
-                method: .post, url: "http://\(host):\(admin.port)\(path)", headers: [.contentType: "application/json"],
+                method: .post, url: base + path, headers: [.contentType: "application/json"],
                 body: try JSONSerialization.data(withJSONObject: body ?? [:])
             )
         }
@@ -69,7 +85,7 @@ struct AdminCommandClient {
         do {
             response = try await transport.execute(request)
         } catch {
-            printError("the admin API at \(host):\(admin.port) does not answer; using the state store directly")
+            printError("the admin API at \(host):\(port) does not answer; using the state store directly")
             return nil
         }
         let body = try await response.body.collect(upTo: 16 << 20)

@@ -98,8 +98,12 @@ struct LongConnectionCrashTests {
                 // Feishu pushes the event again on the new socket: acked, not answered.
                 try await fake.push(frame)
                 try await fake.waitFor("the redelivery's ack") { fake.responses.count == 2 }
-                try await Task.sleep(for: .seconds(1))
-                #expect(api.sends.count == 1 && api.cards.count == 1)
+                // The fence: a later message of the same chat, answered after anything queued before it.
+                try await fake.push(FakeFeishuLongConnection.event(
+                    seqID: 8, messageID: "frame-k2", payload: FakeFeishuLongConnection.message(eventID: "ev-k2", messageID: "om_k2", text: "之后的问题")
+                ))
+                try await api.waitFor("the later answer", timeout: .seconds(30)) { api.cards.count == 2 && api.cards[1].streaming == false }
+                #expect(api.sends.count == 2 && api.cards[0].content == Self.question && api.cards[1].content == "之后的问题")
                 #expect(fake.mostOpenAtOnce == 1 && fake.connections == 2, "sockets: \(fake.connections) opened, \(fake.mostOpenAtOnce) at once")
                 #expect(try await second.terminate() == 0)
                 try await fake.waitFor("the socket to close on shutdown") { fake.openSockets == 0 }
@@ -127,7 +131,9 @@ struct LongConnectionCrashTests {
 
             server.send(SIGHUP)
             try await fake.waitFor("the unchanged reload", timeout: .seconds(30)) { server.output.contains("configuration reloaded") }
-            try await Task.sleep(for: .seconds(1))
+            // Answered on the first connection after the reload: it was kept.
+            try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-R0", msgid: "msg-r0", text: "重新加载了吗"))
+            try await fake.waitFor("the answer after the unchanged reload") { Self.finished(fake, "REQ-R0") }
             #expect(fake.connections == 1, "an unchanged bot keeps its connection")
 
             try write(updateInterval: "500ms")

@@ -36,9 +36,11 @@ struct LongConnectionReplicaTests {
                 try await fake.waitFor("replica a's subscription", timeout: .seconds(30)) { fake.isSubscribed && fake.openSockets == 1 }
                 let b = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
                 _ = try await b.port()
-                try await Task.sleep(for: .seconds(2))
+                // Refused the lease, it says so and stands by.
+                try await fake.waitFor("replica b standing by", timeout: .seconds(30)) {
+                    b.output.contains("another replica holds the WeCom AI bot's long connection; standing by")
+                }
                 #expect(fake.connections == 1, "the standing-by replica must not connect")
-                #expect(b.output.contains("another replica holds the WeCom AI bot's long connection; standing by"), "\(b.output)")
 
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-F1", msgid: "msg-f1", text: Self.question))
                 try await fake.waitFor("the stream to start") { !fake.commands("aibot_respond_msg").isEmpty }
@@ -84,9 +86,13 @@ struct LongConnectionReplicaTests {
                     }
                     try await fake.waitFor("every frame acked on both sockets") { fake.responses.count == 10 }
                     try await api.waitFor("five answers") { api.cards.filter { !$0.streaming }.count == 5 }
-                    try await Task.sleep(for: .seconds(1))
-                    #expect(api.sends.count == 5 && api.cards.count == 5, "\(api.sends.count) sends, \(api.cards.count) cards")
-                    #expect(Set(api.sends.compactMap { $0.path.split(separator: "/").dropLast().last.map(String.init) }) == Set((1...5).map { "om_r\($0)" }))
+                    // The fence: a sixth question in the same chat, answered after the five.
+                    try await fake.pushToEvery(FakeFeishuLongConnection.event(
+                        seqID: 6, messageID: "frame-r6", payload: FakeFeishuLongConnection.message(eventID: "ev-r6", messageID: "om_r6", text: "第6个问题")
+                    ))
+                    try await api.waitFor("the sixth answer") { api.cards.filter { !$0.streaming }.count == 6 }
+                    #expect(api.sends.count == 6 && api.cards.count == 6, "\(api.sends.count) sends, \(api.cards.count) cards")
+                    #expect(Set(api.sends.compactMap { $0.path.split(separator: "/").dropLast().last.map(String.init) }) == Set((1...6).map { "om_r\($0)" }))
                     #expect(fake.connections == 2 && fake.mostOpenAtOnce == 2)
                     for replica in replicas { #expect(try await replica.terminate() == 0) }
                     try await fake.waitFor("both sockets to close on shutdown") { fake.openSockets == 0 }

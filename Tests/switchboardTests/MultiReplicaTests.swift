@@ -62,8 +62,15 @@ struct MultiReplicaTests {
                 #expect(try await replicas[index % 2].post(GenericClient.message("m-\(index)", text, chat: chat)) == 200)
                 sent[chat, default: []].append("app:m-\(index)")
             }
-            let all = try callbackEventIDs(try await callback.waitForRequests(count: 202, timeout: .seconds(120)).map(\.body))
-            try await Task.sleep(for: .milliseconds(500))
+            _ = try await callback.waitForRequests(count: 202, timeout: .seconds(120))
+            // The fence: one more message per chat, answered after everything before it in that chat.
+            for index in 0..<20 {
+                #expect(try await replicas[index % 2].post(GenericClient.message("fence-\(index)", "fence", chat: "c\(index)")) == 200)
+            }
+            try await waitUntil("the fences' answers", timeout: .seconds(60)) {
+                (try? callbackEventIDs(callback.requests.map(\.body)))?.filter { $0.hasPrefix("app:fence-") }.count == 20
+            }
+            let all = try callbackEventIDs(callback.requests.map(\.body))
             let answered = try callbackEventIDs(callback.requests.map(\.body)).filter { $0.hasPrefix("app:m-") }
             #expect(answered.count == 200, "\(all.count) callbacks in all")
             #expect(Set(answered).count == 200, "some event was answered twice")

@@ -32,15 +32,13 @@ struct AdminConsoleTests {
         }
     }
 
-    static func waitForStatus(_ admin: AdminClient, job: String, _ status: String) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            let answer = try await admin.get("/admin/api/jobs/\(job)", bearer: token)
-            let detail = answer.json as? [String: Any]
-            if (detail?["summary"] as? [String: Any])?["status"] as? String == status { return detail! }
-            guard ContinuousClock.now < deadline else { throw CLIError("job \(job) is not \(status): \(answer.body)") }
-            try await Task.sleep(for: .milliseconds(100))
+    static func waitForStatus(_ admin: AdminClient, job: String, _ status: String, token: String = token) async throws -> [String: Any] {
+        var detail: [String: Any] = [:]
+        try await waitUntil("job \(job) \(status)", timeout: .seconds(30), poll: .milliseconds(100)) {
+            detail = try await admin.get("/admin/api/jobs/\(job)", bearer: token).json as? [String: Any] ?? [:]
+            return (detail["summary"] as? [String: Any])?["status"] as? String == status
         }
+        return detail
     }
 
     @Test func aFailedJobIsFoundSeenAndRetriedOnceFromTheConsole() async throws {
@@ -82,7 +80,9 @@ struct AdminConsoleTests {
             #expect(try await admin.post("/admin/jobs/app%3Am-1/retry", form: [:]).status == 403)
             #expect(try await admin.post("/admin/jobs/app%3Am-1/retry", form: ["csrf": String(repeating: "0", count: 64)]).status == 403)
             #expect(try await admin.postJSON("/admin/api/jobs/app:m-1/retry").status == 403, "a session's API call needs X-CSRF-Token")
-            try await Task.sleep(for: .milliseconds(500))
+            // Still failed, never requeued: nothing was retried.
+            let untouched = try await Self.waitForStatus(admin, job: "app:m-1", "failed")
+            #expect((untouched["history"] as? [[String: Any]] ?? []).compactMap { $0["outcome"] as? String } == ["failed"])
             #expect(callback.requests.count == 1)
 
             // The platform is back; retry from the console: delivered once more, then done.
@@ -95,8 +95,8 @@ struct AdminConsoleTests {
             let done = try await Self.waitForStatus(admin, job: "app:m-1", "done")
             #expect(callback.requests.count == 2)
             let outcomes = (done["history"] as? [[String: Any]] ?? []).compactMap { $0["outcome"] as? String }
+            // Done is final: the job is never run again, so the count stands.
             #expect(outcomes == ["failed", "requeued", "done"])
-            try await Task.sleep(for: .seconds(1))
             #expect(callback.requests.count == 2, "retried once, delivered once")
             #expect(try await admin.postJSON("/admin/api/jobs/app:m-1/retry", bearer: Self.token).status == 409, "a done job is not retried")
             #expect(try await admin.get("/admin/api/jobs/app:nope", bearer: Self.token).status == 404)

@@ -26,13 +26,7 @@ struct ReloadTests {
         """
     }
 
-    static func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw CLIError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
+    static let ignored = ["bot": "app", "platform": "generic", "result": "ignored"]
 
     @Test func aRunningServerTakesNewRoutesAndBotsWithoutARestart() async throws {
         let platforms = ChaosPlatforms(ledger: ChaosLedger(), faults: ChaosFaults(seed: 1, rate: 0))
@@ -40,29 +34,30 @@ struct ReloadTests {
             try await LoopbackServer.withRunning { callback in
                 let directory = try scratchDirectory()
                 let file = directory.appendingPathComponent("switchboard.yaml")
-                // Below Linux's ephemeral range (32768–60999), which port-0 servers are given.
-                let adminPort = Int.random(in: 20_000...32_000)
                 func write(groups: Bool, reconnect: String = "200ms", backend: String = "echo") throws {
-                    try Self.configuration(platforms: platforms.url, callback: callback.url, adminPort: adminPort, groups: groups, reconnect: reconnect, backend: backend)
+                    try Self.configuration(platforms: platforms.url, callback: callback.url, adminPort: 0, groups: groups, reconnect: reconnect, backend: backend)
                         .write(to: file, atomically: true, encoding: .utf8)
                 }
                 try write(groups: false)
                 let server = try ServerProcess(["serve", "--port", "0"], in: directory, environment: ["SWITCHBOARD_CONFIG": ""])
                 let client = GenericClient(port: try await server.port(), secret: Self.secret)
-                try await Self.waitFor("the Stream socket") { platforms.streamSockets.open == 1 }
+                // The admin port the server reports: `reload` is told it.
+                let adminURL = ["--admin-url", "http://127.0.0.1:\(try await server.adminPort())"]
+                try await waitUntil("the Stream socket") { platforms.streamSockets.open == 1 }
 
                 // Before: group messages are not answered.
                 #expect(try await client.post(GenericClient.message("g-1", "hello group", chat: "room", type: "group")) == 200)
                 #expect(try await client.post(GenericClient.message("d-1", "hello direct")) == 200)
                 _ = try await callback.waitForRequests(count: 1)
-                try await Task.sleep(for: .milliseconds(500))
+                // The group message was judged when it was acked: ignored, so never queued.
+                #expect(try await scrapeMetrics(port: try await server.adminPort()).value("switchboard_events_total", Self.ignored) == 1)
                 let before = try callbackEventIDs(callback.requests.map(\.body))
                 #expect(before == ["app:d-1"], "\(before)")
 
                 // SIGHUP with a route for groups: answered from now on; the Stream bot is untouched.
                 try write(groups: true)
                 server.send(SIGHUP)
-                try await Self.waitFor("the reload") { server.output.contains("configuration reloaded") }
+                try await waitUntil("the reload") { server.output.contains("configuration reloaded") }
                 #expect(try await client.post(GenericClient.message("g-2", "hello again", chat: "room", type: "group")) == 200)
                 _ = try await callback.waitForRequests(count: 2)
                 #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:d-1", "app:g-2"])
@@ -71,22 +66,22 @@ struct ReloadTests {
                 // `switchboard reload` after the Stream bot's settings changed: its socket is
                 // replaced — the old one closed before the new one opened.
                 try write(groups: true, reconnect: "300ms")
-                let reloaded = try await CLIProcess.runAsync(["reload"], in: directory)
+                let reloaded = try await CLIProcess.runAsync(["reload"] + adminURL, in: directory)
                 #expect(reloaded.status == 0, "\(reloaded.stderr)")
                 #expect(reloaded.stdout.contains("changed ding-stream"), "\(reloaded.stdout)")
-                try await Self.waitFor("the new Stream socket") { platforms.streamSockets.opened == 2 && platforms.streamSockets.open == 1 }
+                try await waitUntil("the new Stream socket") { platforms.streamSockets.opened == 2 && platforms.streamSockets.open == 1 }
                 #expect(platforms.streamSockets.mostOpen == 1, "never two sockets for one bot")
 
                 // An invalid file is refused with the line check prints; the old one keeps running.
                 try write(groups: true, backend: "nowhere")
                 let check = try await CLIProcess.runAsync(["check"], in: directory)
                 #expect(check.status == 1)
-                let refused = try await CLIProcess.runAsync(["reload"], in: directory)
+                let refused = try await CLIProcess.runAsync(["reload"] + adminURL, in: directory)
                 #expect(refused.status == 1)
                 // `reload` itself reads the file to find the admin listener, so it says the same.
                 #expect(refused.stderr == check.stderr, "\(refused.stderr)")
                 server.send(SIGHUP)
-                try await Self.waitFor("the refusal") { server.output.contains("reload refused; the running configuration stays") }
+                try await waitUntil("the refusal") { server.output.contains("reload refused; the running configuration stays") }
                 let line = server.output.split(separator: "\n").first { $0.contains("reload refused") } ?? ""
                 #expect(line.contains(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "error: ", with: "")), "\(line)")
                 #expect(try await client.post(GenericClient.message("g-3", "still here", chat: "room", type: "group")) == 200)
@@ -121,7 +116,7 @@ struct ReloadTests {
             // A direct message is being answered (slowly) when the console reloads a file that no
             // longer answers direct messages.
             #expect(try await client.post(GenericClient.message("d-1", "in flight")) == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            _ = try await AdminConsoleTests.waitForStatus(admin, job: "app:d-1", "leased", token: Self.token)
             try write(direct: false)
             let reloaded = try await admin.post("/admin/reload", form: ["csrf": csrf])
             #expect(reloaded.status == 303)
@@ -134,7 +129,8 @@ struct ReloadTests {
             #expect(try callbackEventIDs(callback.requests.map(\.body)) == ["app:d-1"])
             // New work follows the new file: a direct message is not answered now.
             #expect(try await client.post(GenericClient.message("d-2", "after the reload")) == 200)
-            try await Task.sleep(for: .seconds(4))
+            // Judged when it was acked: ignored, never queued.
+            #expect(try await scrapeMetrics(port: try await server.adminPort()).value("switchboard_events_total", Self.ignored) == 1)
             #expect(callback.requests.count == 1)
             #expect(try await server.terminate() == 0)
         }
