@@ -20,9 +20,15 @@ struct EngineLeaseTests {
     @Test(arguments: [RenewalFault.unreachable, .leaseLost])
     func aJobWhoseLeaseIsLostStopsAndIsAnsweredOnceByTheWorkerThatTakesItOver(fault: RenewalFault) async throws {
         let store = RenewalFaultStore(fault: fault, faultyOwner: "a")
-        // Longer than the lease: without renewals the job outlives it.
+        // Longer than the lease: without renewals the job outlives it. Counts the calls stopped.
+        let stopped = Counter()
         let backend = ScriptedBackend { request in
-            try await Task.sleep(for: .milliseconds(4000))
+            do {
+                try await Task.sleep(for: .milliseconds(4000))
+            } catch {
+                stopped.add()
+                throw error
+            }
             return [.delta("answer to \(request.query)"), .end]
         }
         try await LoopbackServer.withRunning { callback in
@@ -31,12 +37,12 @@ struct EngineLeaseTests {
                 defer { group.cancelAll() }
                 let first = Self.engine("a-intake", store: store.store, backend: backend, callback: callback)
                 _ = try await first.accept([Self.message("m1")])
-                try await Self.waitUntil { backend.requests.count == 1 }
+                try await waitUntil("the condition") { backend.requests.count == 1 }
                 // Worker b starts once a has the job; it takes the job when a's lease expires.
                 group.addTask { try await Self.engine("b", store: store.store, backend: backend, callback: callback).run() }
                 _ = try await callback.waitForRequests(count: 1, timeout: .seconds(20))
-                // Long enough for a's answer to arrive, had a kept working.
-                try await Task.sleep(for: .milliseconds(4000))
+                // a's work was stopped (its backend call cancelled): it cannot answer any more.
+                try await waitUntil("a's work stopped") { stopped.value == 1 }
                 #expect(callback.requests.count == 1)
                 #expect(backend.requests.count == 2)
                 #expect(store.renewalsRefused > 0)
@@ -96,15 +102,6 @@ struct EngineLeaseTests {
         )
     }
 
-    static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw TimeoutError() }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    struct TimeoutError: Error {}
 }
 
 /// An in-memory store whose renewals of one owner's first lease fail as told.

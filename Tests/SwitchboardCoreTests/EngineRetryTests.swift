@@ -23,12 +23,6 @@ struct EngineRetryTests {
         }
     }
 
-    final class ManualClock: Sendable {
-        private let now = Mutex(Date(timeIntervalSince1970: 1_718_000_000))
-        func read() -> Date { now.withLock { $0 } }
-        func set(_ seconds: Double) { now.withLock { $0 = Date(timeIntervalSince1970: 1_718_000_000 + seconds) } }
-    }
-
     struct Flaky: Error {}
 
     @Test func aFailedJobWaitsItsBackoffOnTheEnginesClock() async throws {
@@ -36,10 +30,17 @@ struct EngineRetryTests {
         let backend = ScriptedBackend { _ in throw Flaky() }
         // Counts recorded failures: the retry time is computed from the clock when the failure is
         // recorded, so the test moves the clock only after that.
-        let failures = Mutex(0)
+        let failures = Counter()
+        // Counts the engine's polls: two after the clock moved, and it has looked at least once.
+        let polls = Counter()
         let store = FaultInjectingStateStore(base: InMemoryStateStore()) { call in
-            if call.operation == .fail { failures.withLock { $0 += 1 } }
+            if call.operation == .fail { failures.add() }
+            if call.operation == .lease { polls.add() }
             return nil
+        }
+        func polledAfterwards() async throws {
+            let seen = polls.value
+            try await waitUntil("two polls") { polls.value >= seen + 2 }
         }
         try await LoopbackServer.withRunning { callback in
             var configuration = EngineConfiguration(replicaID: "retry")
@@ -56,22 +57,22 @@ struct EngineRetryTests {
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([EngineLeaseTests.message("m1")])
-                try await EngineLeaseTests.waitUntil { failures.withLock { $0 } == 1 }
+                try await waitUntil("the failure recorded") { failures.value == 1 }
                 // Attempt n failed at `start`; the next waits 10·2ⁿ⁻¹ s × [½, 1].
                 var start = 0.0
                 for (attempt, full) in [(1, 10.0), (2, 20.0), (3, 40.0)] {
                     clock.set(start + full / 2 - 0.01)
-                    try await Task.sleep(for: .milliseconds(150))
+                    try await polledAfterwards()
                     #expect(backend.requests.count == attempt, "attempt \(attempt + 1) came before half its backoff")
                     clock.set(start + full + 0.01)
-                    try await EngineLeaseTests.waitUntil { failures.withLock { $0 } == attempt + 1 }
+                    try await waitUntil("the failure recorded") { failures.value == attempt + 1 }
                     #expect(backend.requests.count == attempt + 1)
                     start += full + 0.01
                 }
                 // The fourth attempt was the last: no fifth, however long the clock runs.
                 clock.set(start + 10_000)
                 _ = try await callback.waitForRequests(count: 1)
-                try await Task.sleep(for: .milliseconds(150))
+                try await polledAfterwards()
                 #expect(backend.requests.count == 4)
             }
         }

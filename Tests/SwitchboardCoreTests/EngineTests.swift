@@ -64,7 +64,8 @@ struct EngineTests {
             _ = try await h.engine.accept([message("m1", "q")])
             let requests = try await h.callback.waitForRequests(count: 1)
             #expect(try EngineHarness.replies(requests).first?.contains("could not answer") == true)
-            try await Task.sleep(for: .milliseconds(200))
+            // The job ended (failed for good): it is not tried again.
+            try await waitUntil("the job's end") { await h.store.unfinishedJobCount == 0 }
             #expect(backend.requests.count == 1)
             #expect(h.callback.requests.count == 1)
         }
@@ -111,7 +112,7 @@ struct EngineTests {
             _ = try await h.engine.accept([message("m1", "first")])
             _ = try await h.callback.waitForRequests(count: 1)
             _ = try await h.engine.accept([message("m2", "second")])
-            try await EngineLeaseTests.waitUntil { backend.requests.count == 2 }
+            try await waitUntil("the second backend call") { backend.requests.count == 2 }
             _ = try await h.engine.accept([message("m3", "/reset")])
             _ = try await h.callback.waitForRequests(count: 2)
             gate.open()
@@ -145,7 +146,7 @@ struct EngineTests {
         }
         try await LoopbackServer.withRunning { callback in
             let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .seconds(20))
-            try await acceptThenShutDown(engine)
+            try await acceptThenShutDown(engine, backend: backend)
             #expect(try EngineHarness.replies(callback.requests) == ["late but whole"])
             #expect(await store.unfinishedJobCount == 0)
         }
@@ -158,7 +159,7 @@ struct EngineTests {
         }
         try await LoopbackServer.withRunning { callback in
             let (engine, store) = makeEngine(backend: backend, callback: callback, drainTimeout: .milliseconds(200))
-            try await acceptThenShutDown(engine)
+            try await acceptThenShutDown(engine, backend: backend)
             #expect(callback.requests.isEmpty)
             #expect(await store.unfinishedJobCount == 1)
             let resumed = await store.lease(LeaseRequest(owner: "next", limit: 1, duration: .seconds(30), maxAttempts: 3, now: Date()))
@@ -168,12 +169,13 @@ struct EngineTests {
 
     /// Runs the engine in a service group, accepts one message, starts a graceful shutdown while it
     /// is being worked on, and waits for the engine to stop.
-    func acceptThenShutDown(_ engine: Engine) async throws {
+    func acceptThenShutDown(_ engine: Engine, backend: ScriptedBackend) async throws {
         let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             _ = try await engine.accept([message("m1", "q")])
-            try await Task.sleep(for: .milliseconds(100))
+            // Being worked on: the backend was asked.
+            try await waitUntil("the backend asked") { backend.requests.count == 1 }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTesting
@@ -10,13 +9,6 @@ import Testing
 /// past a short window.
 @Suite("Follow-up window", .timeLimit(.minutes(1)))
 struct FollowUpWindowTests {
-    /// A clock that moves only when told.
-    final class TestClock: Sendable {
-        private let now = Mutex(Date(timeIntervalSince1970: 1_718_000_000))
-        func read() -> Date { now.withLock { $0 } }
-        func advance(_ duration: Duration) { now.withLock { $0 = $0.addingTimeInterval(Double(duration.components.seconds)) } }
-    }
-
     static func message(_ id: String, sender: String = "u-1", mention: Bool = false) -> ChatEvent {
         ChatEvent(
             id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: "room", type: .group),
@@ -25,7 +17,7 @@ struct FollowUpWindowTests {
     }
 
     @Test func theWindowEndsOnTheEnginesClock() async throws {
-        let clock = TestClock()
+        let clock = ManualClock()
         let store = InMemoryStateStore()
         try await LoopbackServer.withRunning { callback in
             var configuration = EngineConfiguration(replicaID: "follow-up")

@@ -29,17 +29,28 @@ struct StoreOutageTests {
                 group.addTask { try await engine.run() }
                 group.addTask { try await retention.run() }
                 defer { group.cancelAll() }
-                try await Task.sleep(for: .milliseconds(100))
-                store.setDown(true)
-                // About 25 polls and a few purges fail meanwhile; a webhook is refused.
-                try await Task.sleep(for: .milliseconds(500))
+                // The engine polls; then the store goes away and twenty polls and a purge fail.
+                let polls = Counter()
+                let purges = Counter()
+                store.setRule { call in
+                    if call.operation == .lease { polls.add() }
+                    return nil
+                }
+                try await waitUntil("the first poll") { polls.value >= 1 }
+                store.setRule { call in
+                    if call.operation == .lease { polls.add() }
+                    if call.operation == .purge { purges.add() }
+                    return FaultInjectingStateStore.Unavailable()
+                }
+                let before = polls.value
+                try await waitUntil("failed polls and a failed purge") { polls.value >= before + 20 && purges.value >= 1 }
                 await #expect(throws: FaultInjectingStateStore.Unavailable.self) { try await engine.accept([EngineLeaseTests.message("m1")]) }
                 #expect(engine.storeHealth.isDown)
                 store.setDown(false)
                 // The platform redelivers; now it is kept and answered.
                 _ = try await engine.accept([EngineLeaseTests.message("m1")])
                 _ = try await callback.waitForRequests(count: 1)
-                try await Task.sleep(for: .milliseconds(100))
+                try await waitUntil("the return said") { logs.messages.contains { $0.hasPrefix("the state store is back after") } }
             }
         }
         let errors = logs.all.filter { $0.level >= .warning }

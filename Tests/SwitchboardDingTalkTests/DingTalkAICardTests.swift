@@ -101,7 +101,7 @@ struct DingTalkAICardTests {
                 #expect(fake.ack(for: "card-cb-1")?.json["code"] == .number(200))
                 try await fake.push(text)
                 try await fake.waitFor("the redelivery's ack") { fake.received.filter { $0.json["headers"]?["messageId"] == "card-cb-1" }.count == 2 }
-                try await Task.sleep(for: .milliseconds(500))
+                // Acked after it was judged: what would be queued is queued by now.
                 // Routes answer messages only: the card_action event is decoded (Fixtures/dingtalk/stream-card-callback-frame) and acked, not queued.
                 #expect(await store.jobs(JobQuery()).map(\.job.id) == answered.map(\.job.id), "only the message was queued")
                 #expect(fake.cards.count == 1 && fake.sessionPosts.isEmpty && fake.openAPISends.isEmpty, "a card_action is not answered")

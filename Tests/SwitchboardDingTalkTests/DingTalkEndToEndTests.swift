@@ -11,6 +11,9 @@ import Testing
 /// OpenAPI), all over the network.
 @Suite("DingTalk end to end")
 struct DingTalkEndToEndTests {
+    /// A session-webhook post's Markdown text.
+    static func text(_ post: JSONValue) -> String { post["markdown"]?["text"]?.string ?? "" }
+
     static let environment = ["DINGTALK_SECRET": FakeDingTalk.appSecret]
 
     /// `base64(HMAC-SHA256(secret, timestamp + "\n" + secret))`, computed here independently.
@@ -119,8 +122,7 @@ struct DingTalkEndToEndTests {
                 // DingTalk redelivers the same frame: acked again, answered once.
                 try await fake.push(frame)
                 try await fake.waitFor("the second ack") { fake.received.filter { $0.json["headers"]?["messageId"] == "frame-1" }.count == 2 }
-                try await Task.sleep(for: .milliseconds(400))
-                #expect(fake.sessionPosts.count == 1)
+                // (Answered once: checked after frame-2 below, a later message of the same chat.)
 
                 // A frame that cannot be decoded is acked all the same (else DingTalk redelivers it
                 // for ever), and nothing is answered.
@@ -143,8 +145,12 @@ struct DingTalkEndToEndTests {
                 try await fake.waitFor("the move") { fake.connections == 2 && fake.openSockets == 1 }
                 #expect(fake.tickets == ["ticket-1", "ticket-2"])
                 try await fake.push(FakeDingTalk.callbackFrame(messageID: "frame-2", msgID: "msg-s2", text: "还在吗", sessionWebhook: fake.sessionWebhook, expires: alive))
-                try await fake.waitFor("the answer on the new connection") { fake.sessionPosts.count == 2 }
+                try await fake.waitFor("the answer on the new connection") { fake.sessionPosts.contains { Self.text($0).hasPrefix("答：还在吗") } }
                 #expect(fake.ack(for: "frame-2")?.connection == 2)
+                // Everything before frame-2 in this chat was answered before it: the redelivered
+                // frame-1 was not answered again.
+                #expect(fake.sessionPosts.map(Self.text).filter { $0.hasPrefix("答：你好") }.count == 1)
+                #expect(fake.sessionPosts.count == 2)
 
                 // The socket dies: the client comes back after its backoff, with a fresh ticket.
                 try await fake.dropNewest()
@@ -153,8 +159,8 @@ struct DingTalkEndToEndTests {
                 #expect(fake.mostOpenAtOnce <= 2)
             }
             // Shutdown: the socket is closed and nothing reconnects.
+            // The server's services have all returned: nothing is left to reconnect.
             try await fake.waitFor("the close on shutdown") { fake.openSockets == 0 }
-            try await Task.sleep(for: .milliseconds(800))
             #expect(fake.connections == 3)
             #expect(fake.openSockets == 0)
         }
@@ -250,7 +256,10 @@ struct DingTalkStreamOutageTests {
                 try await fake.push(FakeDingTalk.systemFrame(messageID: "ping-fence", topic: "ping", data: #"{"opaque":"x"}"#))
                 try await fake.waitFor("the ping's ack") { fake.ack(for: "ping-fence") != nil }
                 #expect(fake.ack(for: "m-out") == nil, "acked though not stored")
-                try await Task.sleep(for: .seconds(2))
+                // The same connection still reads and answers: a second ping after the refusal.
+                try await fake.push(FakeDingTalk.systemFrame(messageID: "ping-fence-2", topic: "ping", data: #"{"opaque":"y"}"#))
+                try await fake.waitFor("the second ping's ack") { fake.ack(for: "ping-fence-2") != nil }
+                #expect(fake.ack(for: "ping-fence-2")?.connection == 1)
                 #expect(fake.connections == 1 && fake.tickets.count == 1, "the connection was dropped: \(fake.connections) sockets, \(fake.tickets.count) tickets")
                 store.setRule { _ in nil }
                 try await fake.push(frame)

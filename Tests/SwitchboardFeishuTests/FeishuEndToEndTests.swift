@@ -78,9 +78,11 @@ struct FeishuEndToEndTests {
                     // A group message that does not @ the bot matches no rule: nothing is sent.
                     let plain = FeishuPlatform.message(eventID: "ev-2", messageID: "om_q2", text: "大家好", mentionBot: false)
                     #expect(try await feishu.post(plain).status == 200)
-                    try await Task.sleep(for: .milliseconds(600))
-                    #expect(api.sendAttempts.count == 1)
-                    #expect(dify.calls.count == 1)
+                    // The fence: an @-message of the same chat after it, answered.
+                    #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-3", messageID: "om_q3", text: "还有吗？")).status == 200)
+                    try await api.waitFor("the fence's card") { api.sendAttempts.count == 2 }
+                    _ = try await dify.waitForCalls(count: 2)
+                    #expect(dify.calls.last?.query?.contains("还有吗") == true, "only the @-message was asked: \(dify.calls.map(\.query))")
                 }
             }
         }
@@ -202,14 +204,15 @@ struct FeishuReplyTests {
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-1", messageID: "om_q1", text: "年假有几天？")).status == 200)
                 try await api.waitFor("the first answer") { api.sends.count == 1 }
                 // The job done: the bot's message id is remembered (a person replies seconds later).
-                while await store.unfinishedJobCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                try await waitUntil("the store idle") { await store.unfinishedJobCount == 0 }
                 let botMessage = try #require(api.sends.first?.messageID)
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-2", messageID: "om_q2", text: "那病假呢？", mentionBot: false, parentID: botMessage)).status == 200)
                 try await api.waitFor("the answer to the reply") { api.sends.count == 2 }
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-3", messageID: "om_q3", text: "同意", mentionBot: false, parentID: "om_colleague")).status == 200)
                 #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-4", messageID: "om_q4", text: "这个对吗？", parentID: "om_colleague")).status == 200)
                 try await api.waitFor("the answer to the quote") { api.sends.count == 3 }
-                try await Task.sleep(for: .milliseconds(400))
+                // Every job ended: the unaddressed reply could not still be answered.
+                try await waitUntil("the store idle") { await store.unfinishedJobCount == 0 }
                 let sends = api.sends
                 #expect(sends.map(\.path) == ["/open-apis/im/v1/messages/om_q1/reply", "/open-apis/im/v1/messages/om_q2/reply", "/open-apis/im/v1/messages/om_q4/reply"])
                 let texts = sends.map { (try? JSONParser.parse(Data(($0.body["content"]?.string ?? "").utf8)))?["text"]?.string ?? "" }

@@ -65,7 +65,12 @@ struct FeishuLongConnectionTests {
             try await fake.push(FakeFeishuLongConnection.event(seqID: 9, messageID: "frame-2", payload: whole.prefix(cut), seq: 0, sum: 2))
             try await fake.waitFor("the ack of the whole") { fake.responses.count == 3 }
             #expect(fake.responses.last?.seqID == 9 && fake.responses.last?.header("seq") == "0")
-            try await api.waitFor("the second answer, finished") { api.cards.count == 2 && api.cards[1].streaming == false }
+            do {
+                try await api.waitFor("the second answer, finished") { api.cards.count == 2 && api.cards[1].streaming == false }
+            } catch {
+                Issue.record("cards: \(api.cards.map { ($0.content ?? "-", $0.streaming) }) sends: \(api.sends.count) acks: \(fake.responses.map(\.seqID))")
+                throw error
+            }
             #expect(api.cards[1].content?.contains("分成两片的问题") == true, "\(api.cards[1].content ?? "")")
             // The redelivery of the first came before the split question, whose answer is in:
             // had it been answered again, that would be there by now.
@@ -121,10 +126,11 @@ struct FeishuLongConnectionTests {
         (.proxy(status: 502), true),
     ])
     func refusals(refusal: FakeFeishuLongConnection.Refusal, retried: Bool) async throws {
+        let logs = LogCapture()
         try await FakeFeishuOpenAPI.withRunning { api in
             try await FakeFeishuLongConnection.withRunning(api: api) { fake in
                 if !retried { fake.refuse(refusal) }
-                try await RunningSwitchboard.run(yaml: Self.yaml(fake), plugins: [.feishu]) { _ in
+                try await RunningSwitchboard.run(yaml: Self.yaml(fake), plugins: [.feishu], logs: logs) { _ in
                     if retried {
                         // Connected first (the endpoint's ClientConfig says: reconnect at once, then
                         // every second), then refused.
@@ -138,8 +144,8 @@ struct FeishuLongConnectionTests {
                         try await fake.waitFor("the socket again", timeout: .seconds(10)) { fake.openSockets == 1 }
                         #expect(fake.mostOpenAtOnce == 1)
                     } else {
-                        try await fake.waitFor("the attempt") { fake.endpointCalls == 1 }
-                        try await Task.sleep(for: .seconds(3))
+                        // The connection's loop says it stops, and returns: nothing after.
+                        try await waitUntil("the stop said") { logs.messages.contains { $0.hasSuffix("; not reconnecting") } }
                         #expect(fake.endpointCalls == 1, "a client error must not be retried")
                         #expect(fake.connections == 0)
                     }
@@ -171,15 +177,23 @@ struct FeishuLongConnectionTests {
     func notStoredNotAcked() async throws {
         let store = FaultInjectingStateStore(base: InMemoryStateStore())
         try await Self.withServer({ api, fake, _ in
-            store.setRule { $0.operation == .enqueue ? FaultInjectingStateStore.Unavailable() : nil }
+            let enqueues = Counter()
+            store.setRule { call in
+                guard call.operation == .enqueue else { return nil }
+                enqueues.add()
+                return FaultInjectingStateStore.Unavailable()
+            }
             let frame = FakeFeishuLongConnection.event(seqID: 3, messageID: "frame-s", payload: FakeFeishuLongConnection.message(eventID: "ev-s", messageID: "om_ws_s", text: "存不下"))
             try await fake.push(frame)
-            try await Task.sleep(for: .seconds(1))
+            // Refused by the store (the fault rule was asked), then not acked.
+            try await waitUntil("the refused store write") { enqueues.value >= 1 }
             #expect(fake.responses.isEmpty)
             store.setRule { _ in nil }
             try await fake.push(frame)
             try await fake.waitFor("the ack") { fake.responses.count == 1 }
             try await api.waitFor("the answer") { api.sends.count == 1 }
+            // One ack in all: the refused first push was never acked.
+            #expect(fake.responses.count == 1)
         }, store: store)
     }
 }

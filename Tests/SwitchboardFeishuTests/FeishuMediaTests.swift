@@ -68,8 +68,10 @@ struct FeishuMediaTests {
             let said = (api.sends.compactMap(\.cardMarkdown) + api.patches.compactMap(\.markdown)).last { $0.contains("文件太大") } ?? ""
             #expect(said.contains("50 MB") && said.contains("15 MB"), "\(said)")
             #expect(api.resourceRequests == ["om_big/file_v2_big?type=file"])
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(dify.calls.isEmpty && dify.uploads.isEmpty)
+            // The fence: a later message of the same chat, asked after the file's job ended.
+            #expect(try await feishu.post(FeishuPlatform.message(eventID: "ev-after", messageID: "om_after", text: "之后", chatType: "p2p", mentionBot: false)).status == 200)
+            try await waitUntil("the later question asked") { !dify.calls.isEmpty }
+            #expect(dify.calls.count == 1 && dify.uploads.isEmpty, "the file was neither uploaded nor asked about")
         }
     }
 

@@ -47,6 +47,15 @@ struct PostgresConversationTests {
         return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/app", headers: headers, body: body)).status
     }
 
+    /// Waits until the shared queue has no unfinished job (pending, waiting for a retry or a
+    /// burst's quiet, or leased).
+    static func idle(_ store: any StateStore) async throws {
+        try await waitUntil("the queue idle", timeout: .seconds(30), poll: .milliseconds(50)) {
+            let stats = try await store.queueStats()
+            return stats.pending == 0 && stats.leased == 0
+        }
+    }
+
     static func replies(_ callback: LoopbackServer) -> [(event: String, text: String)] {
         callback.requests.map { request in
             let json = try? JSONParser.parse(request.body)
@@ -72,7 +81,8 @@ struct PostgresConversationTests {
                         // A redelivery to the other replica is a duplicate there too.
                         #expect(try await Self.post(b, Self.message("m1", "我想请假")) == 200)
                         _ = try await callback.waitForRequests(count: 1)
-                        try await Task.sleep(for: .milliseconds(2200))
+                        // Every job of both replicas ended: nothing more can be answered.
+                        try await Self.idle(storeA)
                         #expect(callback.requests.count == 1)
                         #expect(Self.replies(callback).first?.text == "我想请假\n下周一到周三\n需要谁批？")
 
@@ -85,7 +95,7 @@ struct PostgresConversationTests {
                                 _ = try await callback.waitForRequests(count: expected)
                             }
                         }
-                        try await Task.sleep(for: .milliseconds(2500))
+                        try await Self.idle(storeA)
                         let replies = Self.replies(callback)
                         #expect(replies.map(\.event) == ["app:m1", "app:m4", "app:m5", "app:m6"])
                         #expect(replies.last?.text == "请稍后再问")

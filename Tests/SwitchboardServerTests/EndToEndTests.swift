@@ -96,7 +96,7 @@ struct EndToEndTests {
                 }
                 // B is answered while A's first message is still being worked on...
                 _ = try await callback.waitForRequests(count: 3)
-                try await Task.sleep(for: .milliseconds(300))
+                // (A's jobs wait at the gate: none of them can answer before it opens.)
                 #expect(try Callback.all(callback.requests).map(\.eventID) == ["app:b1", "app:b2", "app:b3"])
                 // ...and nothing of A overtakes it.
                 gate.open()

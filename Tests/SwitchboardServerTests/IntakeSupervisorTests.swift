@@ -34,7 +34,10 @@ struct IntakeSupervisorTests {
         var capabilities: AdapterCapabilities { AdapterCapabilities(maxMessageBytes: 1000, markdownDialect: .plainText, groupsDeliverUnmentionedMessages: false) }
         func receive(_ request: WebhookRequest, context: WebhookContext) async throws -> Inbound { .accept([], ack: .empty()) }
         func deliver(_ reply: ReplyStream, to event: ChatEvent, context: DeliveryContext) async throws -> DeliveryReceipt { DeliveryReceipt() }
-        func services(feeding sink: any EventSink) -> [any Service] { [ProbeSocket(name: "\(botID) with \(secret)", log: log)] }
+        func services(feeding sink: any EventSink) -> [any Service] {
+            log.add("made \(botID) with \(secret)")
+            return [ProbeSocket(name: "\(botID) with \(secret)", log: log)]
+        }
     }
 
     struct ProbeSocket: Service {
@@ -69,7 +72,10 @@ struct IntakeSupervisorTests {
         await supervisor.update(to: reloaded)
         let running = Task { try await supervisor.run() }
         try await waitUntil("the sockets") { log.all.filter { $0.hasPrefix("open") }.count >= 2 }
-        try await Task.sleep(for: .milliseconds(200))
+        // The same setup again: applied under the supervisor's lock, after its first sweep — so
+        // every socket that sweep made is in the log by now.
+        await supervisor.update(to: reloaded)
+        #expect(Set(log.all.filter { $0.hasPrefix("made") }) == ["made kept with k1", "made new with n1"], "\(log.all)")
         #expect(!log.all.contains("open old with s1"), "\(log.all)")
         #expect(Set(log.all.filter { $0.hasPrefix("open") }) == ["open kept with k1", "open new with n1"])
         running.cancel()
