@@ -298,6 +298,17 @@ let package = Package(
             path: "Tests/PlatformFakes",
             swiftSettings: swiftSettings
         ),
+        // A schema of a test's own, always dropped: the PostgreSQL tests' one fixture.
+        .target(
+            name: "SwitchboardPostgresSchemas",
+            dependencies: [
+                "SwitchboardPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/PostgresSchemas",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchboardCoreTests",
             dependencies: [
@@ -326,6 +337,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardPostgres",
+                "SwitchboardPostgresSchemas",
                 "SwitchboardTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -473,6 +485,7 @@ let package = Package(
                 "SwitchboardCLI",
                 "SwitchboardCore",
                 "SwitchboardPostgres",
+                "SwitchboardPostgresSchemas",
                 "SwitchboardServer",
                 "SwitchboardTesting",
                 // The chaos run plays every platform: their crypto, and a Stream gateway.

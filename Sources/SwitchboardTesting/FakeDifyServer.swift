@@ -113,13 +113,7 @@ public final class FakeDifyServer: Sendable {
     }
 
     private func waitFor(count: Int, timeout: Duration, _ list: (State) -> [FakeDifyCall]) async throws -> [FakeDifyCall] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let received = state.withLock { list($0) }
-            if received.count >= count { return received }
-            guard ContinuousClock.now < deadline else { throw LoopbackTimeout(expected: count, received: received.count, timeout: timeout) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitForCount(count, timeout: timeout) { state.withLock { list($0) } }
     }
 
     // MARK: - Serving
@@ -197,10 +191,7 @@ public final class FakeDifyServer: Sendable {
     }
 
     private func waitUntilStopped(_ task: String) async {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, !state.withLock({ $0.stops.contains { $0.task == task } }) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        try? await waitUntil("the stop of \(task)", timeout: .seconds(30)) { state.withLock { $0.stops.contains { $0.task == task } } }
     }
 
     func remember(conversation: String, user: String) {

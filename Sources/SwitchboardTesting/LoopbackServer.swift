@@ -38,15 +38,7 @@ public final class LoopbackServer: Sendable {
     /// Waits until at least `count` requests have arrived and returns them all; throws after
     /// `timeout`.
     public func waitForRequests(count: Int, timeout: Duration = .seconds(30)) async throws -> [RecordedRequest] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let received = requests
-            if received.count >= count { return received }
-            guard ContinuousClock.now < deadline else {
-                throw LoopbackTimeout(expected: count, received: received.count, timeout: timeout)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await waitForCount(count, timeout: timeout, poll: .milliseconds(20)) { requests }
     }
 
     /// Starts a server, runs `body` with it, and stops it. Every answer comes after the `weather`'s

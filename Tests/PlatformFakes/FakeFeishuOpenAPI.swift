@@ -148,11 +148,7 @@ package final class FakeFeishuOpenAPI: Sendable {
     package func refusePatches(containing text: String) { state.withLock { $0.refusedPatchText = text } }
 
     package func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(description, timeout: timeout, condition)
     }
 
     package static func cardMarkdown(_ content: String?) -> String? {

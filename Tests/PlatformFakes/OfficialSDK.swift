@@ -1,4 +1,5 @@
 package import Foundation
+import SwitchboardTesting
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,8 @@ package enum OfficialSDK {
         } catch {
             return .failure(SDKUnavailable("cannot run Tests/Parity/install-sdks: \(error)"))
         }
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Read on a thread of its own: parallel callers wait here for the installer's file lock.
+        let said = String(decoding: (try? await onThreadOfItsOwn { output.fileHandleForReading.readDataToEndOfFile() }) ?? Data(), as: UTF8.self)
         guard await exitStatus(process) == 0 else {
             return .failure(SDKUnavailable("Tests/Parity/install-sdks failed (\(process.terminationStatus)); the parity tests need the official SDKs from PyPI:\n\(said)"))
         }
@@ -93,9 +95,12 @@ package enum OfficialSDK {
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        // Writing the input and reading the output block until the script takes and gives them.
+        let output = try await onThreadOfItsOwn {
+            stdin.fileHandleForWriting.write(input)
+            try stdin.fileHandleForWriting.close()
+            return stdout.fileHandleForReading.readDataToEndOfFile()
+        }
         let status = await exitStatus(process)
         let errors = (try? Data(contentsOf: log)) ?? Data()
         guard status == 0 else {
@@ -121,8 +126,7 @@ package enum OfficialSDK {
         package func stop() async {
             if process.isRunning {
                 process.terminate()
-                let deadline = ContinuousClock.now + .seconds(5)
-                while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+                try? await waitUntil("the SDK's exit", timeout: .seconds(5), poll: .milliseconds(20)) { !process.isRunning }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             }
             try? FileManager.default.removeItem(at: log)

@@ -1,7 +1,7 @@
 import SwitchboardCore
 import Testing
 
-@Suite("Egress policy")
+@Suite("Egress policy", .timeLimit(.minutes(5)))
 struct EgressPolicyTests {
     @Test("internal, metadata and reserved addresses are refused; public ones pass", arguments: [
         ("127.0.0.1", IPAddress.Kind.loopback), ("10.0.0.12", .private), ("172.16.5.4", .private), ("172.31.255.255", .private),

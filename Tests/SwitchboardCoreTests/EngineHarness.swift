@@ -8,7 +8,7 @@ import SwitchboardTesting
 /// Runs an engine with a generic bot whose callback is a loopback server, for as long as `body`
 /// runs.
 struct EngineHarness {
-    static let secret = "engine-test-secret-0123456789"
+    static let secret = TestEngine.secret
 
     let engine: Engine
     let store: InMemoryStateStore
@@ -23,18 +23,7 @@ struct EngineHarness {
     ) async throws {
         try await LoopbackServer.withRunning(respond: callbackResponder) { callback in
             let store = InMemoryStateStore()
-            let adapter = GenericAdapter(botID: "bot", secret: secret, callbackURL: URL(string: "\(callback.url)/callback"))
-            var configuration = EngineConfiguration(replicaID: "test")
-            configuration.pollInterval = .milliseconds(50)
-            configuration.retry = RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
-            configure(&configuration)
-            let router = RoutingTable(rules: rules)
-            var logger = Logger(label: "engine-test")
-            logger.logLevel = .warning
-            let engine = Engine(
-                store: store, router: router, backends: ["b": backend], adapters: ["bot": adapter],
-                transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger
-            )
+            let engine = TestEngine.make(store: store, backend: backend, callback: callback, rules: rules, configure: configure)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }

@@ -8,7 +8,7 @@ import Testing
 
 /// A job whose lease cannot be kept stops before it answers, so the worker that takes the job
 /// over is the only one that answers.
-@Suite("Engine leases")
+@Suite("Engine leases", .timeLimit(.minutes(5)))
 struct EngineLeaseTests {
     /// How renewals of worker "a"'s first lease go; every other lease renews normally.
     enum RenewalFault: Sendable {
@@ -70,18 +70,14 @@ struct EngineLeaseTests {
                 #expect(store.renewalsRefused == 2)
                 #expect(backend.requests.count == 1)
                 // Completed once the reply is out.
-                let deadline = ContinuousClock.now + .seconds(5)
-                while await store.base.unfinishedJobCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                try? await waitUntil("the job completed", timeout: .seconds(5)) { await store.base.unfinishedJobCount == 0 }
                 #expect(await store.base.unfinishedJobCount == 0)
             }
         }
     }
 
     static func message(_ id: String) -> ChatEvent {
-        ChatEvent(
-            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: "c1", type: .direct),
-            sender: Participant(id: "u1"), text: "question \(id)", messageID: id, timestamp: Date(timeIntervalSince1970: 1_718_000_000)
-        )
+        GenericMessage(id, "question \(id)", messageID: id).event
     }
 
     /// A worker with a 3 s lease (renewed every second; a failed renewal tried again every ¼ s) —
@@ -89,17 +85,12 @@ struct EngineLeaseTests {
     static func engine(
         _ owner: String, store: some StateStore, backend: ScriptedBackend, callback: LoopbackServer, lease: Duration = .seconds(3)
     ) -> Engine {
-        var configuration = EngineConfiguration(replicaID: owner)
-        configuration.leaseDuration = lease
-        configuration.pollInterval = .milliseconds(50)
-        configuration.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
         var logger = Logger(label: "lease-test")
         logger.logLevel = .error
-        let adapter = GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))
-        return Engine(
-            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
-            adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger
-        )
+        return TestEngine.make(store: store, backend: backend, callback: callback, replicaID: owner, logger: logger) {
+            $0.leaseDuration = lease
+            $0.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+        }
     }
 
 }

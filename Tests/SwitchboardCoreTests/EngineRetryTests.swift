@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// The engine's retry backoff, checked against a clock the test moves — never by waiting it out.
-@Suite("Engine retries")
+@Suite("Engine retries", .timeLimit(.minutes(5)))
 struct EngineRetryTests {
     @Test func theDelayDoublesIsCappedAndIsJitteredWithinHalfToWhole() {
         let policy = RetryPolicy(maxAttempts: 10, initialDelay: .seconds(2), maxDelay: .seconds(30))
@@ -43,16 +43,12 @@ struct EngineRetryTests {
             try await waitUntil("two polls") { polls.value >= seen + 2 }
         }
         try await LoopbackServer.withRunning { callback in
-            var configuration = EngineConfiguration(replicaID: "retry")
-            configuration.pollInterval = .milliseconds(10)
-            configuration.retry = RetryPolicy(maxAttempts: 4, initialDelay: .seconds(10), maxDelay: .seconds(80))
             var logger = Logger(label: "retry-test")
             logger.logLevel = .critical
-            let engine = Engine(
-                store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
-                adapters: ["bot": GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))],
-                transport: AsyncHTTPClientTransport(), configuration: configuration, logger: logger, clock: { clock.read() }
-            )
+            let engine = TestEngine.make(store: store, backend: backend, callback: callback, replicaID: "retry", logger: logger, clock: clock) {
+                $0.pollInterval = .milliseconds(10)
+                $0.retry = RetryPolicy(maxAttempts: 4, initialDelay: .seconds(10), maxDelay: .seconds(80))
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }

@@ -6,13 +6,10 @@ import SwitchboardTesting
 import Synchronization
 import Testing
 
-@Suite("Engine")
+@Suite("Engine", .timeLimit(.minutes(5)))
 struct EngineTests {
     func message(_ id: String, _ text: String, chat: String = "c1") -> ChatEvent {
-        ChatEvent(
-            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: chat, type: .direct),
-            sender: Participant(id: "u1"), text: text, messageID: id, timestamp: Date(timeIntervalSince1970: 1_718_000_000)
-        )
+        GenericMessage(id, text, chat: chat, messageID: id).event
     }
 
     @Test func acceptDeduplicatesAndTheReplyIsDeliveredOnce() async throws {
@@ -183,14 +180,10 @@ struct EngineTests {
 
     func makeEngine(backend: ScriptedBackend, callback: LoopbackServer, drainTimeout: Duration) -> (Engine, InMemoryStateStore) {
         let store = InMemoryStateStore()
-        var configuration = EngineConfiguration(replicaID: "test")
-        configuration.drainTimeout = drainTimeout
-        configuration.pollInterval = .milliseconds(50)
-        let adapter = GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback"))
-        let engine = Engine(
-            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
-            adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration
-        )
+        let engine = TestEngine.make(store: store, backend: backend, callback: callback) {
+            $0.drainTimeout = drainTimeout
+            $0.retry = RetryPolicy()
+        }
         return (engine, store)
     }
 }

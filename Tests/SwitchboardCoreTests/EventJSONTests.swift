@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardCore
 import Testing
 
-@Suite("Event JSON")
+@Suite("Event JSON", .timeLimit(.minutes(5)))
 struct EventJSONTests {
     static let full = ChatEvent(
         id: "feishu-main:om_5e37",

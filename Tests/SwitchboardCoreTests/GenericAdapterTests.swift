@@ -5,7 +5,7 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-@Suite("Generic adapter")
+@Suite("Generic adapter", .timeLimit(.minutes(5)))
 struct GenericAdapterTests {
     static let secret = "fixture-generic-secret-0123456789"
 

@@ -2,7 +2,7 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-@Suite("In-memory state store")
+@Suite("In-memory state store", .timeLimit(.minutes(5)))
 struct InMemoryStateStoreTests {
     /// Every store runs this list: if it went empty, three suites would pass with nothing checked.
     @Test func theConformanceChecksAreThere() {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwitchboardCore
 
-@Suite("JSON parser")
+@Suite("JSON parser", .timeLimit(.minutes(5)))
 struct JSONParserTests {
     /// The parser agrees with JSONDecoder on every document it accepts.
     @Test(arguments: [
@@ -36,7 +36,7 @@ struct JSONParserTests {
     }
 }
 
-@Suite("JSON writer")
+@Suite("JSON writer", .timeLimit(.minutes(5)))
 struct JSONWriterTests {
     /// Byte for byte what JSONEncoder writes with sorted keys and unescaped slashes.
     @Test func matchesJSONEncoder() throws {

@@ -3,7 +3,7 @@ import HTTPTypes
 @testable import SwitchboardCore
 import Testing
 
-@Suite("Media: sniffing, names, sizes, downloads")
+@Suite("Media: sniffing, names, sizes, downloads", .timeLimit(.minutes(5)))
 struct MediaTests {
     @Test("an answer's files: links under the text where the adapter sends none; taken out of the stream by one that does; a reply stored before files existed still decodes")
     func answerFiles() async throws {

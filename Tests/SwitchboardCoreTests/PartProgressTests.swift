@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// A delivery resumes after the parts it confirmed, and says which part may have arrived already.
-@Suite("Part progress")
+@Suite("Part progress", .timeLimit(.minutes(5)))
 struct PartProgressTests {
     struct Lost: Error, DeliveryUncertainty {
         var mayHaveArrived: Bool { true }

@@ -4,7 +4,7 @@ import Testing
 
 /// Plugins put together: their factories all reach the registries, and two plugins that claim one
 /// name are refused naming both.
-@Suite("Plugin sets")
+@Suite("Plugin sets", .timeLimit(.minutes(5)))
 struct PluginSetTests {
     struct NamedAdapterFactory: AdapterFactory {
         var platform: String

@@ -8,7 +8,7 @@ import Testing
 /// Where the ack promised an answer (the WeCom AI bot's stream frames, `streaming: .frames`),
 /// every accepted message gets a word back: a message answered with the one before it says so, and
 /// a message over a rate limit gets the notice each time, not only once.
-@Suite("Answers the ack promised")
+@Suite("Answers the ack promised", .timeLimit(.minutes(5)))
 struct PromisedAnswerTests {
     /// The generic adapter, declaring a platform that polls stream frames.
     struct FramesAdapter: ChatAdapter {
@@ -25,22 +25,16 @@ struct PromisedAnswerTests {
     }
 
     static func message(_ id: String, _ text: String) -> ChatEvent {
-        ChatEvent(
-            id: "bot:\(id)", platform: "generic", bot: "bot", conversation: Conversation(id: "u-1", type: .direct), sender: Participant(id: "u-1"),
-            text: text, timestamp: Date(unixMilliseconds: 1_718_000_000_000)
-        )
+        GenericMessage(id, text, chat: "u-1", sender: "u-1").event
     }
 
     @Test func everyAcceptedMessageIsAnswered() async throws {
         try await LoopbackServer.withRunning { callback in
             let adapter = FramesAdapter(inner: GenericAdapter(botID: "bot", secret: EngineHarness.secret, callbackURL: URL(string: "\(callback.url)/callback")))
-            var configuration = EngineConfiguration(replicaID: "frames")
-            configuration.pollInterval = .milliseconds(50)
             let features = RouteFeatures(debounce: .milliseconds(300), rateLimit: RateLimit(perUser: .init(count: 1, window: .seconds(3600)), window: .sliding, notice: "slow"))
-            let engine = Engine(
-                store: InMemoryStateStore(), router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b", features: features)]),
-                backends: ["b": EchoBackend()], adapters: ["bot": adapter], transport: AsyncHTTPClientTransport(), configuration: configuration,
-                logger: Logger(label: "frames")
+            let engine = TestEngine.make(
+                store: InMemoryStateStore(), backend: EchoBackend(), callback: callback, rules: [RoutingRule(name: "all", backend: "b", features: features)],
+                replicaID: "frames", adapter: adapter
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }

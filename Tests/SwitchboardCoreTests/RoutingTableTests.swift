@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardTesting
 import Testing
 
 func event(
@@ -18,7 +19,7 @@ func event(
     )
 }
 
-@Suite("Routing")
+@Suite("Routing", .timeLimit(.minutes(5)))
 struct RoutingTableTests {
     let table = RoutingTable(rules: [
         RoutingRule(name: "finance", trigger: .keywords(["报销", "Invoice"]), backend: "finance"),
@@ -101,7 +102,7 @@ struct RoutingTableTests {
     }
 }
 
-@Suite("Routing validation")
+@Suite("Routing validation", .timeLimit(.minutes(5)))
 struct RoutingValidationTests {
     static let mentionOnlyGroups = AdapterCapabilities(maxMessageBytes: 20_000, markdownDialect: .commonMark, groupsDeliverUnmentionedMessages: false)
     static let allGroups = AdapterCapabilities(maxMessageBytes: 20_000, markdownDialect: .commonMark, groupsDeliverUnmentionedMessages: true)
@@ -146,15 +147,10 @@ struct RoutingValidationTests {
     }
 }
 
-@Suite("Routing: access and admin commands")
+@Suite("Routing: access and admin commands", .timeLimit(.minutes(5)))
 struct RoutingAccessTests {
     static func event(_ text: String, sender: String = "u-1", chat: String = "room-1", mention: Bool = true, principal: String? = nil) -> ChatEvent {
-        var event = ChatEvent(
-            id: "app:m", platform: "generic", bot: "app", conversation: Conversation(id: chat, type: .group), sender: Participant(id: sender),
-            text: text, mentionsBot: mention, timestamp: Date(unixMilliseconds: 0)
-        )
-        event.principal = principal
-        return event
+        GenericMessage("m", text, bot: "app", chat: chat, group: true, sender: sender, mention: mention, principal: principal).event
     }
 
     @Test("deny wins over allow; entries name an id, a bot's id or a platform's bot's id, or a principal")

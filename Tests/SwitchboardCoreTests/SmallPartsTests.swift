@@ -3,7 +3,7 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-@Suite("Small parts")
+@Suite("Small parts", .timeLimit(.minutes(5)))
 struct SmallPartsTests {
     @Test func retryDelaysGrowExponentiallyUpToTheCap() {
         let policy = RetryPolicy(maxAttempts: 10, initialDelay: .seconds(2), maxDelay: .seconds(60))

@@ -1,7 +1,7 @@
 import SwitchboardCore
 import Testing
 
-@Suite("Token bucket")
+@Suite("Token bucket", .timeLimit(.minutes(5)))
 struct TokenBucketTests {
     @Test("a burst goes at once; the rest are given slots evenly spaced at the rate, in the order asked; a quiet spell refills up to the burst")
     func pacesCallers() {

@@ -4,7 +4,7 @@ import SwitchboardTesting
 import Testing
 
 /// What each kind of app answers, streamed and blocking, against the fake Dify over real HTTP.
-@Suite("Dify answers")
+@Suite("Dify answers", .timeLimit(.minutes(5)))
 struct DifyAnswerTests {
     @Test("a chat app streams its answer, and the request has Dify's shape")
     func chatStream() async throws {

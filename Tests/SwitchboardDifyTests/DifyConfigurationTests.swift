@@ -5,7 +5,7 @@ import SwitchboardTesting
 import Testing
 
 /// Config mistakes are caught when the server starts, named by key, never showing a secret.
-@Suite("Dify configuration")
+@Suite("Dify configuration", .timeLimit(.minutes(5)))
 struct DifyConfigurationTests {
     static let base: [String: JSONValue] = [
         "type": "dify", "base_url": "https://api.dify.ai/v1", "api_key": "app-SecretValue123", "app": "chat",

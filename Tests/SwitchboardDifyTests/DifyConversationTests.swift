@@ -4,7 +4,7 @@ import SwitchboardTesting
 import Testing
 
 /// Conversations over time: idle_reset, and `/reset` stopping what Dify is still generating.
-@Suite("Dify conversations")
+@Suite("Dify conversations", .timeLimit(.minutes(5)))
 struct DifyConversationTests {
     @Test("idle_reset starts a new conversation once the stored one has rested longer than the limit")
     func idleReset() async throws {

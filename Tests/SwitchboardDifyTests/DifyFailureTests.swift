@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// Every way a real Dify fails, and what the user and the operator get for it.
-@Suite("Dify failures")
+@Suite("Dify failures", .timeLimit(.minutes(5)))
 struct DifyFailureTests {
     static let notice = "\n\n⚠️ 回答中断，请稍后重试。/ The answer was cut off; please try again."
 

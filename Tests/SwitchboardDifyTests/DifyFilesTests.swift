@@ -6,7 +6,7 @@ import Testing
 /// Attachments to Dify (platforms-2.md §4.5): uploaded with `/files/upload` as the same user, then
 /// named in `files`; a picture alone gets the image query; a type the app refuses is one clear
 /// message to the user.
-@Suite("Dify files")
+@Suite("Dify files", .timeLimit(.minutes(5)))
 struct DifyFilesTests {
     /// A PNG's signature and some bytes.
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fixture-image-bytes".utf8)

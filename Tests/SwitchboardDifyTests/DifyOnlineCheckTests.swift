@@ -4,7 +4,7 @@ import SwitchboardTesting
 import Testing
 
 /// `switchboard check --online`, one backend at a time.
-@Suite("Dify online check")
+@Suite("Dify online check", .timeLimit(.minutes(5)))
 struct DifyOnlineCheckTests {
     @Test("the right key and app type: reachable")
     func reachable() async throws {

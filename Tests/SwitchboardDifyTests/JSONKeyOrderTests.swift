@@ -2,7 +2,7 @@ import Foundation
 @testable import SwitchboardDify
 import Testing
 
-@Suite("JSON key order")
+@Suite("JSON key order", .timeLimit(.minutes(5)))
 struct JSONKeyOrderTests {
     @Test("keys come in text order, at any depth, past strings that look like JSON")
     func order() {

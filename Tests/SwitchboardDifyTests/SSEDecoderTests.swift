@@ -1,7 +1,7 @@
 import SwitchboardCore
 import Testing
 
-@Suite("SSE decoder")
+@Suite("SSE decoder", .timeLimit(.minutes(5)))
 struct SSEDecoderTests {
     /// The chat stream of platforms.md §4b: two `message` events, a ping, `message_end`.
     static let stream = """

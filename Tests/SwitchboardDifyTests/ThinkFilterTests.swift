@@ -1,7 +1,7 @@
 @testable import SwitchboardDify
 import Testing
 
-@Suite("Reasoning filter")
+@Suite("Reasoning filter", .timeLimit(.minutes(5)))
 struct ThinkFilterTests {
     static func run(_ deltas: [String], mode: ThinkFilter.Mode) -> String {
         var filter = ThinkFilter(mode: mode)

@@ -9,7 +9,7 @@ import Testing
 /// `message_type: ai_card`: the real server with a DingTalk HTTP bot, the answer typed into an AI
 /// card on the fake DingTalk (which refuses updates of one card under 500 ms apart, as DingTalk's
 /// gateway does).
-@Suite("DingTalk AI card")
+@Suite("DingTalk AI card", .timeLimit(.minutes(5)))
 struct DingTalkAICardTests {
     static func yaml(_ fake: FakeDingTalk) -> String {
         """

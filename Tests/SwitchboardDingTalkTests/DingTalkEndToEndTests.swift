@@ -9,7 +9,7 @@ import Testing
 
 /// The real server with DingTalk bots and a fake DingTalk (gateway, WebSocket, session webhook,
 /// OpenAPI), all over the network.
-@Suite("DingTalk end to end")
+@Suite("DingTalk end to end", .timeLimit(.minutes(5)))
 struct DingTalkEndToEndTests {
     /// A session-webhook post's Markdown text.
     static func text(_ post: JSONValue) -> String { post["markdown"]?["text"]?.string ?? "" }
@@ -169,7 +169,7 @@ struct DingTalkEndToEndTests {
 
 /// `record:` keeps long-connection frames too: a Stream frame as received, the ack sent back and
 /// the events, in the fixture layout of a stream-frame case.
-@Suite("DingTalk Stream recording")
+@Suite("DingTalk Stream recording", .timeLimit(.minutes(5)))
 struct DingTalkStreamRecordingTests {
     @Test func aStreamFrameIsRecordedAsAStreamFrameCase() async throws {
         let recordings = FileManager.default.temporaryDirectory.appendingPathComponent("ding-record-\(UUID().uuidString)")

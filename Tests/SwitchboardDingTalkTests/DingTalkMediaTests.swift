@@ -9,7 +9,7 @@ import Testing
 /// An app robot's pictures and files (platforms-2.md §4.4): messageFiles/download with the
 /// download code and robot code ▸ the pre-signed URL ▸ Dify; an unknown code ▸ a notice; a voice
 /// note's recognition ▸ text, nothing downloaded.
-@Suite("DingTalk media")
+@Suite("DingTalk media", .timeLimit(.minutes(5)))
 struct DingTalkMediaTests {
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fixture-image-bytes".utf8)
 

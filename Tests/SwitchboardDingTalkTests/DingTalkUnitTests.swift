@@ -8,7 +8,7 @@ import Testing
 
 @testable import SwitchboardDingTalk
 
-@Suite("DingTalk signatures and decoding")
+@Suite("DingTalk signatures and decoding", .timeLimit(.minutes(5)))
 struct DingTalkSignatureTests {
     /// platforms.md §6.3.
     @Test func knownAnswers() {
@@ -69,7 +69,7 @@ struct DingTalkSignatureTests {
     }
 }
 
-@Suite("DingTalk delivery")
+@Suite("DingTalk delivery", .timeLimit(.minutes(5)))
 struct DingTalkDeliveryTests {
     static func event(group: Bool, expires: Date, webhook: String, staff: String? = "032615015535634423") -> ChatEvent {
         var address = [
@@ -154,7 +154,7 @@ enum DingTalkTest {
     }
 }
 
-@Suite("DingTalk notifications")
+@Suite("DingTalk notifications", .timeLimit(.minutes(5)))
 struct DingTalkNotificationTests {
     @Test("an app robot notifies a group through groupMessages/send and a person through oToMessages/batchSend")
     func appRobot() async throws {
@@ -179,7 +179,7 @@ struct DingTalkNotificationTests {
 }
 
 /// The Stream supervisor's reconnect waits, recorded instead of slept.
-@Suite("DingTalk Stream reconnects")
+@Suite("DingTalk Stream reconnects", .timeLimit(.minutes(5)))
 struct DingTalkReconnectTests {
     @Test func aFailingGatewayIsRetriedWithGrowingCappedJitteredWaits() async throws {
         // The gateway refuses every ticket at once.
@@ -211,8 +211,7 @@ struct DingTalkReconnectTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         let supervisor = Task { try await service.run() }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while waits.withLock({ $0.count }) < 6, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try? await waitUntil("six waits") { waits.withLock { $0.count } >= 6 }
         supervisor.cancel()
         _ = await supervisor.result
         let recorded = waits.withLock { Array($0.prefix(6)) }

@@ -9,7 +9,7 @@ import Testing
 /// One person on two platforms: `identities:` links a generic account and a DingTalk account to
 /// one principal, and a `per_user` route with `identity: linked` gives them one Dify
 /// conversation — a question asked on one platform continues on the other.
-@Suite("Linked identities")
+@Suite("Linked identities", .timeLimit(.minutes(5)))
 struct LinkedIdentityTests {
     static let staffID = "032615015535634423"
 
@@ -58,10 +58,7 @@ struct LinkedIdentityTests {
     static let genericSecret = "linked-secret-0123456789abcdef"
 
     static func postGeneric(_ server: RunningSwitchboard, id: String, sender: String, text: String) async throws -> Int {
-        let body = try JSONSerialization.data(withJSONObject: [
-            "id": id, "platform": "generic", "conversation": ["id": sender, "type": "direct"], "sender": ["id": sender], "text": text,
-            "timestamp": 1_718_000_000_000,
-        ])
+        let body = GenericMessage(id, text, chat: sender, sender: sender).body
         var headers = GenericSignature(secret: genericSecret).headers(for: body, now: Date())
         headers[.contentType] = "application/json"
         return try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/app", headers: headers, body: body)).status

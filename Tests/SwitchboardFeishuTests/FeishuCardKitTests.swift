@@ -9,7 +9,7 @@ import Testing
 
 /// `card: cardkit` (the default) against the fake Open API's CardKit, which refuses a sequence
 /// that does not increase (300317) and content after streaming closed (300309).
-@Suite("Feishu CardKit")
+@Suite("Feishu CardKit", .timeLimit(.minutes(5)))
 struct FeishuCardKitTests {
     static func adapter(_ api: FakeFeishuOpenAPI) throws -> any ChatAdapter {
         try FeishuDeliveryTests.adapter(api: api.url, ["card": "cardkit", "update_interval": "200ms"])

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SwitchboardFeishu
 
-@Suite("Feishu crypto")
+@Suite("Feishu crypto", .timeLimit(.minutes(5)))
 struct FeishuCryptoTests {
     /// The official doc's mini-vector (platforms.md §2b).
     @Test func officialSample() throws {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SwitchboardFeishu
 
-@Suite("Feishu decoding")
+@Suite("Feishu decoding", .timeLimit(.minutes(5)))
 struct FeishuDecodingTests {
     static let bot = "ou_bot0000000000000000000000000000"
 
@@ -91,7 +91,7 @@ struct NoTransportForTests: HTTPTransport {
 }
 
 /// A replied-to message read back from `GET /open-apis/im/v1/messages/{id}`, as plain text.
-@Suite("Feishu quoted messages")
+@Suite("Feishu quoted messages", .timeLimit(.minutes(5)))
 struct FeishuQuotedMessageTests {
     static func message(_ type: String, _ content: JSONValue, mentions: [JSONValue] = []) -> JSONValue {
         ["msg_type": .string(type), "body": ["content": .string(String(decoding: JSONWriter.data(content), as: UTF8.self))], "mentions": .array(mentions)]

@@ -10,7 +10,7 @@ import Synchronization
 import Testing
 
 /// The app's and the custom bot's delivery against the fake Open API, one reply at a time.
-@Suite("Feishu delivery")
+@Suite("Feishu delivery", .timeLimit(.minutes(5)))
 struct FeishuDeliveryTests {
     static let transport = AsyncHTTPClientTransport()
 
@@ -162,7 +162,7 @@ struct FeishuDeliveryTests {
     }
 }
 
-@Suite("Feishu notifications")
+@Suite("Feishu notifications", .timeLimit(.minutes(5)))
 struct FeishuNotificationTests {
     @Test("@all and ids become Feishu's @-mentions in a card, a text and a post")
     func mentionsPerKind() throws {

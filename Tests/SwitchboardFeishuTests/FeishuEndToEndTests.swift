@@ -9,7 +9,7 @@ import Testing
 
 /// The real server with a Feishu bot, a Dify backend streaming from a fake Dify, and a fake Open
 /// API, all over HTTP.
-@Suite("Feishu end to end")
+@Suite("Feishu end to end", .timeLimit(.minutes(5)))
 struct FeishuEndToEndTests {
     static func yaml(api: FakeFeishuOpenAPI, dify: FakeDifyServer, botOpenID: Bool = true) -> String {
         """
@@ -174,7 +174,7 @@ struct FeishuEndToEndTests {
 /// Replies and quotes in a Feishu group: a reply to the bot's card without @ is addressed to the
 /// bot (the app reads all group messages), and the replied-to text — the bot's card, a colleague's
 /// message — is read from the Open API and put before the question.
-@Suite("Feishu replies and quotes")
+@Suite("Feishu replies and quotes", .timeLimit(.minutes(5)))
 struct FeishuReplyTests {
     @Test("a reply to the bot's card is answered with the card's text quoted; an @ quoting a colleague gets their text; a reply to a colleague without @ is not for the bot")
     func repliesAndQuotes() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// `intake: websocket`: the real server with a Feishu bot on a long connection to a fake Feishu
 /// (endpoint, socket of protobuf frames, Open API), all over the network.
-@Suite("Feishu long connection")
+@Suite("Feishu long connection", .timeLimit(.minutes(5)))
 struct FeishuLongConnectionTests {
     static func yaml(_ fake: FakeFeishuLongConnection) -> String {
         """
@@ -198,7 +198,7 @@ struct FeishuLongConnectionTests {
     }
 }
 
-@Suite("Feishu fragments")
+@Suite("Feishu fragments", .timeLimit(.minutes(5)))
 struct FeishuFragmentBoundTests {
     @Test("partial messages together hold at most maxBytes: a fragment past the bound drops its message; completed and expired ones free their bytes")
     func partialsAreBounded() {

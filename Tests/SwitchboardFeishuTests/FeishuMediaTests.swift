@@ -9,7 +9,7 @@ import Testing
 /// Pictures and files from Feishu users (platforms-2.md §4.3): downloaded from the message's
 /// resources with the tenant token when the answer starts, passed to Dify as uploads; over the
 /// limit, gone or refused ▸ the user is told, Dify is not asked.
-@Suite("Feishu media")
+@Suite("Feishu media", .timeLimit(.minutes(5)))
 struct FeishuMediaTests {
     /// The answer's files are served on loopback, which the egress policy refuses unless named.
     static let egress = "\negress: {allow_hosts: [\"127.0.0.1\"]}"

@@ -9,7 +9,7 @@ import Testing
 /// Every built-in adapter's `receive` (and DingTalk's stream frames) against mutated fixtures and
 /// random bytes. `SWITCHBOARD_FUZZ_ITERATIONS` sets how many inputs per target (default 2,000),
 /// `SWITCHBOARD_FUZZ_SEED` replays a run; failing inputs are kept under `Fixtures/fuzz/`.
-@Suite("Fuzz: adapters", .serialized)
+@Suite("Fuzz: adapters", .serialized, .timeLimit(.minutes(5)))
 struct AdapterFuzzTests {
     static let fuzzer: AdapterFuzzer = {
         let loader = try! FixtureLoader(filePath: #filePath)

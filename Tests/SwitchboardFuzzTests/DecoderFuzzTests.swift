@@ -7,7 +7,7 @@ import Testing
 
 /// The parsers every payload goes through: core's JSONParser, WeCom's strict XML reader and the
 /// Dify SSE decoder, on mutated fixture bodies and random bytes.
-@Suite("Fuzz: parsers", .serialized)
+@Suite("Fuzz: parsers", .serialized, .timeLimit(.minutes(5)))
 struct DecoderFuzzTests {
     static let loader = try! FixtureLoader(filePath: #filePath)
     static var regressions: URL { loader.root.appendingPathComponent("fuzz") }

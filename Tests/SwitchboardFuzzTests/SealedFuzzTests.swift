@@ -11,7 +11,7 @@ import Testing
 /// mutated, then encrypted and signed again with the fixture keys as the platform would, so each
 /// input passes verification and reaches the message decoding a forged request never reaches.
 /// (A 401 stays possible: Feishu's verification token sits inside the encrypted payload.)
-@Suite("Fuzz: signed payloads", .serialized)
+@Suite("Fuzz: signed payloads", .serialized, .timeLimit(.minutes(5)))
 struct SealedFuzzTests {
     static let loader = try! FixtureLoader(filePath: #filePath)
     static let registry = AdapterRegistry([GenericAdapterFactory(), WeComAdapterFactory(), FeishuAdapterFactory()])

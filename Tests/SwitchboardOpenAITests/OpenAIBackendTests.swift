@@ -7,7 +7,7 @@ import SwitchboardTesting
 import Testing
 
 /// `type: openai` against a fake Chat Completions API on loopback, over the real HTTP client.
-@Suite("OpenAI-compatible backend")
+@Suite("OpenAI-compatible backend", .timeLimit(.minutes(5)))
 struct OpenAIBackendTests {
     static let transport = AsyncHTTPClientTransport()
 

@@ -4,41 +4,29 @@ import Logging
 import PostgresNIO
 import SwitchboardCore
 @testable import SwitchboardPostgres
+import SwitchboardPostgresSchemas
 import SwitchboardTesting
 import Testing
 
 /// Two replicas — two servers, each with its own connection pool — on one PostgreSQL database:
 /// a burst split between them is answered once, and a rate limit holds across them.
-@Suite("Conversation features on two replicas", .enabled(if: TestPostgres.url != nil, TestPostgres.skipReason))
+@Suite("Conversation features on two replicas", .enabled(if: TestPostgres.url != nil, TestPostgres.skipReason), .timeLimit(.minutes(10)))
 struct PostgresConversationTests {
     static let secret = "pg-replicas-secret-0123456789"
 
     /// Two stores on one fresh schema (each server runs its store's pool); the schema is dropped
-    /// afterwards through a third.
+    /// afterwards.
     static func withTwoStores(_ body: (PostgresStateStore, PostgresStateStore) async throws -> Void) async throws {
-        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         var logger = Logger(label: "postgres-replicas")
         logger.logLevel = .warning
-        let configuration = try PostgresStoreConfiguration(url: TestPostgres.url!, schema: String(schema))
-        let a = try await PostgresStateStore.open(configuration, logger: logger)
-        let b = try await PostgresStateStore.open(configuration, logger: logger)
-        let cleanup = try await PostgresStateStore.open(configuration, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in cleanup.services { group.addTask { try await service.run() } }
-            defer { group.cancelAll() }
-            var failure: (any Error)?
-            do { try await body(a, b) } catch { failure = error }
-            _ = try? await cleanup.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
-            if let failure { throw failure }
+        try await FreshSchema.with(prefix: "t", url: TestPostgres.url!) { schema in
+            let configuration = try PostgresStoreConfiguration(url: TestPostgres.url!, schema: schema)
+            try await body(try await PostgresStateStore.open(configuration, logger: logger), try await PostgresStateStore.open(configuration, logger: logger))
         }
     }
 
     static func message(_ id: String, _ text: String) -> Data {
-        let json: [String: Any] = [
-            "id": id, "platform": "generic", "conversation": ["id": "u-1", "type": "direct"], "sender": ["id": "u-1"], "text": text,
-            "timestamp": 1_718_000_000_000,
-        ]
-        return try! JSONSerialization.data(withJSONObject: json)
+        GenericMessage(id, text, chat: "u-1", sender: "u-1").body
     }
 
     static func post(_ server: RunningSwitchboard, _ body: Data) async throws -> Int {

@@ -4,36 +4,33 @@ import PostgresNIO
 import ServiceLifecycle
 import SwitchboardCore
 @testable import SwitchboardPostgres
+import SwitchboardPostgresSchemas
 import SwitchboardTesting
 import Testing
 
 /// The PostgreSQL server the tests use: `SWITCHBOARD_TEST_POSTGRES_URL` (`.ci/run` starts one and
 /// sets it; locally, `eval "$(.ci/start-postgres)"`).
 enum TestPostgres {
-    static let url = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let url = FreshSchema.url
     static let skipReason: Comment = "SWITCHBOARD_TEST_POSTGRES_URL is not set; run eval \"$(.ci/start-postgres)\" first (.ci/run does)"
 
     /// A store in a schema of its own, its pool running, dropped afterwards.
     static func withStore(_ body: (PostgresStateStore) async throws -> Void) async throws {
-        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         var logger = Logger(label: "postgres-test")
         logger.logLevel = .warning
-        let store = try await PostgresStateStore.open(try PostgresStoreConfiguration(url: url!, schema: String(schema)), logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in store.services { group.addTask { try await service.run() } }
-            defer { group.cancelAll() }
-            do {
+        try await FreshSchema.with(prefix: "t", url: url!) { schema in
+            // Three connections each: the thirty-odd conformance checks run at once on one server.
+            let store = try await PostgresStateStore.open(try PostgresStoreConfiguration(url: url!, schema: schema, maxConnections: 3), logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in store.services { group.addTask { try await service.run() } }
+                defer { group.cancelAll() }
                 try await body(store)
-            } catch {
-                _ = try? await store.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
-                throw error
             }
-            try await store.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
         }
     }
 }
 
-@Suite("PostgreSQL state store", .enabled(if: TestPostgres.url != nil, TestPostgres.skipReason))
+@Suite("PostgreSQL state store", .enabled(if: TestPostgres.url != nil, TestPostgres.skipReason), .timeLimit(.minutes(5)))
 struct PostgresStateStoreTests {
     @Test("conformance", arguments: StateStoreConformance.checks)
     func conformance(_ check: StateStoreConformance.Check) async throws {
@@ -44,13 +41,7 @@ struct PostgresStateStoreTests {
         try await TestPostgres.withStore { store in
             let schema = try #require(store.configuration.schema)
             let request = LeaseRequest(owner: "r", limit: 5, duration: .seconds(30), maxAttempts: 3, now: Date())
-            let job = Job(
-                event: ChatEvent(
-                    id: "bot:e1", platform: "generic", bot: "bot", conversation: Conversation(id: "c", type: .direct),
-                    sender: Participant(id: "u"), text: "hi", timestamp: Date()
-                ),
-                orderingKey: "k"
-            )
+            let job = Job(event: GenericMessage("e1", "hi", chat: "c", sender: "u").event, orderingKey: "k")
             _ = try await store.lease(request)
             // The tables vanish from the store's search path, as if the database were replaced.
             try await store.client.query(PostgresQuery(unsafeSQL: "ALTER SCHEMA \(schema) RENAME TO \(schema)_away"))
@@ -81,7 +72,7 @@ struct PostgresStateStoreTests {
     }
 }
 
-@Suite("PostgreSQL settings")
+@Suite("PostgreSQL settings", .timeLimit(.minutes(5)))
 struct PostgresStoreConfigurationTests {
     @Test func readsTheURLAndNeverShowsThePassword() throws {
         let configuration = try PostgresStoreConfiguration(url: "postgres://switch%40board:p%40ss-secret@db.internal:6543/bots?sslmode=require", schema: "sb")

@@ -5,7 +5,7 @@ import SwitchboardSQLite
 import SwitchboardTesting
 import Testing
 
-@Suite("Engine on SQLite")
+@Suite("Engine on SQLite", .timeLimit(.minutes(5)))
 struct EngineOnSQLiteTests {
     /// GRDB refuses work in a cancelled task; the engine must still give an interrupted job's lease
     /// back, so the next start takes it up at once rather than after the lease expires.
@@ -15,21 +15,14 @@ struct EngineOnSQLiteTests {
             try await Task.sleep(for: .seconds(30))
             return [.end]
         }
-        var configuration = EngineConfiguration(replicaID: "sqlite-test")
-        configuration.drainTimeout = .milliseconds(200)
-        configuration.pollInterval = .milliseconds(50)
-        let engine = Engine(
-            store: store, router: RoutingTable(rules: [RoutingRule(name: "all", backend: "b")]), backends: ["b": backend],
-            adapters: ["bot": GenericAdapter(botID: "bot", secret: "sqlite-test-secret-0123", callbackURL: nil)],
-            transport: RecordingTransport(), configuration: configuration
-        )
+        let engine = TestEngine.make(store: store, backend: backend, callback: nil, replicaID: "sqlite-test", transport: RecordingTransport()) {
+            $0.drainTimeout = .milliseconds(200)
+            $0.retry = RetryPolicy()
+        }
         let group = ServiceGroup(configuration: .init(services: [engine], logger: .init(label: "t")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let event = ChatEvent(
-                id: "bot:m-1", platform: "generic", bot: "bot", conversation: Conversation(id: "c", type: .direct),
-                sender: Participant(id: "u"), text: "slow", timestamp: Date()
-            )
+            let event = GenericMessage("m-1", "slow", chat: "c", sender: "u").event
             _ = try await engine.accept([event])
             while backend.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             await group.triggerGracefulShutdown()

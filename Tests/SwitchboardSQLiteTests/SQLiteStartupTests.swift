@@ -6,7 +6,7 @@ import Testing
 
 /// A state file Switchboard cannot use stops it at start, in one line — never a server that
 /// answers 503 to every webhook later.
-@Suite("SQLite at start")
+@Suite("SQLite at start", .timeLimit(.minutes(5)))
 struct SQLiteStartupTests {
     @Test func anOlderSQLiteThanTheStatementsNeedIsRefusedNamingBothVersions() throws {
         let error = #expect(throws: SQLiteStateStoreError.self) { try SQLiteVersion.check("3.22.0", path: "s.sqlite") }

@@ -8,7 +8,7 @@ func temporaryPath(_ name: String = "state.sqlite") -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-\(UUID().uuidString)").appendingPathComponent(name).path
 }
 
-@Suite("SQLite state store")
+@Suite("SQLite state store", .timeLimit(.minutes(5)))
 struct SQLiteStateStoreTests {
     @Test("conformance", arguments: StateStoreConformance.checks)
     func conformance(_ check: StateStoreConformance.Check) async throws {
@@ -18,10 +18,7 @@ struct SQLiteStateStoreTests {
     @Test func everythingSurvivesReopening() async throws {
         let path = temporaryPath()
         let t0 = Date(timeIntervalSince1970: 1_718_000_000)
-        let event = ChatEvent(
-            id: "bot:e1", platform: "generic", bot: "bot", conversation: Conversation(id: "c", type: .direct),
-            sender: Participant(id: "u"), text: "hi", timestamp: t0
-        )
+        let event = GenericMessage("e1", "hi", chat: "c", sender: "u").event
         do {
             let store = try SQLiteStateStore.open(path: path)
             #expect(try await store.enqueue(Job(event: event, orderingKey: "k"), dedupTTL: .seconds(3600), now: t0))

@@ -29,7 +29,7 @@ func errorLine(_ yaml: String, environment: [String: String] = [:]) -> String? {
     return nil
 }
 
-@Suite("Configuration")
+@Suite("Configuration", .timeLimit(.minutes(5)))
 struct ConfigurationTests {
     static let secret = "s3cr3t-value-never-printed"
     static let bot = "bots:\n  app: {platform: generic, secret: \(secret)}\n"

@@ -5,7 +5,7 @@ import Testing
 
 /// `follow_up`, `debounce`, `rate_limit`, `access`, `admins`, `identities` and `identity` as
 /// written in the file: read, checked, and each mistake said in one line naming the key.
-@Suite("Conversation settings")
+@Suite("Conversation settings", .timeLimit(.minutes(5)))
 struct ConversationConfigTests {
     static let bot = "bots:\n  app: {platform: generic, secret: s3cr3t-value-never-printed}\n"
 

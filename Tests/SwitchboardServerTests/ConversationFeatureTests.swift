@@ -6,7 +6,7 @@ import Testing
 
 /// Follow-ups, replies to the bot, bursts, limits, access and admin commands, through the real
 /// server with the generic adapter, over HTTP.
-@Suite("Conversation features")
+@Suite("Conversation features", .timeLimit(.minutes(5)))
 struct ConversationFeatureTests {
     static func yaml(_ callback: LoopbackServer, routes: String, top: String = "") -> String {
         """

@@ -9,13 +9,7 @@ enum Chat {
         _ id: String, _ text: String, sender: String = "u-1", chat: String = "room-1", group: Bool = true, mention: Bool = false,
         replyTo: String? = nil, quote: String? = nil
     ) -> Data {
-        var json: [String: Any] = [
-            "id": id, "platform": "generic", "conversation": ["id": group ? chat : sender, "type": group ? "group" : "direct"],
-            "sender": ["id": sender], "text": text, "mentions_bot": mention, "message_id": id, "timestamp": 1_718_000_000_000,
-        ]
-        if let replyTo { json["reply_to"] = replyTo }
-        if let quote { json["quote"] = quote }
-        return try! JSONSerialization.data(withJSONObject: json)
+        GenericMessage(id, text, chat: group ? chat : sender, group: group, sender: sender, mention: mention, messageID: id, replyTo: replyTo, quote: quote).body
     }
 
     /// The callbacks so far as (event id, text), in arrival order.
@@ -27,11 +21,7 @@ enum Chat {
     /// remembers after a delivery (the bot's message ids, a follow-up window) is written. (A person
     /// replies seconds after the answer; a test would otherwise race the engine's last step.)
     static func idle(_ store: InMemoryStateStore) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while await store.unfinishedJobCount > 0 {
-            guard ContinuousClock.now < deadline else { throw LoopbackTimeout(expected: 0, received: await store.unfinishedJobCount, timeout: .seconds(30)) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await waitUntil("no unfinished job", timeout: .seconds(30), poll: .milliseconds(20)) { await store.unfinishedJobCount == 0 }
     }
 
     /// Waits for `count` callbacks, then until the store has no unfinished job — every message

@@ -6,7 +6,7 @@ import SwitchboardTesting
 import Testing
 
 /// The generic adapter, a Dify backend and a fake Dify, all over real HTTP, the state in SQLite.
-@Suite("Dify end to end")
+@Suite("Dify end to end", .timeLimit(.minutes(5)))
 struct DifyEndToEndTests {
     @Test func theConversationSurvivesARestartAndResetStartsANewOne() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("dify-e2e-\(UUID().uuidString)/state.sqlite").path

@@ -5,7 +5,7 @@ import Testing
 
 /// A signed generic event travels webhook ▸ adapter ▸ engine ▸ router ▸ backend ▸ delivery, through
 /// the real server, to a loopback callback server.
-@Suite("End to end")
+@Suite("End to end", .timeLimit(.minutes(5)))
 struct EndToEndTests {
     static func config(callback: String, backend: String = "{type: echo}") -> String {
         """

@@ -7,7 +7,7 @@ import Testing
 /// The generic adapter's media: URLs in segments, fetched when the answer starts and given to the
 /// backend as attachments, the type from the bytes; over `max_media_bytes` or gone ▸ the user is
 /// told and, with nothing else to ask, the backend is not asked.
-@Suite("Generic adapter media")
+@Suite("Generic adapter media", .timeLimit(.minutes(5)))
 struct GenericMediaTests {
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fixture-image-bytes".utf8)
 

@@ -8,7 +8,7 @@ import Testing
 /// The server's HTTP client keeps many connections to one host: thousands of answers stream from
 /// one Dify at once, and card updates go to one platform host beside them. (AsyncHTTPClient's
 /// shared client keeps 8: the ninth request waited for one of the first eight to end.)
-@Suite("Outbound connections")
+@Suite("Outbound connections", .timeLimit(.minutes(5)))
 struct OutboundConnectionTests {
     @Test("64 streams to one host are open at once: each answers only when all 64 have arrived")
     func manyStreamsToOneHost() async throws {

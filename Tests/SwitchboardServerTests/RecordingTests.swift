@@ -6,7 +6,7 @@ import Testing
 
 /// `record:` never slows or fails a webhook: a folder that cannot be made stops recording, and
 /// the bot goes on answering.
-@Suite("Recording")
+@Suite("Recording", .timeLimit(.minutes(5)))
 struct RecordingTests {
     @Test func aRecordingThatCannotBeWrittenStopsAndTheWebhooksGoOn() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)")
@@ -43,27 +43,20 @@ struct RecordingTests {
     @Test func onlyAuthenticatedRequestsAreRecordedWithoutForwardingHeaders() async throws {
         let recordings = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: recordings) }
-        try await LoopbackServer.withRunning { callback in
-            let yaml = """
-                bots: {app: {platform: generic, secret: "${APP_SECRET}", callback_url: "\(callback.url)/reply"}}
-                engine: {poll_interval: 50ms}
-                record: {dir: "\(recordings.path)", max_files: 2}
-                """
-            try await RunningSwitchboard.run(yaml: yaml, environment: ["APP_SECRET": RunningSwitchboard.secret]) { server in
-                for index in 1...20 {
-                    let junk = RunningSwitchboard.message("junk\(index)", "猜")
-                    #expect(try await server.post(junk, signature: "v1=\(String(repeating: "0", count: 64))").status == 401)
-                    #expect(try await server.post(bot: "nobody", junk).status == 404)
-                }
-                let body = RunningSwitchboard.message("m1", "真的")
-                var headers = GenericSignature(secret: RunningSwitchboard.secret).headers(for: body, now: Date())
-                headers[.contentType] = "application/json"
-                headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.77"
-                headers[HTTPField.Name("X-Real-IP")!] = "203.0.113.77"
-                let answer = try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/app", headers: headers, body: body))
-                #expect(answer.status == 200)
-                _ = try await callback.waitForRequests(count: 1)
+        try await Self.recording(into: recordings) { server, callback in
+            for index in 1...20 {
+                let junk = RunningSwitchboard.message("junk\(index)", "猜")
+                #expect(try await server.post(junk, signature: "v1=\(String(repeating: "0", count: 64))").status == 401)
+                #expect(try await server.post(bot: "nobody", junk).status == 404)
             }
+            let body = RunningSwitchboard.message("m1", "真的")
+            var headers = GenericSignature(secret: RunningSwitchboard.secret).headers(for: body, now: Date())
+            headers[.contentType] = "application/json"
+            headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.77"
+            headers[HTTPField.Name("X-Real-IP")!] = "203.0.113.77"
+            let answer = try await server.send(OutboundRequest(method: .post, url: "\(server.url)/webhooks/app", headers: headers, body: body))
+            #expect(answer.status == 200)
+            _ = try await callback.waitForRequests(count: 1)
         }
         let folder = recordings.appendingPathComponent("app")
         let cases = try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -78,6 +71,20 @@ struct RecordingTests {
 
     @Test func recordingStopsAtMaxFiles() async throws {
         let recordings = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: recordings) }
+        try await Self.recording(into: recordings) { server, callback in
+            for index in 1...4 {
+                #expect(try await server.post(RunningSwitchboard.message("m\(index)", "第\(index)条")).status == 200)
+            }
+            _ = try await callback.waitForRequests(count: 4)
+        }
+        let cases = try FileManager.default.contentsOfDirectory(atPath: recordings.appendingPathComponent("app").path)
+        #expect(cases.count == 2)
+    }
+
+    /// A generic bot `app` answering to a loopback callback, recording into `recordings` (two
+    /// cases at most).
+    static func recording(into recordings: URL, _ body: (RunningSwitchboard, LoopbackServer) async throws -> Void) async throws {
         try await LoopbackServer.withRunning { callback in
             let yaml = """
                 bots: {app: {platform: generic, secret: "${APP_SECRET}", callback_url: "\(callback.url)/reply"}}
@@ -85,14 +92,8 @@ struct RecordingTests {
                 record: {dir: "\(recordings.path)", max_files: 2}
                 """
             try await RunningSwitchboard.run(yaml: yaml, environment: ["APP_SECRET": RunningSwitchboard.secret]) { server in
-                for index in 1...4 {
-                    #expect(try await server.post(RunningSwitchboard.message("m\(index)", "第\(index)条")).status == 200)
-                }
-                _ = try await callback.waitForRequests(count: 4)
+                try await body(server, callback)
             }
         }
-        let cases = try FileManager.default.contentsOfDirectory(atPath: recordings.appendingPathComponent("app").path)
-        #expect(cases.count == 2)
-        try? FileManager.default.removeItem(at: recordings)
     }
 }

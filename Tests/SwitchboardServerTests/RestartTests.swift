@@ -5,7 +5,7 @@ import SwitchboardTesting
 import Synchronization
 import Testing
 
-@Suite("Restart")
+@Suite("Restart", .timeLimit(.minutes(5)))
 struct RestartTests {
     @Test func theBackendConversationContinuesAfterARestart() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("restart-\(UUID().uuidString)/state.sqlite").path

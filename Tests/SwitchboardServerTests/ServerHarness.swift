@@ -12,11 +12,7 @@ extension RunningSwitchboard {
 
     /// A direct-chat message as Event JSON.
     static func message(_ id: String, _ text: String, chat: String = "chat-1", sender: String = "u-1") -> Data {
-        let json: [String: Any] = [
-            "id": id, "platform": "generic", "conversation": ["id": chat, "type": "direct"],
-            "sender": ["id": sender], "text": text, "timestamp": 1_718_000_000_000,
-        ]
-        return try! JSONSerialization.data(withJSONObject: json)
+        GenericMessage(id, text, chat: chat, sender: sender).body
     }
 
     /// POSTs `body` to a bot's webhook, signed with `secret` unless `signature` overrides it.

@@ -7,7 +7,7 @@ import HTTPTypes
 import Testing
 
 /// The kit must catch a broken adapter; these tests give it one.
-@Suite("Fixture runner")
+@Suite("Fixture runner", .timeLimit(.minutes(5)))
 struct AdapterFixtureRunnerTests {
     /// Copies the generic fixtures to a scratch folder the test may damage.
     func scratchFixtures() throws -> FixtureLoader {
@@ -80,7 +80,7 @@ struct AdapterFixtureRunnerTests {
     }
 }
 
-@Suite("Loopback server")
+@Suite("Loopback server", .timeLimit(.minutes(5)))
 struct LoopbackServerTests {
     @Test func recordsRequestsAndAnswersFromTheClosure() async throws {
         try await LoopbackServer.withRunning(respond: { request in
@@ -100,7 +100,7 @@ struct LoopbackServerTests {
 
 /// The tamper rule changes a byte the signature covers, keeping an encrypted value valid base64,
 /// so that only a verified signature — not a parse or decrypt failure — can refuse it.
-@Suite("Tamper rule")
+@Suite("Tamper rule", .timeLimit(.minutes(5)))
 struct TamperTests {
     @Test func aByteInsideTheSignedValueChangesAndStaysBase64() throws {
         let xml = WebhookRequest(method: .post, url: "/w", body: Data("<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[QUJDRA==]]></Encrypt></xml>".utf8))
@@ -120,7 +120,7 @@ struct TamperTests {
     }
 }
 
-@Suite("Fixture loader")
+@Suite("Fixture loader", .timeLimit(.minutes(5)))
 struct FixtureLoaderTests {
     @Test("a case's body_file is a file name in its folder: a path out of it (../../…) is refused, naming the case")
     func bodyFileStaysInTheCase() throws {

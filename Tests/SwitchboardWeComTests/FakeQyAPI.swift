@@ -65,20 +65,11 @@ final class FakeQyAPI: Sendable {
     }
 
     func waitForSends(count: Int, timeout: Duration = .seconds(30)) async throws -> [[String: JSONValue]] {
-        let deadline = ContinuousClock.now + timeout
-        while sends.count < count {
-            guard ContinuousClock.now < deadline else { throw LoopbackTimeout(expected: count, received: sends.count, timeout: timeout) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return sends
+        try await waitForCount(count, timeout: timeout) { sends }
     }
 
     func waitFor(_ description: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(description)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(description, timeout: timeout, condition)
     }
 
     func respond(_ request: RecordedRequest) -> WebhookResponse {

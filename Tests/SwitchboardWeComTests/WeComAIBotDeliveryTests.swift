@@ -6,7 +6,7 @@ import Testing
 @testable import SwitchboardWeCom
 
 /// The AI bot's stream state, polls answered from the store, and what goes through response_url.
-@Suite("WeCom AI-bot delivery")
+@Suite("WeCom AI-bot delivery", .timeLimit(.minutes(5)))
 struct WeComAIBotDeliveryTests {
     static func event(api: String, age: TimeInterval = 0, msgid: String = "m1") -> ChatEvent {
         let created = Date().addingTimeInterval(-age)
@@ -117,7 +117,7 @@ struct WeComAIBotDeliveryTests {
     }
 }
 
-@Suite("WeCom API errors")
+@Suite("WeCom API errors", .timeLimit(.minutes(5)))
 struct WeComAPIErrorTests {
     @Test("a send whose fresh token was refused as well is tried again later; bad credentials are final")
     func tokenRefusalsAreRetryable() {

@@ -10,7 +10,7 @@ import Testing
 
 /// The AI bot's encrypted media (platforms-2.md §4.2): the verified vectors of §5.2, and a
 /// picture over the long connection reaching Dify decrypted.
-@Suite("WeCom AI bot media")
+@Suite("WeCom AI bot media", .timeLimit(.minutes(5)))
 struct WeComAIBotMediaTests {
     static let wsKey = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
     static let pngCiphertext = "j5KEDoAeVwonc0MTIWbTgozhFhSFPEUOpvPkfOPYECM="

@@ -23,7 +23,7 @@ struct WeComAIBotParityTests {
         try await FakeWeComAIBotSocket.withRunning { fake in
             var observed: Observed?
             try await client(fake) {
-                try await fake.waitFor("the subscription and two pings", timeout: .seconds(30)) { fake.isSubscribed && fake.commands("ping").count >= 2 }
+                try await fake.waitFor("the subscription and four pings", timeout: .seconds(30)) { fake.isSubscribed && fake.commands("ping").count >= 4 }
                 try await fake.push(FakeWeComAIBotSocket.message(reqID: "REQ-PARITY", msgid: "msg-parity", text: Self.question))
                 try await fake.waitFor("the finished answer", timeout: .seconds(20)) {
                     fake.commands("aibot_respond_msg").contains { $0.body["stream"]?["finish"] == .bool(true) }
@@ -82,14 +82,18 @@ struct WeComAIBotParityTests {
         func keys(_ json: JSONValue?) -> String { (json?.object?.keys.sorted() ?? []).joined(separator: ", ") }
         func seconds(_ duration: Duration) -> String { "\(Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded())) s" }
         func last(_ observed: Observed) -> JSONValue { observed.replies.last?.body ?? .null }
-        /// One heartbeat after the subscription's ack (which comes after the network's latency);
-        /// a starved test machine is allowed its slack.
+        /// One heartbeat after the subscription's ack (which comes after the network's latency).
+        /// The fake stamps a frame when this process gets to it: a starved test machine (the whole
+        /// suite on two cores) stamps late, so up to a second heartbeat is allowed.
         func afterSubscription(_ observed: Observed) -> String {
             let wait = observed.pings[0].at - observed.subscribe.at
-            return wait >= .seconds(2) && wait < .milliseconds(3500) ? "one heartbeat after the subscription's ack" : "after \(seconds(wait))"
+            return wait >= .seconds(2) && wait < .seconds(5) ? "one heartbeat after the subscription's ack" : "after \(seconds(wait))"
         }
-        func cadence(_ interval: Duration) -> String {
-            interval > .milliseconds(1500) && interval < .milliseconds(2900) ? "every 2 s" : "every \(seconds(interval))"
+        /// The mean interval of the first four pings: one late stamp makes one interval long and
+        /// the next short, not the mean.
+        func cadence(_ observed: Observed) -> String {
+            let interval = (observed.pings[3].at - observed.pings[0].at) / 3
+            return interval > .milliseconds(1500) && interval < .milliseconds(2900) ? "every 2 s" : "every \(seconds(interval))"
         }
         func streamID(_ observed: Observed) -> String {
             let ids = Set(observed.replies.compactMap { $0.body["stream"]?["id"]?.string })
@@ -101,7 +105,7 @@ struct WeComAIBotParityTests {
             ("subscribe req_id", shape(sdk.subscribe.reqID), shape(ours.subscribe.reqID)),
             ("subscribe body keys", keys(sdk.subscribe.body), keys(ours.subscribe.body)),
             ("first ping", afterSubscription(sdk), afterSubscription(ours)),
-            ("ping cadence (heartbeat 2 s)", cadence(sdk.pings[1].at - sdk.pings[0].at), cadence(ours.pings[1].at - ours.pings[0].at)),
+            ("ping cadence (heartbeat 2 s)", cadence(sdk), cadence(ours)),
             ("ping frame keys", keys(sdk.pings[0].json), keys(ours.pings[0].json)),
             ("ping req_id", shape(sdk.pings[0].reqID), shape(ours.pings[0].reqID)),
             ("answer cmd", sdk.replies.last?.cmd ?? "", ours.replies.last?.cmd ?? ""),

@@ -9,7 +9,7 @@ import Testing
 
 /// `mode: aibot, intake: websocket`: the real server with an AI bot on its long connection to a
 /// fake WeCom socket.
-@Suite("WeCom AI bot long connection")
+@Suite("WeCom AI bot long connection", .timeLimit(.minutes(5)))
 struct WeComAIBotSocketTests {
     static func yaml(_ fake: FakeWeComAIBotSocket, heartbeat: String = "30s", leaseTTL: String = "30s") -> String {
         """

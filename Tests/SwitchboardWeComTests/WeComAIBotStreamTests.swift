@@ -6,7 +6,7 @@ import Testing
 
 /// What the user polling an AI-bot stream sees when things go wrong: a backend that fails for
 /// good, a message nobody answers, a redelivery without `create_time`.
-@Suite("WeCom AI-bot streams")
+@Suite("WeCom AI-bot streams", .timeLimit(.minutes(5)))
 struct WeComAIBotStreamTests {
     static let bot = "wecom-aibot: {platform: wecom, mode: aibot, \(WeComEndToEndTests.keys), bot_name: AI助手}"
 
@@ -20,19 +20,20 @@ struct WeComAIBotStreamTests {
 
     /// Polls a stream until it is finished; returns its last content.
     static func pollUntilFinished(_ wecom: WeComPlatform, stream: String) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(30)
         var poll = 0
-        while ContinuousClock.now < deadline {
-            poll += 1
-            let refresh = """
-                {"msgid":"poll-\(UUID().uuidString)","aibotid":"aibAbCdEfGhIjKlMnOpQrStUvWxYz012","chatid":"wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w",\
-                "chattype":"group","from":{"userid":"zhangsan"},"msgtype":"stream","stream":{"id":"\(stream)"}}
-                """
-            let frame = try #require(try await wecom.postAIBot(json: refresh).answer.stream)
-            if frame.finish { return frame.content }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            return try await waitUntilFound("the stream finished", timeout: .seconds(30), poll: .milliseconds(100)) {
+                poll += 1
+                let refresh = """
+                    {"msgid":"poll-\(UUID().uuidString)","aibotid":"aibAbCdEfGhIjKlMnOpQrStUvWxYz012","chatid":"wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w",\
+                    "chattype":"group","from":{"userid":"zhangsan"},"msgtype":"stream","stream":{"id":"\(stream)"}}
+                    """
+                let frame = try #require(try await wecom.postAIBot(json: refresh).answer.stream)
+                return frame.finish ? frame.content : nil
+            }
+        } catch is WaitTimeout {
+            throw FixtureError("stream \(stream) did not finish after \(poll) polls")
         }
-        throw FixtureError("stream \(stream) did not finish after \(poll) polls")
     }
 
     struct Refused: Error, RetryableError, CustomStringConvertible {

@@ -5,7 +5,7 @@ import SwitchboardTesting
 import Testing
 
 /// A self-built app's answers through `message/send`, against the fake qyapi over real HTTP.
-@Suite("WeCom app delivery")
+@Suite("WeCom app delivery", .timeLimit(.minutes(5)))
 struct WeComAppDeliveryTests {
     @Test("one gettoken for many messages, concurrent callers included; the body has WeCom's shape")
     func tokenShared() async throws {
@@ -119,7 +119,7 @@ struct WeComAppDeliveryTests {
     }
 }
 
-@Suite("WeCom notifications")
+@Suite("WeCom notifications", .timeLimit(.minutes(5)))
 struct WeComNotificationTests {
     @Test("an app notifies users through message/send; an AI bot cannot send first")
     func appToUsers() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// A self-built app's pictures and voice (platforms-2.md §4.1): media/get with the access token
 /// when the answer starts; a big file in Range chunks; an expired MediaId a notice; a voice note
 /// with WeCom's transcript answered as text, nothing downloaded.
-@Suite("WeCom app media")
+@Suite("WeCom app media", .timeLimit(.minutes(5)))
 struct WeComAppMediaTests {
     static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46]) + Data(repeating: 0x11, count: 300)
 

@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardWeCom
 import Testing
 
-@Suite("WeCom crypto (WXBizMsgCrypt)")
+@Suite("WeCom crypto (WXBizMsgCrypt)", .timeLimit(.minutes(5)))
 struct WeComCryptoTests {
     typealias Tencent = WeComVectors.Tencent
     typealias Fixture = WeComVectors.Fixture

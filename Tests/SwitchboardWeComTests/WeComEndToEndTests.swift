@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// The real server with WeCom bots, the echo backend and a fake qyapi, all over HTTP.
-@Suite("WeCom end to end")
+@Suite("WeCom end to end", .timeLimit(.minutes(5)))
 struct WeComEndToEndTests {
     static let keys = "token: \(WeComVectors.Fixture.token), encoding_aes_key: \(WeComVectors.Fixture.key)"
 
@@ -84,10 +84,8 @@ struct WeComEndToEndTests {
             }
 
             var seen: [String] = []
-            var final: String?
-            let deadline = ContinuousClock.now + .seconds(60)
             var poll = 0
-            while final == nil, ContinuousClock.now < deadline {
+            let final = try await waitUntilFound("the stream finished", timeout: .seconds(60), poll: .milliseconds(100)) { () async throws -> String? in
                 poll += 1
                 let refresh = """
                     {"msgid":"poll\(poll)","aibotid":"aibAbCdEfGhIjKlMnOpQrStUvWxYz012","chatid":"wrkSFfCgAAtJ7QzXXoEX_bQ5y4kF0e0w","chattype":"group",\
@@ -95,8 +93,9 @@ struct WeComEndToEndTests {
                     """
                 let frame = try #require(try await wecom.postAIBot(json: refresh).answer.stream)
                 #expect(frame.id == first.id)
-                if frame.finish { final = frame.content } else if seen.last != frame.content { seen.append(frame.content) }
-                try await Task.sleep(for: .milliseconds(100))
+                if frame.finish { return frame.content }
+                if seen.last != frame.content { seen.append(frame.content) }
+                return nil
             }
             #expect(final == question)
             let partial = seen.filter { $0 != "正在思考…" }

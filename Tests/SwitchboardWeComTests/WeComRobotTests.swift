@@ -5,7 +5,7 @@ import Testing
 
 @testable import SwitchboardWeCom
 
-@Suite("WeCom group robot")
+@Suite("WeCom group robot", .timeLimit(.minutes(5)))
 struct WeComRobotTests {
     @Test("markdown, markdown_v2 and text with mentions, as WeCom's webhook takes them")
     func messages() async throws {

@@ -2,7 +2,7 @@ import Foundation
 @testable import SwitchboardWeCom
 import Testing
 
-@Suite("WeCom XML reader")
+@Suite("WeCom XML reader", .timeLimit(.minutes(5)))
 struct WeComXMLTests {
     func read(_ text: String) throws -> WeComXML {
         try WeComXML(Data(text.utf8))

@@ -3,7 +3,7 @@ import Testing
 
 /// The shipped binary carries no fakes: it is the CLI library with the built-in plugins, and the
 /// test kit (`SwitchboardTesting`: fake Dify and OpenAI servers, fault injection) is not linked.
-@Suite struct BinaryLinkageTests {
+@Suite(.timeLimit(.minutes(5))) struct BinaryLinkageTests {
     @Test("the switchboard binary links SwitchboardCLI and the adapters, and not SwitchboardTesting")
     func noTestKit() throws {
         let binary = try Data(contentsOf: CLIProcess.binary)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardTesting
 
 /// The `switchboard` binary built next to the test bundle, run as a child process.
 struct CLIProcess {
@@ -13,8 +14,8 @@ struct CLIProcess {
         var stderr: String
     }
 
-    /// Runs to completion.
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
+    /// Runs to completion, blocking the calling thread (see ``runAsync(_:in:environment:)``).
+    private static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -26,18 +27,13 @@ struct CLIProcess {
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(status: blockUntilExit(process), stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// Runs to completion on a thread of its own, so that servers in this test process (a fake
     /// Dify the command calls) keep the cooperative threads.
     static func runAsync(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try run(arguments, in: directory, environment: environment) })
-            }.start()
-        }
+        try await onThreadOfItsOwn { try run(arguments, in: directory, environment: environment) }
     }
 }
 
@@ -76,43 +72,37 @@ final class ServerProcess: Sendable {
 
     /// The port from the "listening on" banner.
     func port(timeout: Duration = .seconds(60)) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            // Checked once more after the deadline: a busy test process may wake this task late.
-            if let range = output.range(of: #"listening on http://[0-9.]+:(\d+)"#, options: .regularExpression) {
-                let text = output[range]
-                return Int(text[text.index(after: text.lastIndex(of: ":")!)...])!
-            }
-            guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
-            guard ContinuousClock.now < deadline else { throw CLIError("no listening banner: \(output)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await bannerPort("listening on", timeout: timeout)
     }
 
     /// The admin console's port, from its banner line.
     func adminPort(timeout: Duration = .seconds(60)) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let range = output.range(of: #"admin console on http://[0-9.]+:(\d+)"#, options: .regularExpression) {
-                let text = output[range]
-                return Int(text[text.index(after: text.lastIndex(of: ":")!)...])!
+        try await bannerPort("admin console on", timeout: timeout)
+    }
+
+    private func bannerPort(_ banner: String, timeout: Duration) async throws -> Int {
+        do {
+            return try await waitUntilFound("the \"\(banner)\" banner", timeout: timeout, poll: .milliseconds(50)) {
+                if let range = output.range(of: banner + #" http://[0-9.]+:(\d+)"#, options: .regularExpression) {
+                    let text = output[range]
+                    return Int(text[text.index(after: text.lastIndex(of: ":")!)...])!
+                }
+                guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
+                return nil
             }
-            guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
-            guard ContinuousClock.now < deadline else { throw CLIError("no admin banner: \(output)") }
-            try await Task.sleep(for: .milliseconds(50))
+        } catch is WaitTimeout {
+            throw CLIError("no \"\(banner)\" banner: \(output)")
         }
     }
 
     /// Sends SIGTERM and waits for the exit status.
     func terminate(timeout: Duration = .seconds(60)) async throws -> Int32 {
         process.terminate()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CLIError("serve did not exit after SIGTERM: \(output)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            try await waitUntil("the exit", timeout: timeout, poll: .milliseconds(50)) { !process.isRunning }
+        } catch is WaitTimeout {
+            kill(process.processIdentifier, SIGKILL)
+            throw CLIError("serve did not exit after SIGTERM: \(output)")
         }
         return process.terminationStatus
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("switchboard check")
+@Suite("switchboard check", .timeLimit(.minutes(5)))
 struct CheckCommandTests {
     static let secret = "cli-secret-0123456789-never-shown"
 

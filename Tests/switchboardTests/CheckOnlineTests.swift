@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardTesting
 import Testing
 
-@Suite("switchboard check --online")
+@Suite("switchboard check --online", .timeLimit(.minutes(5)))
 struct CheckOnlineTests {
     func checkOnline(_ yaml: String, environment: [String: String]) async throws -> CLIProcess.Output {
         let directory = try scratchDirectory()

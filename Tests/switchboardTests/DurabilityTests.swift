@@ -4,7 +4,7 @@ import SwitchboardTesting
 import Testing
 
 /// The real binary with SQLite state: what is acknowledged survives a crash, and is answered once.
-@Suite("Durability (SQLite)")
+@Suite("Durability (SQLite)", .timeLimit(.minutes(10)))
 struct DurabilityTests {
     static let secret = "durability-secret-0123456789"
 
@@ -79,13 +79,10 @@ struct DurabilityTests {
 
             let second = try ServerProcess(["serve", "--port", "0"], in: directory, environment: environment)
             _ = try await second.port()
-            let deadline = ContinuousClock.now + .seconds(90)
-            var answered: [String] = []
-            while ContinuousClock.now < deadline {
-                answered = try callbackEventIDs(callback.requests.map(\.body))
-                if Set(ackedIDs).isSubset(of: Set(answered)) { break }
-                try await Task.sleep(for: .milliseconds(200))
+            try? await waitUntil("every acked webhook answered", timeout: .seconds(90), poll: .milliseconds(200)) {
+                Set(ackedIDs).isSubset(of: Set(try callbackEventIDs(callback.requests.map(\.body))))
             }
+            var answered = try callbackEventIDs(callback.requests.map(\.body))
             let missing = Set(ackedIDs).subtracting(answered)
             #expect(missing.isEmpty, "acked but never answered: \(missing.sorted().prefix(10))")
             // The fence: the server stopped the way SIGTERM stops it — what it was sending, it

@@ -6,7 +6,7 @@ import Testing
 
 /// `serve` sizes NIO's event loops by the CPU affinity it was started with: pinned to one core of
 /// several, it runs one loop thread, not one per core of the machine (all on that one core).
-@Suite("Event-loop threads and CPU affinity")
+@Suite("Event-loop threads and CPU affinity", .timeLimit(.minutes(5)))
 struct EventLoopThreadsTests {
     @Test("Cpus_allowed_list is counted: single cores, ranges, both; anything else is no answer")
     func allowedCores() throws {

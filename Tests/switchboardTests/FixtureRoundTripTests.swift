@@ -13,7 +13,7 @@ import Testing
 /// new case passes `switchboard fixture check` and the project's fixture runner, the same input
 /// makes the same case, and none of the original ids, names, numbers, keys or ciphertext appear
 /// in its files.
-@Suite("Fixtures from recorded traffic")
+@Suite("Fixtures from recorded traffic", .timeLimit(.minutes(10)))
 struct FixtureRoundTripTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fixtures").standardized
     static let user = "ou_7d8a6e2f9b3c4d5e6f70819a2b3c4d5e"
@@ -181,10 +181,7 @@ struct FixtureRoundTripTests {
             plaintext = plain
             let answer = try await server.send(request)
             #expect(answer.status == 200, "\(answer.body)")
-            let deadline = ContinuousClock.now + .seconds(20)
-            while (try? Self.recordedCases(recordings, bot: platform.bot).first) == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await waitUntil("the recording", poll: .milliseconds(20)) { (try? Self.recordedCases(recordings, bot: platform.bot).first) != nil }
         }
         let recorded = try #require(try Self.recordedCases(recordings, bot: platform.bot).first)
         // A recording holds production payloads: private folders and files.
@@ -421,12 +418,10 @@ struct FixtureRoundTripTests {
                         let payload = FakeFeishuLongConnection.message(eventID: "ev-live-0001", messageID: "om_live00000000000000000000000001", text: "实时的问题")
                         try await feishu.push(FakeFeishuLongConnection.event(seqID: 9001, messageID: "msg-live-1", payload: payload))
                         try await wecom.push(FakeWeComAIBotSocket.message(reqID: "REQ-LIVE-1", msgid: "msglive000000000000000001", text: "实时的问题"))
-                        let deadline = ContinuousClock.now + .seconds(20)
-                        while ContinuousClock.now < deadline {
+                        try await waitUntil("both recordings", poll: .milliseconds(20)) {
                             let feishuCases = (try? Self.recordedCases(recordings, bot: "live-feishu")) ?? []
                             let wecomCases = (try? Self.recordedCases(recordings, bot: "live-aibot")) ?? []
-                            if !feishuCases.isEmpty, !wecomCases.isEmpty { break }
-                            try await Task.sleep(for: .milliseconds(20))
+                            return !feishuCases.isEmpty && !wecomCases.isEmpty
                         }
                     }
                 }

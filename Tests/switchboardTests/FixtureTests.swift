@@ -6,7 +6,7 @@ public import Testing
 @testable import SwitchboardCLI
 
 /// Every fixture case of every adapter, through the registry the binary ships.
-@Suite("Fixtures")
+@Suite("Fixtures", .timeLimit(.minutes(5)))
 struct FixtureTests {
     static let loader = try! FixtureLoader()
     static let cases = try! loader.allCases()

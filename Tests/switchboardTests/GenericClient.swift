@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTesting
 import SwitchboardCore
 import SwitchboardServer
 
@@ -9,11 +10,7 @@ struct GenericClient {
     var bot = "app"
 
     static func message(_ id: String, _ text: String, chat: String = "chat-1", type: String = "direct") -> Data {
-        let json: [String: Any] = [
-            "id": id, "platform": "generic", "conversation": ["id": chat, "type": type],
-            "sender": ["id": "u-\(chat)"], "text": text, "timestamp": 1_718_000_000_000,
-        ]
-        return try! JSONSerialization.data(withJSONObject: json)
+        GenericMessage(id, text, chat: chat, group: type == "group", sender: "u-\(chat)").body
     }
 
     /// POSTs a signed Event JSON body; returns the status.

@@ -7,7 +7,7 @@ import Testing
 /// The real binary on a long connection, killed with `kill -9` mid-answer: the next process opens
 /// one new socket, finishes the answer once, and a redelivery after the restart is not answered.
 /// SQLite state in the scratch folder, as a first-time user runs it.
-@Suite("Long connections through kill -9 and reload")
+@Suite("Long connections through kill -9 and reload", .timeLimit(.minutes(5)))
 struct LongConnectionCrashTests {
     /// Four chunks, 1.2 s apart from the echo backend (the first update waits for 40 bytes, two
     /// chunks): the answer is far from finished when the first update has been seen.

@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardPlatformFakes
+import SwitchboardPostgresSchemas
 import SwitchboardTesting
 import Testing
 
@@ -13,7 +14,8 @@ import Testing
     .enabled(
         if: ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"].map { !$0.isEmpty } ?? false,
         "SWITCHBOARD_TEST_POSTGRES_URL is not set; run eval \"$(.ci/start-postgres)\" first (.ci/run does)"
-    )
+    ),
+    .timeLimit(.minutes(10))
 )
 struct LongConnectionReplicaTests {
     /// Five chunks 1.2 s apart: still being answered when its replica is killed.
@@ -113,14 +115,7 @@ struct LongConnectionReplicaTests {
 
     /// `state: {postgres: …, schema: …}` for a fresh schema, dropped afterwards.
     static func withSchema(_ body: (String) async throws -> Void) async throws {
-        let url = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"]!
-        let schema = "lc_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        do {
-            try await body(#"state: {postgres: "\#(url)", schema: \#(schema)}"#)
-        } catch {
-            try? await MultiReplicaTests.drop(schema: String(schema), url: url)
-            throw error
-        }
-        try await MultiReplicaTests.drop(schema: String(schema), url: url)
+        let url = try #require(FreshSchema.url)
+        try await FreshSchema.with(prefix: "lc", url: url) { schema in try await body(#"state: {postgres: "\#(url)", schema: \#(schema)}"#) }
     }
 }

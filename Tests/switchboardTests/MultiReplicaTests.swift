@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 @testable import SwitchboardPostgres
+import SwitchboardPostgresSchemas
 import SwitchboardTesting
 import Testing
 
@@ -12,21 +13,15 @@ import Testing
     .enabled(
         if: ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"].map { !$0.isEmpty } ?? false,
         "SWITCHBOARD_TEST_POSTGRES_URL is not set; run eval \"$(.ci/start-postgres)\" first (.ci/run does)"
-    )
+    ),
+    .timeLimit(.minutes(10))
 )
 struct MultiReplicaTests {
     static let secret = "replica-secret-0123456789"
 
     @Test func twoReplicasAnswerEveryEventOnceAndInOrder() async throws {
-        let url = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"]!
-        let schema = "replicas_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        do {
-            try await run(url: url, schema: String(schema))
-        } catch {
-            try? await Self.drop(schema: String(schema), url: url)
-            throw error
-        }
-        try await Self.drop(schema: String(schema), url: url)
+        let url = try #require(FreshSchema.url)
+        try await FreshSchema.with(prefix: "replicas", url: url) { schema in try await run(url: url, schema: schema) }
     }
 
     func run(url: String, schema: String) async throws {
@@ -83,10 +78,4 @@ struct MultiReplicaTests {
         }
     }
 
-    static func drop(schema: String, url: String) async throws {
-        let configuration = try PostgresStoreConfiguration(url: url)
-        let connection = try await PostgresConnection.connect(configuration: try configuration.connectionConfiguration(), id: 1, logger: Logger(label: "t"))
-        try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: Logger(label: "t"))
-        try await connection.close()
-    }
 }

@@ -8,7 +8,7 @@ import Testing
 
 /// `POST /notify` and `switchboard send` against loopback fakes of each platform's send-only
 /// robot, through the real server and the real binary.
-@Suite("Notifications")
+@Suite("Notifications", .timeLimit(.minutes(5)))
 struct NotifyTests {
     static let token = "notify-token-0123456789"
 

@@ -5,7 +5,7 @@ import Testing
 
 /// No Dify needed: `serve` with `type: openai` against a local OpenAI-compatible server, the
 /// conversation kept by Switchboard and `/reset` starting it over.
-@Suite("serve with an OpenAI-compatible backend")
+@Suite("serve with an OpenAI-compatible backend", .timeLimit(.minutes(5)))
 struct OpenAIServeTests {
     static let secret = "openai-serve-secret-0123456789"
 

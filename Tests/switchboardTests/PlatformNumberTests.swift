@@ -9,7 +9,7 @@ import Testing
 
 /// Numbers a platform's server sends are read as bounded numbers: nothing it says — an errcode of
 /// 1e300, a token that lives for ever, a reconnect wait of 10^18 seconds — traps.
-@Suite("Numbers from platform servers")
+@Suite("Numbers from platform servers", .timeLimit(.minutes(5)))
 struct PlatformNumberTests {
     @Test("a token lifetime of 1e300, NaN or -5 seconds is bounded or the default")
     func tokenLifetimes() {

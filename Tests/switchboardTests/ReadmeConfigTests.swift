@@ -3,7 +3,7 @@ import Testing
 
 /// The README is the front door: every YAML example in it and in the adapters' READMEs must pass
 /// `switchboard check` as written (environment variables filled with plausible values).
-@Suite("README examples")
+@Suite("README examples", .timeLimit(.minutes(5)))
 struct ReadmeConfigTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 

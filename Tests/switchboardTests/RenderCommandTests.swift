@@ -3,7 +3,7 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-@Suite("switchboard render")
+@Suite("switchboard render", .timeLimit(.minutes(5)))
 struct RenderCommandTests {
     static let fixtures = try! FixtureLoader().root.appendingPathComponent("render")
 

@@ -4,7 +4,7 @@ import SwitchboardServer
 import SwitchboardTesting
 import Testing
 
-@Suite("switchboard serve")
+@Suite("switchboard serve", .timeLimit(.minutes(5)))
 struct ServeCommandTests {
     @Test func startsWithNoConfigurationAndStopsCleanlyOnSIGTERM() async throws {
         let directory = try scratchDirectory()

@@ -70,6 +70,10 @@ public struct FuzzSession: Sendable {
             watchdog.started(label: label, replay: replay, input: input)
             let problem = await check(input, seedName)
             watchdog.finished()
+            // Each check is CPU work that rarely suspends: give the thread back between inputs, or
+            // a session holds one of the few threads of the concurrency pool for minutes and the
+            // tests running beside it wait for a timer or a socket that cannot be served.
+            await Task.yield()
             guard let problem else { return }
             findings.append(FuzzFinding(target: target, problem: "\(problem) (made from \(seedName))", input: input, replay: replay))
             if keep { save(input, seed: seedName) }

@@ -2,7 +2,7 @@ import Foundation
 @testable import SwitchboardCore
 import Testing
 
-@Suite("Dialects")
+@Suite("Dialects", .timeLimit(.minutes(5)))
 struct DialectTests {
     func render(_ markdown: String, _ target: RenderTarget) -> String {
         ReplyRenderer.render(markdown: markdown, for: target).map(\.text).joined(separator: "\n=====\n")

@@ -1,7 +1,7 @@
 @testable import SwitchboardCore
 import Testing
 
-@Suite("Markdown parser")
+@Suite("Markdown parser", .timeLimit(.minutes(5)))
 struct MarkdownParserTests {
     func parse(_ text: String) -> [MarkdownBlock] {
         MarkdownParser.parse(text).blocks

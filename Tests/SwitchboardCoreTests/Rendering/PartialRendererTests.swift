@@ -4,15 +4,18 @@ import Testing
 
 /// The incremental partial renderer shows exactly what rendering the whole answer so far would,
 /// at every step of a growing answer, while it fits a message — and never more than a message.
-@Suite("Partial renderer")
+@Suite("Partial renderer", .timeLimit(.minutes(5)))
 struct PartialRendererTests {
     static let targets: [RenderTarget] = [
         .feishuCard, .wecomStream, .wecomMarkdown, .dingtalkMarkdown, .wecomText,
         RenderTarget(name: "small", dialect: .feishuCard, maxBytes: 600, measure: .jsonEscaped(times: 2), rule: "test"),
     ]
 
-    /// Grows `markdown` in steps of `step` characters, comparing at every step.
-    static func compare(_ markdown: String, target: RenderTarget, step: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Grows `markdown` in steps of `step` characters, comparing at every step. CPU work for
+    /// seconds: the thread goes back to the concurrency pool between steps, or these tests hold
+    /// both of CI's pool threads and every test beside them waits (a profile of the suite's first
+    /// twenty seconds was 96 % this).
+    static func compare(_ markdown: String, target: RenderTarget, step: Int, sourceLocation: SourceLocation = #_sourceLocation) async {
         var partial = PartialRenderer(target: target)
         var end = markdown.startIndex
         while end < markdown.endIndex {
@@ -20,6 +23,7 @@ struct PartialRendererTests {
             let prefix = String(markdown[..<end])
             let actual = partial.render(prefix)
             let whole = ReplyRenderer.renderPartial(prefix, for: target)
+            await Task.yield()
             #expect(target.size(of: actual) <= target.maxBytes, "\(target.name): over budget at \(prefix.utf8.count) bytes", sourceLocation: sourceLocation)
             guard whole.count <= 1 else { continue }
             if actual != (whole.first?.text ?? "") {
@@ -38,22 +42,22 @@ struct PartialRendererTests {
         return files.filter { $0.hasSuffix(".md") }.sorted().compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
     }
 
-    @Test func everyRenderFixtureMatchesAtEveryStep() {
+    @Test func everyRenderFixtureMatchesAtEveryStep() async {
         let fixtures = Self.fixtures
         #expect(fixtures.count >= 7)
         for markdown in fixtures {
             for target in Self.targets {
-                Self.compare(markdown, target: target, step: markdown.count > 3000 ? 41 : 7)
+                await Self.compare(markdown, target: target, step: markdown.count > 3000 ? 41 : 7)
             }
         }
     }
 
     @Test(arguments: 0..<4)
-    func generatedAnswersMatchAtEveryStep(_ batch: Int) {
+    func generatedAnswersMatchAtEveryStep(_ batch: Int) async {
         var generator = SeededGenerator(seed: UInt64(batch) &* 104_729 &+ 17)
         for _ in 0..<150 {
             let markdown = RandomInputTests.generate(&generator)
-            Self.compare(markdown, target: Self.targets.randomElement(using: &generator)!, step: Int.random(in: 1...5, using: &generator))
+            await Self.compare(markdown, target: Self.targets.randomElement(using: &generator)!, step: Int.random(in: 1...5, using: &generator))
         }
     }
 

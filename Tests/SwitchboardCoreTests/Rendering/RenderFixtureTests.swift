@@ -7,7 +7,7 @@ import Testing
 /// compared with `<case>.expected.json` (`{"<target>": ["part", …]}`). `<case>.reply.json` may add
 /// `citations`, `suggestions` and `show_thinking`. Run with `SWITCHBOARD_UPDATE_GOLDEN=1` to
 /// rewrite the expected files after a deliberate change, then read the diff.
-@Suite("Render fixtures")
+@Suite("Render fixtures", .timeLimit(.minutes(5)))
 struct RenderFixtureTests {
     static let directory = try! FixtureLoader().root.appendingPathComponent("render")
     static let cases: [String] = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?

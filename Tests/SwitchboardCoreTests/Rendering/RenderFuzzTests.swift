@@ -6,7 +6,7 @@ import Testing
 /// The renderer for every target, on mutated render fixtures (windows of them) and generated
 /// answers, as a fuzz target of its own per target: no part over budget or invalid, no visible
 /// text lost or repeated, and a partial render (what an in-place update shows) within budget.
-@Suite("Fuzz: renderer", .serialized)
+@Suite("Fuzz: renderer", .serialized, .timeLimit(.minutes(5)))
 struct RenderFuzzTests {
     static let loader = try! FixtureLoader(filePath: #filePath)
 

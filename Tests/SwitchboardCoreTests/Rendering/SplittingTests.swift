@@ -15,7 +15,7 @@ func visibleContent(ofMarkdown markdown: String) -> String {
     MarkdownDocument(ReplyRenderer.prepare(MarkdownParser.parse(markdown).blocks, options: RenderOptions())).visibleText.filter { !$0.isWhitespace }
 }
 
-@Suite("Splitting")
+@Suite("Splitting", .timeLimit(.minutes(5)))
 struct SplittingTests {
     /// A long Chinese answer: headings, paragraphs, a 60-line code block, a 40-row table, a list.
     static let longAnswer: String = {

@@ -1,7 +1,7 @@
 @testable import SwitchboardCore
 import Testing
 
-@Suite("Streaming")
+@Suite("Streaming", .timeLimit(.minutes(5)))
 struct StreamingTests {
     @Test func aPartialAnswerIsSafeToShow() {
         #expect(StreamingMarkdown.displayable("这是**重点") == "这是**重点**")

@@ -7,7 +7,7 @@ import Testing
 
 /// The admin console and its API on the real binary: sign-in, every page, CSRF, and a failed job
 /// retried from the console that is delivered exactly once more.
-@Suite("Admin console")
+@Suite("Admin console", .timeLimit(.minutes(5)))
 struct AdminConsoleTests {
     static let secret = "admin-test-secret-0123456789"
     static let token = "admin-test-token-0123456789"

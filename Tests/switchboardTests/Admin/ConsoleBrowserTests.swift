@@ -7,7 +7,7 @@ import Testing
 /// click retry, and see the job done. Screenshots are kept as test artifacts
 /// (`$SWITCHBOARD_TEST_ARTIFACTS`, default `.build/test-artifacts`); with
 /// `SWITCHBOARD_README_SCREENSHOTS=1` they are written to `docs/screenshots/` for the README.
-@Suite("Console in a browser")
+@Suite("Console in a browser", .timeLimit(.minutes(10)))
 struct ConsoleBrowserTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..").standardized
 

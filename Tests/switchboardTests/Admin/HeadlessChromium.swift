@@ -5,6 +5,7 @@ import NIOCore
 import Synchronization
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardTesting
 
 /// Debian's `chromium`, headless, driven over the DevTools protocol: navigate, run a line of
 /// script, take a screenshot — what a person does in the console, done by the browser itself.
@@ -35,17 +36,15 @@ final class HeadlessChromium: Sendable {
         }
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(30)
-        var port: Int?
-        while port == nil {
-            if let range = text.text.withLock({ $0 }).range(of: #"DevTools listening on ws://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                let found = text.text.withLock { String($0[range]) }
-                port = Int(found.split(separator: ":").last!.dropLast())
+        let port: Int
+        do {
+            port = try await waitUntilFound("the DevTools banner", timeout: .seconds(30), poll: .milliseconds(100)) {
+                let output = text.text.withLock { $0 }
+                guard let range = output.range(of: #"DevTools listening on ws://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else { return nil }
+                return Int(output[range].split(separator: ":").last!.dropLast())
             }
-            guard ContinuousClock.now < deadline else { throw CLIError("chromium did not start: \(text.text.withLock { $0 })") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let response = try await AsyncHTTPClientTransport().execute(OutboundRequest(method: .get, url: "http://127.0.0.1:\(port!)/json/list"))
+        } catch { throw CLIError("chromium did not start: \(text.text.withLock { $0 })") }
+        let response = try await AsyncHTTPClientTransport().execute(OutboundRequest(method: .get, url: "http://127.0.0.1:\(port)/json/list"))
         let list = try await response.body.collect(upTo: 1 << 20)
         let targets = try JSONSerialization.jsonObject(with: list) as? [[String: Any]] ?? []
         guard let page = targets.first(where: { $0["type"] as? String == "page" })?["webSocketDebuggerUrl"] as? String else {
@@ -118,11 +117,7 @@ final class DevTools: @unchecked Sendable {
     }
 
     func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw CLIError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await waitUntil(what, timeout: timeout, poll: .milliseconds(100), condition)
     }
 
     func screenshot(to file: URL) async throws {

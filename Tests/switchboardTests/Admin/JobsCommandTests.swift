@@ -5,7 +5,7 @@ import Testing
 
 /// `switchboard jobs …` and `switchboard conversations reset`: through the admin API while the
 /// server runs, on the state store when it does not.
-@Suite("Jobs commands")
+@Suite("Jobs commands", .timeLimit(.minutes(5)))
 struct JobsCommandTests {
     @Test func jobsAreListedThroughTheAPIAndRetriedOnTheStoreWhileTheServerIsDown() async throws {
         let healthy = CallbackSwitch()

@@ -4,6 +4,7 @@ import SwitchboardCore
 import SwitchboardDingTalk
 import SwitchboardFeishu
 import SwitchboardServer
+import SwitchboardTesting
 import SwitchboardWeCom
 import Synchronization
 
@@ -173,12 +174,7 @@ struct ChaosDriver: Sendable {
             "data": .string(String(decoding: JSONWriter.data(dingTalkMessage(number, text: "[Q\(number)] 请回答第\(number)个问题", created: created)), as: UTF8.self)),
         ]
         guard await platforms.push(String(decoding: JSONWriter.data(frame), as: UTF8.self)) else { return false }
-        let deadline = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < deadline {
-            if platforms.acked(messageID) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        return (try? await waitUntil("the ack of \(messageID)", timeout: .seconds(3), poll: .milliseconds(50)) { platforms.acked(messageID) }) != nil
     }
 
     /// WeCom polls an AI-bot stream until it is finished; the last frame is the answer the user sees.

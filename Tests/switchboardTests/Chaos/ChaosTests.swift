@@ -13,7 +13,7 @@ import Testing
 ///
 /// Short profile by default (CI); `SWITCHBOARD_CHAOS=long` sends 20,000 questions, and
 /// `SWITCHBOARD_CHAOS_QUESTIONS` any number. `SWITCHBOARD_FUZZ_SEED` fixes the dice.
-@Suite("Chaos", .serialized)
+@Suite("Chaos", .serialized, .timeLimit(.minutes(30)))
 struct ChaosTests {
     struct Profile {
         var questions: Int
@@ -115,8 +115,11 @@ struct ChaosTests {
             while ContinuousClock.now < deadline, tags.contains(where: { ledger.answers($0).isEmpty }) {
                 try await Task.sleep(for: .milliseconds(200))
             }
-            // Long enough for a second answer to show, were one coming (a lease is 3 s).
-            try await Task.sleep(for: .seconds(5))
+            // The fence: no job pending or leased (a lost lease counts until its job is taken
+            // over) — asked of the state itself with `switchboard jobs`, as an operator would.
+            try await waitUntil("the queue idle", timeout: .seconds(120), poll: .milliseconds(500)) {
+                try await Self.queueIsIdle(directory: directory)
+            }
             // What Switchboard said it sent again without knowing whether the first had arrived.
             let uncertain = Set(cluster.output.split(separator: "\n").filter { $0.contains("an earlier attempt ended while it was on its way") }.compactMap {
                 line -> String? in line.range(of: #"event_id=[^ ]*Q[0-9]+"#, options: .regularExpression).flatMap { ChaosPlatforms.tag(fromID: String(line[$0])) }
@@ -150,6 +153,16 @@ struct ChaosTests {
             }
             await cluster.stopAll()
         }
+    }
+
+    /// No job pending or leased, by `switchboard jobs list` on the run's state.
+    static func queueIsIdle(directory: URL) async throws -> Bool {
+        for status in ["pending", "leased"] {
+            let listed = try await CLIProcess.runAsync(["jobs", "list", "--config", "chaos.yaml", "--status", status, "--limit", "1"], in: directory)
+            guard listed.status == 0 else { throw CLIError("jobs list: \(listed.stderr)") }
+            guard listed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]" else { return false }
+        }
+        return true
     }
 
     /// Starts a killed replica again; a start that fails (a slow machine) is said and tried again.

@@ -6,7 +6,7 @@ import Yams
 /// passes `switchboard check`; the chart renders to valid YAML whose probes, ports and shutdown
 /// grace match what the binary serves and its configuration says. (Alert expressions are checked
 /// against a real scrape in ``MetricsTests``.)
-@Suite("Deploy files")
+@Suite("Deploy files", .timeLimit(.minutes(10)))
 struct DeployTests {
     static let root = HelmChart.root
 

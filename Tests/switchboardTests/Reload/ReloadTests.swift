@@ -6,7 +6,7 @@ import Testing
 /// bots and backends for new work; an unchanged DingTalk Stream bot keeps its socket, a changed one
 /// gets a new one after the old one closed (never two); an invalid file is refused with `check`'s
 /// line and the running configuration keeps answering.
-@Suite("Reload")
+@Suite("Reload", .timeLimit(.minutes(5)))
 struct ReloadTests {
     static let secret = "reload-secret-0123456789"
     static let token = "reload-admin-token-0123456789"

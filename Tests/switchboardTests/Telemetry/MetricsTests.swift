@@ -4,7 +4,7 @@ import Testing
 
 /// `GET /metrics` of the real binary after real traffic: the series the README lists, labelled by
 /// bot, platform and backend only — and every metric the shipped alert rules use.
-@Suite("Metrics")
+@Suite("Metrics", .timeLimit(.minutes(5)))
 struct MetricsTests {
     static let secret = "metrics-secret-0123456789"
 
@@ -25,11 +25,9 @@ struct MetricsTests {
             #expect(try await GenericClient(port: port, secret: "wrong-secret-0123456789").post(GenericClient.message("m-2", "forged")) == 401)
 
             // The job is marked done just after the callback answers; wait for it.
-            var metrics = try await scrapeMetrics(port: port)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while metrics.value("switchboard_jobs_total", ["outcome": "done"]) == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                metrics = try await scrapeMetrics(port: port)
+            let metrics = try await waitUntilFound("a done job in the metrics", timeout: .seconds(30), poll: .milliseconds(100)) {
+                let metrics = try await scrapeMetrics(port: port)
+                return metrics.value("switchboard_jobs_total", ["outcome": "done"]) == nil ? nil : metrics
             }
             let bot = ["bot": "app", "platform": "generic"]
             #expect(metrics.value("switchboard_webhooks_total", bot.merging(["status": "2xx"]) { $1 }) == 2)

@@ -5,7 +5,7 @@ import Testing
 /// Traces of the real binary, exported over OTLP/HTTP to a fake collector on loopback: one
 /// message is one trace — webhook ▸ job ▸ backend (with Dify's ids) and deliver — even when the
 /// job runs in the next process after a crash; and the log lines carry the trace id.
-@Suite("Tracing")
+@Suite("Tracing", .timeLimit(.minutes(5)))
 struct TracingTests {
     static let secret = "tracing-secret-0123456789"
 

@@ -65,13 +65,11 @@ final class FakeBotAPI: Sendable {
     }
 
     func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                let seen = calls.map { "\($0.method) \($0.body["text"]?.string ?? "")" }.joined(separator: "\n")
-                throw FakeTimeout(what: "\(what); the calls were:\n\(seen)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await waitUntil(what, timeout: timeout, poll: .milliseconds(20), condition)
+        } catch is WaitTimeout {
+            let seen = calls.map { "\($0.method) \($0.body["text"]?.string ?? "")" }.joined(separator: "\n")
+            throw FakeTimeout(what: "\(what); the calls were:\n\(seen)")
         }
     }
 
