@@ -38,6 +38,11 @@ public final class FaultInjectingStateStore: StateStore {
     private let leasedBy = Mutex<[String: [String]]>([:])
     /// Operations that do not answer (a database that stopped responding) until taken off.
     private let hanging = Mutex<Set<Operation>>([])
+    /// Operations whose next call is lost: it never answers and ignores cancellation, until
+    /// ``releaseLostCalls()``.
+    private let losing = Mutex<Set<Operation>>([])
+    private let lostCalls = Latch()
+    private let lost = Mutex(0)
 
     public init(base: any StateStore, rule: @escaping Rule = { _ in nil }) {
         self.base = base
@@ -60,7 +65,24 @@ public final class FaultInjectingStateStore: StateStore {
         hanging.withLock { $0 = operations }
     }
 
+    /// The next call of `operation` is lost, as a driver loses a request while its database
+    /// restarts: it never answers and does not notice cancellation — until
+    /// ``releaseLostCalls()`` (call it before the test ends).
+    public func loseNextCall(of operation: Operation) {
+        _ = losing.withLock { $0.insert(operation) }
+    }
+
+    /// How many calls were lost so far.
+    public var lostCallCount: Int { lost.withLock { $0 } }
+
+    /// Lets the lost calls go on (to the real store).
+    public func releaseLostCalls() { lostCalls.open() }
+
     private func hangIfAsked(_ operation: Operation) async throws {
+        if losing.withLock({ $0.remove(operation) }) != nil {
+            lost.withLock { $0 += 1 }
+            await lostCalls.wait()
+        }
         while hanging.withLock({ $0.contains(operation) }) { try await Task.sleep(for: .milliseconds(20)) }
     }
 
@@ -86,6 +108,7 @@ public final class FaultInjectingStateStore: StateStore {
 
     public func lease(_ request: LeaseRequest) async throws -> [JobLease] {
         try check(.lease, owner: request.owner)
+        try await hangIfAsked(.lease)
         let leases = try await base.lease(request)
         leasedBy.withLock { $0[request.owner, default: []] += leases.map(\.token) }
         return leases
@@ -93,11 +116,13 @@ public final class FaultInjectingStateStore: StateStore {
 
     public func renew(_ lease: JobLease, for duration: Duration, now: Date) async throws -> JobLease {
         try check(.renew, token: lease.token)
+        try await hangIfAsked(.renew)
         return try await base.renew(lease, for: duration, now: now)
     }
 
     public func complete(_ lease: JobLease, now: Date) async throws {
         try check(.complete, token: lease.token)
+        try await hangIfAsked(.complete)
         try await base.complete(lease, now: now)
     }
 

@@ -38,13 +38,21 @@ struct PostgresRestartTests {
                     if status != 200 { refused += 1 }
                     return status == 200
                 }
-                // The fence: a later message in m-3's conversation, answered after it.
+                // The fences: a later message in m-2's and in m-3's conversation, each answered
+                // after the one before it — then nothing of those can still come.
                 #expect(try await client.post(GenericClient.message("m-4", "最后", chat: "chat-3")) == 200)
-                try await waitUntil("m-4's answer", timeout: .seconds(60)) {
-                    (try? callbackEventIDs(callback.requests.map(\.body)))?.contains("app:m-4") == true
+                #expect(try await client.post(GenericClient.message("m-5", "最后", chat: "chat-2")) == 200)
+                do {
+                    try await waitUntil("the fences' answers", timeout: .seconds(60)) {
+                        let answered = (try? callbackEventIDs(callback.requests.map(\.body))) ?? []
+                        return answered.contains("app:m-4") && answered.contains("app:m-5")
+                    }
+                } catch {
+                    Issue.record("\(error); answered: \((try? callbackEventIDs(callback.requests.map(\.body))) ?? []); \(refused) refusals\n\(server.output.suffix(8000))")
+                    throw error
                 }
                 let answered = try callbackEventIDs(callback.requests.map(\.body))
-                #expect(answered.sorted() == ["app:m-1", "app:m-2", "app:m-3", "app:m-4"], "\(answered); \(refused) refusals\n\(server.output.suffix(6000))")
+                #expect(answered.sorted() == ["app:m-1", "app:m-2", "app:m-3", "app:m-4", "app:m-5"], "\(answered); \(refused) refusals\n\(server.output.suffix(6000))")
                 #expect(server.isRunning, "the server stayed up")
                 #expect(try await server.terminate() == 0, "\(server.output.suffix(2000))")
             }

@@ -106,7 +106,8 @@ extension Engine {
     private func complete(_ lease: JobLease) async throws {
         while true {
             do {
-                try await storeHealth.watch { try await store.complete(lease, now: clock()) }
+                let (store, now) = (self.store, clock())
+                try await storeHealth.watch { try await withTimeLimit(storeCallLimit) { try await store.complete(lease, now: now) } }
                 unsavedReplyStates.forget(job: lease.job.id)
                 return
             } catch StateStoreError.leaseLost {

@@ -245,8 +245,21 @@ public final class Engine: EventSink, Service {
             owner: configuration.replicaID, limit: limit, duration: configuration.leaseDuration,
             maxAttempts: configuration.retry.maxAttempts, now: clock()
         )
-        // An outage is logged once by storeHealth; the next poll tries again.
-        return (try? await storeHealth.watch { try await store.lease(request) }) ?? []
+        // An outage is logged once by storeHealth; the next poll tries again. Bounded: a call a
+        // driver lost (PostgreSQL restarted under it) would otherwise stop every poll after it;
+        // jobs such a call leases after all are given back at once.
+        let store = self.store
+        return (try? await storeHealth.watch {
+            try await withTimeLimit(storeCallLimit) { try await store.lease(request) } late: { leases in
+                for lease in leases { try? await store.release(lease) }
+            }
+        }) ?? []
+    }
+
+    /// How long one of the engine's own store calls (a poll, a renewal, a completion) may take
+    /// before it counts as failed: a third of the lease.
+    var storeCallLimit: Duration {
+        configuration.leaseDuration / 3
     }
 }
 

@@ -39,7 +39,9 @@ struct LeaseKeeper {
         while true {
             try await Task.sleep(for: wait)
             do {
-                lease = try await store.renew(lease, for: duration, now: clock())
+                // Bounded (half an interval): a renewal a driver lost must not outlast the lease.
+                let (store, current, duration, now) = (self.store, lease, self.duration, clock())
+                lease = try await withTimeLimit(interval / 2) { try await store.renew(current, for: duration, now: now) }
                 if failures > 0 { logger.info("the job's lease was renewed again", metadata: ["failed_renewals": "\(failures)"]) }
                 failures = 0
                 wait = interval

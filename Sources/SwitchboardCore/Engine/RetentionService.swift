@@ -39,8 +39,13 @@ public struct RetentionService: Service {
             while true {
                 try await Task.sleep(for: policy.purgeInterval)
                 do {
-                    let report = try await store.purge(now: clock(), policy: policy)
-                    health?.succeeded()
+                    let (store, now, policy) = (self.store, clock(), self.policy)
+                    let report: PurgeReport
+                    if let health {
+                        report = try await health.watch { try await store.purge(now: now, policy: policy) }
+                    } else {
+                        report = try await store.purge(now: now, policy: policy)
+                    }
                     if report.dedupKeys + report.jobs + report.conversations > 0 {
                         logger.debug(
                             "purged",
@@ -48,11 +53,8 @@ public struct RetentionService: Service {
                         )
                     }
                 } catch {
-                    if let health {
-                        health.failed(error)
-                    } else {
-                        logger.warning("purge failed; will try again: \(error)")
-                    }
+                    // Said once by health, when there is one.
+                    if health == nil { logger.warning("purge failed; will try again: \(error)") }
                 }
             }
         }

@@ -13,6 +13,8 @@ public final class StoreHealth: Sendable {
     }
 
     private let outage = Mutex<Outage?>(nil)
+    /// When a call last succeeded: a failure of a call that began before then is old news.
+    private let lastSuccess = Mutex<ContinuousClock.Instant?>(nil)
     private let logger: Logger
     private let clock: @Sendable () -> Date
 
@@ -24,10 +26,16 @@ public final class StoreHealth: Sendable {
     /// Whether the store is failing now.
     public var isDown: Bool { outage.withLock { $0 != nil } }
 
-    /// A store call failed. A lost lease or a cancellation is not an outage and is not reported.
-    public func failed(_ error: any Error) {
+    /// A store call failed. A lost lease or a cancellation is not an outage and is not reported;
+    /// nor is the failure of a call that began (`startedAt`) before another call succeeded — the
+    /// store was down when it was asked and has been seen up since, so its end would be said twice.
+    public func failed(_ error: any Error, startedAt: ContinuousClock.Instant? = nil) {
         if error is CancellationError { return }
         if case StateStoreError.leaseLost? = error as? StateStoreError { return }
+        if let startedAt, let last = lastSuccess.withLock({ $0 }), last > startedAt {
+            logger.debug("a store call that began before the store was seen up again failed: \(error)")
+            return
+        }
         let first = outage.withLock { outage -> Bool in
             guard outage == nil else {
                 outage?.failures += 1
@@ -48,6 +56,7 @@ public final class StoreHealth: Sendable {
 
     /// A store call succeeded.
     public func succeeded() {
+        lastSuccess.withLock { $0 = .now }
         guard let ended = outage.withLock({ outage -> Outage? in
             defer { outage = nil }
             return outage
@@ -58,12 +67,13 @@ public final class StoreHealth: Sendable {
 
     /// Runs a store call, reporting how it went.
     public func watch<T>(_ call: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
         do {
             let value = try await call()
             succeeded()
             return value
         } catch {
-            failed(error)
+            failed(error, startedAt: started)
             throw error
         }
     }
