@@ -1,5 +1,5 @@
 /// Breaks a block that is too large for one message into blocks that each fit, keeping every
-/// character of content: paragraphs at lines, then sentences, then characters; code at lines
+/// character of visible content (a picture keeps its description): paragraphs at lines, then sentences, then characters; code at lines
 /// (each piece a closed fence of its own); tables at rows (the header repeated); lists at items;
 /// quotes at their inner blocks.
 struct BlockFitter {
@@ -28,8 +28,10 @@ struct BlockFitter {
             return fitQuote(blocks)
         case .thinking(let blocks):
             return fitQuote(blocks)
-        case .image(let alt, let url):
-            return fitInlines([.text(alt.isEmpty ? url : "\(alt) \(url)")]) { .paragraph($0) }
+        case .image(let alt, _):
+            // A picture too large for one message (its URL runs to kilobytes): the URL cut across
+            // messages would open nothing and show as text, so only its description stays.
+            return alt.isEmpty ? [] : fitInlines([.text(alt)]) { .paragraph($0) }
         case .thematicBreak:
             return []
         }
