@@ -28,8 +28,12 @@ package enum OfficialSDK {
     /// The exit status of `process`, waited for without blocking a thread (Foundation's
     /// `waitUntilExit` spins on Linux when called off the main thread).
     package static func exitStatus(_ process: Process) async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.terminationStatus
+        // A guard, not a measure: the installer may take minutes on a cold cache.
+        if (try? await waitUntil("the exit", timeout: .seconds(900), poll: .milliseconds(20)) { !process.isRunning }) == nil {
+            process.terminate()
+            try? await waitUntil("the exit after SIGTERM", timeout: .seconds(10), poll: .milliseconds(20)) { !process.isRunning }
+        }
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     private static func install() async -> Result<URL, SDKUnavailable> {

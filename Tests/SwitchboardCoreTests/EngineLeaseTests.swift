@@ -20,11 +20,14 @@ struct EngineLeaseTests {
     @Test(arguments: [RenewalFault.unreachable, .leaseLost])
     func aJobWhoseLeaseIsLostStopsAndIsAnsweredOnceByTheWorkerThatTakesItOver(fault: RenewalFault) async throws {
         let store = RenewalFaultStore(fault: fault, faultyOwner: "a")
-        // Longer than the lease: without renewals the job outlives it. Counts the calls stopped.
+        // a's call answers only when stopped — without the keeper it would outlive the lease, and
+        // how busy the machine is cannot make it answer first; b's (the second) answers at once.
         let stopped = Counter()
+        let calls = Counter()
         let backend = ScriptedBackend { request in
+            guard calls.add() == 1 else { return [.delta("answer to \(request.query)"), .end] }
             do {
-                try await Task.sleep(for: .milliseconds(4000))
+                try await Task.sleep(for: .seconds(3600))
             } catch {
                 stopped.add()
                 throw error

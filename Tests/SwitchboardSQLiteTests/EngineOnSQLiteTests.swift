@@ -24,7 +24,7 @@ struct EngineOnSQLiteTests {
             tasks.addTask { try await group.run() }
             let event = GenericMessage("m-1", "slow", chat: "c", sender: "u").event
             _ = try await engine.accept([event])
-            while backend.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            try await waitUntil("the backend asked", poll: .milliseconds(20)) { !backend.requests.isEmpty }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -115,7 +115,7 @@ final class ServerProcess: Sendable {
     /// `kill -9`: no shutdown, no draining, no chance to write anything more.
     func kill9() async throws {
         kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil("the killed process gone", poll: .milliseconds(20)) { !process.isRunning }
     }
 
     deinit {

@@ -256,10 +256,11 @@ public final class Engine: EventSink, Service {
         }) ?? []
     }
 
-    /// How long one of the engine's own store calls (a poll, a renewal, a completion) may take
-    /// before it counts as failed: a third of the lease.
+    /// How long a poll or a completion may take before it counts as failed: a third of the
+    /// lease, and at least ten seconds — a guard against a call that never returns, not a
+    /// measure (a busy machine takes seconds to get to a task). Renewals have their own bound.
     var storeCallLimit: Duration {
-        configuration.leaseDuration / 3
+        max(configuration.leaseDuration / 3, .seconds(10))
     }
 }
 

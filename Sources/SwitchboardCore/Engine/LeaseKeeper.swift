@@ -39,9 +39,14 @@ struct LeaseKeeper {
         while true {
             try await Task.sleep(for: wait)
             do {
-                // Bounded (half an interval): a renewal a driver lost must not outlast the lease.
+                // Bounded: a renewal a driver lost must not outlast the lease — given up half an
+                // interval before the lease ends, time enough to stop the work — while a slow one
+                // on a busy machine has until then.
                 let (store, current, duration, now) = (self.store, lease, self.duration, clock())
-                lease = try await withTimeLimit(interval / 2) { try await store.renew(current, for: duration, now: now) }
+                let giveUpIn = current.expiresAt.timeIntervalSince(now) - interval.seconds / 2
+                lease = try await withTimeLimit(.milliseconds(max(Int(giveUpIn * 1000), 1))) {
+                    try await store.renew(current, for: duration, now: now)
+                }
                 if failures > 0 { logger.info("the job's lease was renewed again", metadata: ["failed_renewals": "\(failures)"]) }
                 failures = 0
                 wait = interval
