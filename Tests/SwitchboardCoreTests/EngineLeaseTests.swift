@@ -55,20 +55,21 @@ struct EngineLeaseTests {
 
     @Test func aRenewalThatFailsBrieflyIsTriedAgainAndTheJobFinishes() async throws {
         let store = RenewalFaultStore(fault: .unreachableTimes(2), faultyOwner: "a")
-        // A 15 s lease renewed every 5 s: the two refused renewals (5 s, 6.25 s) are retried well
-        // inside it — the keeper gives up only at 10 s — so a test process busy with other suites
-        // (a full run once starved it past a 9 s lease's margin) cannot make it give the job up.
+        // A 60 s lease renewed every 20 s: the two refused renewals (20 s, 22 s) are retried far
+        // inside it — the keeper gives up only at 38 s — so a test process busy with other suites
+        // (CI starved a 15 s lease's margin, a full run once a 9 s one) cannot make it give the job
+        // up. The work outlasts the first renewal.
         let backend = ScriptedBackend { _ in
-            try await Task.sleep(for: .milliseconds(9000))
+            try await Task.sleep(for: .seconds(25))
             return [.delta("whole"), .end]
         }
         try await LoopbackServer.withRunning { callback in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback, lease: .seconds(15))
+                let engine = Self.engine("a", store: store.store, backend: backend, callback: callback, lease: .seconds(60))
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 _ = try await engine.accept([Self.message("m1")])
-                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(20))
+                _ = try await callback.waitForRequests(count: 1, timeout: .seconds(90))
                 #expect(try EngineHarness.replies(callback.requests) == ["whole"])
                 #expect(store.renewalsRefused == 2)
                 #expect(backend.requests.count == 1)

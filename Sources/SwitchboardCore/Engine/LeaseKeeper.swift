@@ -39,11 +39,11 @@ struct LeaseKeeper {
         while true {
             try await Task.sleep(for: wait)
             do {
-                // Bounded: a renewal a driver lost must not outlast the lease — given up half an
-                // interval before the lease ends, time enough to stop the work — while a slow one
-                // on a busy machine has until then.
+                // Bounded: a renewal a driver lost must not outlast the lease — given up one retry
+                // delay before the lease ends, to stop the work in time — while a slow one on a
+                // busy machine has until then (a tighter bound gave up renewals CI was slow to run).
                 let (store, current, duration, now) = (self.store, lease, self.duration, clock())
-                let giveUpIn = current.expiresAt.timeIntervalSince(now) - interval.seconds / 2
+                let giveUpIn = current.expiresAt.timeIntervalSince(now) - retryDelay.seconds
                 lease = try await withTimeLimit(.milliseconds(max(Int(giveUpIn * 1000), 1))) {
                     try await store.renew(current, for: duration, now: now)
                 }
